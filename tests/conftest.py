@@ -1,0 +1,51 @@
+"""Shared fixtures: the real datasets in ../shared/data, read in place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from foedus.sources.normalize import cast_keys
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FOEDUS_SHARED", REPO.parent / "shared"))
+DATA = SHARED / "data"
+REFERENCE = SHARED / "reference"
+
+
+def _require(path: Path) -> Path:
+    """Under CI a missing data file is a failure, elsewhere a skip."""
+    if not path.exists():
+        message = f"real data file not found: {path} (set FOEDUS_SHARED to the shared/ folder)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return _require(DATA)
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    return _require(REFERENCE / "peacesciencer")
+
+
+def shared_file(relative: str) -> Path:
+    """Path of a file under ../shared/data, failing (CI) or skipping (dev) when absent."""
+    return _require(DATA / relative)
+
+
+def ps_table(name: str) -> pl.DataFrame:
+    """One of the peer's bundled tables (``../shared/data/peacesciencer/NAME.parquet``), keys as Int64."""
+    return cast_keys(pl.read_parquet(shared_file(f"peacesciencer/{name}.parquet")))
+
+
+def reference(name: str) -> pl.DataFrame:
+    """One of the peer's reference outputs (years divisible by 5)."""
+    return pl.read_parquet(_require(REFERENCE / "peacesciencer" / f"{name}.years_div5.parquet"))

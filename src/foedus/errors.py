@@ -55,3 +55,31 @@ class UnknownEnrichmentError(FoedusError):
 
 class OfflineError(FoedusError):
     """A download was asked for but the network cannot be reached."""
+
+
+class SourceEncodingError(SourceFormatError):
+    """A source file is not in the expected text encoding (UTF-8 unless documented otherwise)."""
+
+
+class WrongDelimiterError(SourceFormatError):
+    """A CSV source uses another field separator (``;``, tab, ``|``) than the official comma."""
+
+
+class TruncatedSourceError(SourceFormatError):
+    """A source file ends early: ragged last record, unterminated quote, missing Parquet footer."""
+
+
+class MissingColumnError(SourceFormatError):
+    """A source file lacks (or renamed) a column that the format needs."""
+
+
+class InvalidValueError(SourceFormatError):
+    """A value that cannot be read as the column's type (a number, a date…)."""
+
+
+class InvalidDateError(InvalidValueError):
+    """An impossible date (month 13, 30 February, a year out of range) or an end before its start."""
+
+
+class DuplicateKeyError(SourceFormatError):
+    """Two rows of a source share the key that should identify a single row."""

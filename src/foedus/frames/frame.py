@@ -1,0 +1,460 @@
+"""Frames: state-year and dyad-year tables that remember where every column came from.
+
+A :class:`Frame` wraps a Polars DataFrame with its unit (state-year or dyad-year), its state system
+(COW or G-W), whether dyads are directed, and the list of source releases used to build it. Enrichers
+are chainable methods that return a new Frame; each records its sources so that
+:meth:`Frame.citation` prints BibTeX for exactly what was used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from foedus.errors import FoedusError, UnknownEnrichmentError
+from foedus.sources.catalog import PEACESCIENCER_BIBTEX, get_source
+from foedus.warehouse import ImportRecord, Warehouse
+
+System = Literal["cow", "gw"]
+Unit = Literal["state-year", "dyad-year"]
+
+
+@dataclass(frozen=True)
+class Used:
+    """One source release a frame used, and for what."""
+
+    source: str
+    version: str
+    table: str
+    file: str
+    via: str | None
+    purpose: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A state-year or dyad-year table with provenance.
+
+    Example:
+        >>> import polars as pl
+        >>> f = Frame(pl.DataFrame({"ccode": [2], "year": [1816]}), unit="state-year", system="cow")
+        >>> f.height
+        1
+    """
+
+    df: pl.DataFrame
+    unit: Unit
+    system: System
+    directed: bool | None = None
+    used: tuple[Used, ...] = ()
+    warehouse: Warehouse | None = field(default=None, repr=False, compare=False)
+
+    # -- basic views ------------------------------------------------------------------------
+    @property
+    def height(self) -> int:
+        """Number of rows."""
+        return self.df.height
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names."""
+        return self.df.columns
+
+    def __len__(self) -> int:
+        return self.df.height
+
+    def __repr__(self) -> str:
+        kind = self.unit if self.unit == "state-year" else (
+            f"{'directed' if self.directed else 'non-directed'} dyad-year"
+        )
+        return f"<foedus.Frame {kind} ({self.system}) {self.df.height:,} rows × {self.df.width} columns>"
+
+    def to_polars(self) -> pl.DataFrame:
+        """The underlying Polars DataFrame."""
+        return self.df
+
+    def to_pandas(self) -> Any:
+        """The frame as a pandas DataFrame (nullable dtypes keep missing values missing)."""
+        return self.df.to_pandas(use_pyarrow_extension_array=True)
+
+    def years(self) -> tuple[int, int] | None:
+        """First and last year present."""
+        if self.df.height == 0:
+            return None
+        return int(self.df["year"].min()), int(self.df["year"].max())  # type: ignore[arg-type]
+
+    # -- writing ----------------------------------------------------------------------------
+    def write_parquet(self, path: str | Path) -> Path:
+        """Write Parquet, with the provenance stored in the file's metadata."""
+        import json
+
+        import pyarrow.parquet as pq
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table = self.df.to_arrow()
+        meta = dict(table.schema.metadata or {})
+        meta[b"foedus"] = json.dumps(self.provenance()).encode()
+        tmp = path.with_suffix(path.suffix + ".partial")
+        pq.write_table(table.replace_schema_metadata(meta), tmp)
+        tmp.replace(path)
+        return path
+
+    def write_csv(self, path: str | Path) -> Path:
+        """Write CSV (missing values as empty cells, as R's ``write_csv``)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".partial")
+        self.df.write_csv(tmp)
+        tmp.replace(path)
+        return path
+
+    def write_dta(self, path: str | Path) -> Path:
+        """Write a Stata .dta file (version 118)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pdf = self.df.to_pandas()
+        for name in pdf.columns:
+            if pdf[name].dtype == object:
+                pdf[name] = pdf[name].astype(str).where(pdf[name].notna(), "")
+        tmp = path.with_suffix(".partial.dta")
+        pdf.to_stata(tmp, write_index=False, version=118)
+        tmp.replace(path)
+        return path
+
+    def write(self, path: str | Path) -> Path:
+        """Write by extension: ``.parquet``, ``.csv`` or ``.dta``.
+
+        Example:
+            >>> import tempfile, pathlib, polars as pl
+            >>> f = Frame(pl.DataFrame({"ccode": [2], "year": [1816]}), unit="state-year", system="cow")
+            >>> f.write(pathlib.Path(tempfile.mkdtemp()) / "sy.csv").name
+            'sy.csv'
+        """
+        suffix = Path(path).suffix.lower()
+        writers: dict[str, Callable[[str | Path], Path]] = {
+            ".parquet": self.write_parquet,
+            ".csv": self.write_csv,
+            ".dta": self.write_dta,
+        }
+        if suffix not in writers:
+            raise FoedusError(
+                f"cannot write '{suffix or 'no extension'}' files",
+                where=str(path),
+                fix="end the output name with .parquet, .csv or .dta",
+            )
+        return writers[suffix](path)
+
+    # -- provenance -------------------------------------------------------------------------
+    def sources(self) -> list[str]:
+        """Names of the sources used, in order of first use."""
+        seen: list[str] = []
+        for used in self.used:
+            if used.source not in seen:
+                seen.append(used.source)
+        return seen
+
+    def provenance(self) -> dict[str, Any]:
+        """Machine-readable description: unit, system, rows and every release used."""
+        return {
+            "unit": self.unit,
+            "system": self.system,
+            "directed": self.directed,
+            "rows": self.df.height,
+            "columns": self.df.width,
+            "years": self.years(),
+            "sources": [u.__dict__ for u in self.used],
+        }
+
+    def citation(self) -> str:
+        """BibTeX for every source the frame used, plus peacesciencer where its tables were used.
+
+        Example:
+            >>> import polars as pl
+            >>> f = Frame(pl.DataFrame({"year": [1816]}), unit="state-year", system="cow",
+            ...           used=(Used("cow-states", "2016", "cow_system", "states2016.csv", None, "universe"),))
+            >>> "cow2017states" in f.citation()
+            True
+        """
+        entries: list[str] = []
+        for name in self.sources():
+            bib = get_source(name).bibtex
+            if bib not in entries:
+                entries.append(bib)
+        if any(u.via and u.via.startswith("peacesciencer") for u in self.used):
+            if PEACESCIENCER_BIBTEX not in entries:
+                entries.append(PEACESCIENCER_BIBTEX)
+        return "\n\n".join(entries) + ("\n" if entries else "")
+
+    def summary(self) -> str:
+        """One line: rows, columns, years, sources and versions."""
+        span = self.years()
+        years = f"{span[0]}–{span[1]}" if span else "no years"
+        versions = ", ".join(sorted({f"{u.source} {u.version}" for u in self.used}))
+        return f"{self.df.height:,} rows × {self.df.width} columns, {years}; sources: {versions}"
+
+    # -- plumbing for enrichers ---------------------------------------------------------------
+    def _wh(self) -> Warehouse:
+        if self.warehouse is None:
+            raise FoedusError(
+                "this frame is not attached to a warehouse",
+                fix="build it with foedus.state_years()/dyad_years(), or pass warehouse=",
+            )
+        return self.warehouse
+
+    def _table(self, table: str, purpose: str) -> tuple[pl.DataFrame, Used]:
+        wh = self._wh()
+        record: ImportRecord = wh.active(table)
+        used = Used(
+            record.source, record.version, table, Path(record.path).name, record.via, purpose
+        )
+        return wh.table(table), used
+
+    def _with(self, df: pl.DataFrame, *used: Used) -> Frame:
+        return replace(self, df=df, used=self.used + tuple(u for u in used if u not in self.used))
+
+    def _require_dyads(self, what: str) -> None:
+        if self.unit != "dyad-year":
+            raise FoedusError(f"{what} applies to dyad-years, not {self.unit}s",
+                              fix="build the frame with foedus.dyad_years()")
+
+    def _require_cow(self, what: str) -> None:
+        key = "ccode1" if self.unit == "dyad-year" else "ccode"
+        if key not in self.df.columns:
+            raise FoedusError(
+                f"{what} is coded in Correlates of War codes, but this frame has no '{key}'",
+                fix="use system='cow', or add COW codes first with .add_ccode_to_gw()",
+            )
+
+    # -- enrichers --------------------------------------------------------------------------
+    def add_atop_alliance(self, *, derived: bool = True) -> Frame:
+        """ATOP obligations (atop_alliance, atop_defense, …, atop_consul); 0 within 1815–2018
+        when no obligation, null outside ATOP's years.
+
+        ``derived=True`` (default) builds dyad-years from the member-level release ``atop5_1m.csv``;
+        ``derived=False`` uses ATOP's directed dyad-year table as shipped by peacesciencer.
+        """
+        from foedus.frames import atop
+
+        self._require_dyads("add_atop_alliance")
+        self._require_cow("ATOP")
+        if derived:
+            members, used = self._table("atop_member", "ATOP obligations (derived from members)")
+            ddy = _cached_derivation(self._wh(), "atop_member",
+                                     lambda: atop.derive_atop_dyad_years(members))
+        else:
+            ddy, used = self._table("atop_ddy", "ATOP obligations (directed dyad-year file)")
+        df = atop.add_atop_alliance(self.df, ddy, directed=bool(self.directed))
+        return self._with(df, used)
+
+    def add_nmc(self) -> Frame:
+        """National Material Capabilities (milex … cinc; suffixed 1/2 on dyad-years)."""
+        from foedus.frames import capabilities
+
+        self._require_cow("NMC")
+        nmc, used = self._table("nmc", "material capabilities")
+        return self._with(capabilities.add_nmc(self.df, nmc), used)
+
+    def add_cow_majors(self) -> Frame:
+        """COW major-power status (cowmaj, or cowmaj1/cowmaj2)."""
+        from foedus.frames import capabilities
+
+        self._require_cow("COW major-power status")
+        majors, used = self._table("cow_majors", "major-power status")
+        return self._with(capabilities.add_cow_majors(self.df, majors), used)
+
+    def add_contiguity(self) -> Frame:
+        """COW direct contiguity type (conttype: 0 none, 1 land … 5 water over 400 miles)."""
+        from foedus.frames import geography
+
+        self._require_dyads("add_contiguity")
+        self._require_cow("COW direct contiguity")
+        contdir, used = self._table("cow_contdir", "direct contiguity")
+        return self._with(geography.add_contiguity(self.df, contdir), used)
+
+    def add_gml_mids(self, *, keep: Sequence[str] | None = None,
+                     whittle: Sequence[str] | None = None) -> Frame:
+        """GML MIDs (gmlmidonset, gmlmidongoing, …) whittled to one dispute per dyad-year."""
+        from foedus.frames import disputes
+
+        self._require_dyads("add_gml_mids")
+        self._require_cow("GML MIDs")
+        ddy, used1 = self._table("gml_mid_ddydisps", "GML MID dyad-years")
+        disps, used2 = self._table("gml_mid_disps", "GML MID dispute attributes (whittling)")
+        options: dict[str, Any] = {"keep": list(keep) if keep is not None else None}
+        if whittle is not None:
+            options["whittle"] = list(whittle)
+        df = disputes.add_gml_mids(self.df, ddy, disps, **options)
+        return self._with(df, used1, used2)
+
+    def add_cow_mids(self, *, keep: Sequence[str] | None = None,
+                     whittle: Sequence[str] | None = None) -> Frame:
+        """COW MID 5.0 (cowmidonset, cowmidongoing, …) whittled to one dispute per dyad-year."""
+        from foedus.frames import disputes
+
+        self._require_dyads("add_cow_mids")
+        self._require_cow("COW MIDs")
+        ddy, used1 = self._table("cow_mid_ddydisps", "COW MID dyad-years")
+        disps, used2 = self._table("cow_mid_disps", "COW MID dispute attributes (whittling)")
+        options: dict[str, Any] = {"keep": list(keep) if keep is not None else None}
+        if whittle is not None:
+            options["whittle"] = list(whittle)
+        df = disputes.add_cow_mids(self.df, ddy, disps, **options)
+        return self._with(df, used1, used2)
+
+    def add_peace_years(self) -> Frame:
+        """Years since the last onset (…spell) for every onset column present."""
+        from foedus.frames import spells
+
+        if not any(c.endswith("onset") for c in self.df.columns):
+            raise FoedusError(
+                "add_peace_years needs a conflict onset column",
+                fix="add disputes or conflicts first, e.g. .add_gml_mids() or .add_cow_mids()",
+            )
+        return self._with(spells.add_peace_years(self.df))
+
+    def add_capital_distance(self) -> Frame:
+        """Great-circle distance between capitals in km (capdist)."""
+        from foedus.frames import geography
+
+        self._require_dyads("add_capital_distance")
+        table = "cow_capitals" if self.system == "cow" else "gw_capitals"
+        capitals, used = self._table(table, "capital locations")
+        return self._with(geography.add_capital_distance(self.df, capitals), used)
+
+    def filter_prd(self) -> Frame:
+        """Keep politically relevant dyads (contiguous, or one side a major power)."""
+        from foedus.frames import geography
+
+        self._require_dyads("filter_prd")
+        return self._with(geography.filter_prd(self.df))
+
+    def add_prd(self) -> Frame:
+        """Add a 0/1 politically-relevant-dyad indicator (prd)."""
+        from foedus.frames import geography
+
+        self._require_dyads("add_prd")
+        return self._with(geography.add_prd(self.df))
+
+    def add_gwcode_to_cow(self) -> Frame:
+        """Add Gleditsch–Ward codes to a COW frame (gwcode, or gwcode1/gwcode2), year-specific."""
+        from foedus.frames import bridge
+
+        panel, used = self._table("cow_gw_panel", "COW→G-W crosswalk")
+        return self._with(bridge.add_gwcode_to_cow(self.df, panel), used)
+
+    def add_ccode_to_gw(self) -> Frame:
+        """Add COW codes to a G-W frame (ccode, or ccode1/ccode2), year-specific."""
+        from foedus.frames import bridge
+
+        panel, used = self._table("gw_cow_panel", "G-W→COW crosswalk")
+        return self._with(bridge.add_ccode_to_gw(self.df, panel), used)
+
+    def add_ucdp_acd(self) -> Frame:
+        """UCDP/PRIO armed conflict on state-years (ucdpongoing, ucdponset, maxintensity, conflict_ids)."""
+        from foedus.frames import conflict
+
+        if self.unit != "state-year":
+            raise FoedusError("add_ucdp_acd applies to state-years",
+                              fix="build the frame with foedus.state_years()")
+        frame = self
+        if "gwcode" not in frame.df.columns:
+            frame = frame.add_gwcode_to_cow()
+        acd, used = frame._table("ucdp_acd", "armed conflict")
+        return frame._with(conflict.add_ucdp_acd(frame.df, acd), used)
+
+    # -- the --with vocabulary ----------------------------------------------------------------
+    def enrich(self, names: Sequence[str]) -> Frame:
+        """Apply enrichers by their public names (the CLI's ``--with``), in canonical order.
+
+        Example:
+            >>> sorted(ENRICHERS)[:3]
+            ['atop', 'capital-distance', 'ccode']
+        """
+        wanted = []
+        for raw in names:
+            name = raw.strip().lower().replace("_", "-")
+            if not name:
+                continue
+            name = ALIASES.get(name, name)
+            if name not in ENRICHERS:
+                raise UnknownEnrichmentError(
+                    f"unknown enrichment '{raw}'",
+                    fix="use one or more of: " + ", ".join(ENRICHERS),
+                )
+            spec = ENRICHERS[name]
+            if self.unit not in spec.units:
+                raise UnknownEnrichmentError(
+                    f"'{name}' does not apply to {self.unit}s",
+                    fix=f"{self.unit}s accept: "
+                    + ", ".join(n for n, s in ENRICHERS.items() if self.unit in s.units),
+                )
+            if name not in wanted:
+                wanted.append(name)
+        frame = self
+        for name in ENRICHERS:  # canonical order: dependencies first
+            if name in wanted:
+                frame = ENRICHERS[name].apply(frame)
+        return frame
+
+
+@dataclass(frozen=True)
+class Enricher:
+    """A public enrichment name, the units it applies to and how to apply it."""
+
+    units: tuple[Unit, ...]
+    apply: Callable[[Frame], Frame]
+    help: str
+
+
+# Order matters: an enricher may need the columns of those before it (peace-years after MIDs,
+# prd after contiguity and majors, ucdp after the G-W bridge).
+ENRICHERS: dict[str, Enricher] = {
+    "gwcode": Enricher(("state-year", "dyad-year"), Frame.add_gwcode_to_cow, "G-W codes for a COW frame"),
+    "ccode": Enricher(("state-year", "dyad-year"), Frame.add_ccode_to_gw, "COW codes for a G-W frame"),
+    "atop": Enricher(("dyad-year",), Frame.add_atop_alliance, "ATOP alliance obligations"),
+    "atop-ddy": Enricher(("dyad-year",), lambda f: f.add_atop_alliance(derived=False),
+                         "ATOP obligations from ATOP's own dyad-year table"),
+    "nmc": Enricher(("state-year", "dyad-year"), Frame.add_nmc, "NMC material capabilities"),
+    "majors": Enricher(("state-year", "dyad-year"), Frame.add_cow_majors, "COW major powers"),
+    "contiguity": Enricher(("dyad-year",), Frame.add_contiguity, "COW direct contiguity"),
+    "capital-distance": Enricher(("dyad-year",), Frame.add_capital_distance, "capital distance (km)"),
+    "cow-mids": Enricher(("dyad-year",), Frame.add_cow_mids, "COW MID 5.0 disputes"),
+    "gml-mids": Enricher(("dyad-year",), Frame.add_gml_mids, "GML MID 2.2.1 disputes"),
+    "ucdp": Enricher(("state-year",), Frame.add_ucdp_acd, "UCDP/PRIO armed conflict"),
+    "peace-years": Enricher(("state-year", "dyad-year"), Frame.add_peace_years,
+                            "years since last onset"),
+    "prd": Enricher(("dyad-year",), Frame.filter_prd, "keep politically relevant dyads only"),
+}
+
+ALIASES = {
+    "alliances": "atop",
+    "atop-alliance": "atop",
+    "capabilities": "nmc",
+    "cinc": "nmc",
+    "major-powers": "majors",
+    "cow-majors": "majors",
+    "contig": "contiguity",
+    "capdist": "capital-distance",
+    "mids": "gml-mids",
+    "ucdp-acd": "ucdp",
+    "peaceyears": "peace-years",
+    "spells": "peace-years",
+    "politically-relevant": "prd",
+}
+
+
+_DERIVED_CACHE: dict[tuple[str, str, str], pl.DataFrame] = {}
+
+
+def _cached_derivation(wh: Warehouse, table: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    # A derivation is pure in its input release: one result per warehouse and imported file.
+    record = wh.active(table)
+    key = (str(wh.path), table, f"{record.sha256}:{record.imported_at.isoformat()}")
+    if key not in _DERIVED_CACHE:
+        _DERIVED_CACHE[key] = build()
+    return _DERIVED_CACHE[key]

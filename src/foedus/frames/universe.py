@@ -1,0 +1,129 @@
+"""Entry points: the state-year and dyad-year universes of a state system, as Frames."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from foedus.errors import FoedusError, InvalidYearsError
+from foedus.frames.frame import Frame, System, Used
+from foedus.warehouse import Warehouse
+
+YearsArg = tuple[int, int] | str | int | range | None
+
+_SYSTEM_TABLE = {"cow": "cow_system", "gw": "gw_system"}
+FIRST_YEAR = 1816
+
+
+def parse_years(years: YearsArg) -> tuple[int, int] | None:
+    """Normalise a years argument: ``"1816-2024"``, ``1990``, ``(1990, 2000)``, ``range(…)``.
+
+    Example:
+        >>> parse_years("1816-2024")
+        (1816, 2024)
+        >>> parse_years(1990)
+        (1990, 1990)
+    """
+    if years is None:
+        return None
+    if isinstance(years, range):
+        if len(years) == 0:
+            raise InvalidYearsError("the year range is empty", fix="give e.g. 1816-2024")
+        span = (years[0], years[-1])
+    elif isinstance(years, int):
+        span = (years, years)
+    elif isinstance(years, str):
+        match = re.fullmatch(r"\s*(\d{3,4})\s*(?:[-–:]|\.\.)\s*(\d{3,4})\s*|\s*(\d{3,4})\s*", years)
+        if not match:
+            raise InvalidYearsError(
+                f"cannot read years '{years}'", fix="write a year (1990) or a range (1816-2024)"
+            )
+        if match.group(3):
+            span = (int(match.group(3)), int(match.group(3)))
+        else:
+            span = (int(match.group(1)), int(match.group(2)))
+    else:
+        span = (int(years[0]), int(years[1]))
+    start, end = span
+    last_possible = date.today().year + 1
+    if start > end:
+        raise InvalidYearsError(
+            f"the range {start}-{end} ends before it starts", fix=f"write {end}-{start}"
+        )
+    if start < FIRST_YEAR or end > last_possible:
+        raise InvalidYearsError(
+            f"years {start}-{end} are impossible for the modern state system",
+            fix=f"choose years between {FIRST_YEAR} and {last_possible}",
+        )
+    return span
+
+
+def _warehouse(warehouse: Warehouse | str | Path | None) -> Warehouse:
+    if isinstance(warehouse, Warehouse):
+        return warehouse
+    return Warehouse(warehouse, read_only=True)
+
+
+def _system(system: str) -> System:
+    key = system.lower()
+    if key in ("cow", "cw", "correlates-of-war"):
+        return "cow"
+    if key in ("gw", "gleditsch-ward"):
+        return "gw"
+    raise FoedusError(f"unknown state system '{system}'", fix="use 'cow' or 'gw'")
+
+
+def state_years(
+    system: str = "cow", years: YearsArg = None, *, warehouse: Warehouse | str | Path | None = None
+) -> Frame:
+    """Every state-year of a state system (COW ``ccode`` or G-W ``gwcode``).
+
+    ``years`` defaults to the system list's own coverage; years past its last year carry forward
+    the states alive at its end (as peacesciencer's ``mry``).
+
+    Example:
+        >>> sy = state_years("cow", years="2000-2001")   # doctest: +SKIP
+        >>> sy.df.columns                                 # doctest: +SKIP
+        ['ccode', 'cw_name', 'year']
+    """
+    from foedus.frames.systems import create_state_years
+
+    sysname = _system(system)
+    wh = _warehouse(warehouse)
+    base = Frame(df=wh.table(_SYSTEM_TABLE[sysname]).head(0), unit="state-year", system=sysname,
+                 warehouse=wh)
+    table, used = base._table(_SYSTEM_TABLE[sysname], "state-system membership")
+    df = create_state_years(table, system=sysname, years=parse_years(years))
+    return Frame(df=df, unit="state-year", system=sysname, used=(used,), warehouse=wh)
+
+
+def dyad_years(
+    system: str = "cow",
+    directed: bool = True,
+    years: YearsArg = None,
+    *,
+    warehouse: Warehouse | str | Path | None = None,
+) -> Frame:
+    """Every dyad-year of a state system: both states in the system that year.
+
+    Directed dyads hold (A, B) and (B, A); non-directed hold each pair once with code1 < code2.
+
+    Example:
+        >>> ddy = dyad_years("cow", directed=True, years="1816-2024")   # doctest: +SKIP
+        >>> ddy.height                                                 # doctest: +SKIP
+        2214930
+    """
+    from foedus.frames.systems import create_dyad_years
+
+    sysname = _system(system)
+    wh = _warehouse(warehouse)
+    base = Frame(df=wh.table(_SYSTEM_TABLE[sysname]).head(0), unit="dyad-year", system=sysname,
+                 warehouse=wh)
+    table, used = base._table(_SYSTEM_TABLE[sysname], "state-system membership")
+    df = create_dyad_years(table, system=sysname, directed=directed, years=parse_years(years))
+    return Frame(df=df, unit="dyad-year", system=sysname, directed=directed, used=(used,),
+                 warehouse=wh)
+
+
+__all__ = ["state_years", "dyad_years", "parse_years", "Used"]

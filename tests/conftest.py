@@ -49,3 +49,14 @@ def ps_table(name: str) -> pl.DataFrame:
 def reference(name: str) -> pl.DataFrame:
     """One of the peer's reference outputs (years divisible by 5)."""
     return pl.read_parquet(_require(REFERENCE / "peacesciencer" / f"{name}.years_div5.parquet"))
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """A warehouse built once per session from every recognised file under ../shared/data."""
+    from foedus.warehouse import Warehouse
+
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    with Warehouse(path) as wh:
+        wh.import_dir(data_dir)
+    return path

@@ -70,8 +70,7 @@ def _canonical_nmc(nmc: pl.DataFrame) -> pl.DataFrame:
         raise SourceFormatError(
             f"the NMC table lacks column(s) {', '.join(missing)}",
             where="NMC",
-            fix="pass peacesciencer's cow_nmc or COW's NMC abridged CSV "
-            "(nmc_from_official_csv)",
+            fix="pass peacesciencer's cow_nmc or COW's NMC abridged CSV (nmc_from_official_csv)",
         )
     try:
         nmc = cast_keys(nmc.select("ccode", "year", *NMC_COLUMNS)).with_columns(
@@ -159,9 +158,9 @@ def add_nmc(frame: pl.DataFrame, nmc: pl.DataFrame) -> pl.DataFrame:
     """Add COW National Material Capabilities to a state-year or dyad-year frame.
 
     State-years get ``milex, milper, irst, pec, tpop, upop, cinc``; dyad-years get the seven
-    for ``ccode1`` (``milex1 … cinc1``) then for ``ccode2`` (``milex2 … cinc2``). A left join on
-    code and year: rows and order are kept, and state-years that NMC does not cover (for v7 any
-    year after 2022, for v6 after 2016) are null, never 0.
+    for ``ccode1`` (``milex1 … cinc1``) then for ``ccode2`` (``milex2 … cinc2``). Matched on code
+    and year like a left join: rows and order are kept, and state-years that NMC does not cover
+    (for v7 any year after 2022, for v6 after 2016) are null, never 0.
 
     ``nmc`` is peacesciencer's ``cow_nmc`` (NMC v7, keys cast to Int64) or a raw COW release such
     as ``NMC-60-abridged.csv`` (v6): column names are lower-cased, ``stateabb``/``version`` are
@@ -233,7 +232,6 @@ def _major_years(majors: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         spells.select("ccode", year=pl.int_ranges("styear", pl.col("endyear") + 1, dtype=pl.Int64))
         .explode("year")
         .unique()
-        .with_columns(cowmaj=pl.lit(1, dtype=pl.Int64))
     )
     return years, last_year
 
@@ -265,10 +263,14 @@ def add_cow_majors(frame: pl.DataFrame, majors: pl.DataFrame) -> pl.DataFrame:
     """
     kind = _frame_kind(frame, "add_cow_majors")
     table, last_year = _major_years(majors)
-    sides = [("ccode", "cowmaj")] if kind == "state_year" else [
-        ("ccode1", "cowmaj1"),
-        ("ccode2", "cowmaj2"),
-    ]
+    sides = (
+        [("ccode", "cowmaj")]
+        if kind == "state_year"
+        else [
+            ("ccode1", "cowmaj1"),
+            ("ccode2", "cowmaj2"),
+        ]
+    )
     _refuse_overwrite(frame, [new for _, new in sides], "add_cow_majors")
     major_keys = table.select(_state_year_key("ccode").alias("k"))["k"]
     # Years after the data's end look up the data's last year (carry forward).
@@ -276,8 +278,11 @@ def add_cow_majors(frame: pl.DataFrame, majors: pl.DataFrame) -> pl.DataFrame:
     lookup_year = pl.when(year > last_year).then(pl.lit(last_year, dtype=pl.Int64)).otherwise(year)
     return frame.with_columns(
         [
-            _state_year_key(code, lookup_year).is_in(major_keys).fill_null(False)
-            .cast(pl.Int64).alias(new)
+            _state_year_key(code, lookup_year)
+            .is_in(major_keys.implode())
+            .fill_null(False)
+            .cast(pl.Int64)
+            .alias(new)
             for code, new in sides
         ]
     )

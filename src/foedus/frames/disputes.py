@@ -132,9 +132,11 @@ def whittle_dyad_year_disputes(
     ``stmon``) are taken from ``disps`` by ``dispnum`` when given (replacing any same-named
     column of ``ddydisps``), otherwise from ``ddydisps`` itself; the ones taken from ``disps`` are
     appended to the result. Steps run in ``order`` (names from :data:`WHITTLE_STEPS`); a dyad-year
-    with a single row is never touched. A null value never wins a step, and a dyad-year whose
-    values are all null for a step keeps all its rows. Without ``"first"`` duplicates may remain.
-    The result is sorted by ``ccode1``, ``ccode2``, ``year``.
+    with a single row is never touched, and once no dyad-year has two rows the remaining steps are
+    skipped (so their columns are only required while duplicates remain). A null value never wins
+    a step, and a dyad-year whose values are all null for a step keeps all its rows. Without
+    ``"first"`` duplicates may remain. The result is sorted by ``ccode1``, ``ccode2``, ``year``
+    (ties in input order).
 
     Example:
         >>> import polars as pl

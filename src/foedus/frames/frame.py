@@ -395,10 +395,11 @@ class Frame:
                 )
             if name not in wanted:
                 wanted.append(name)
+        # The user's order decides column order (as chained calls would); only enrichers that read
+        # other enrichers' columns wait for them: prd after contiguity/majors, peace-years last.
         frame = self
-        for name in ENRICHERS:  # canonical order: dependencies first
-            if name in wanted:
-                frame = ENRICHERS[name].apply(frame)
+        for name in sorted(wanted, key=lambda n: ENRICHERS[n].phase):
+            frame = ENRICHERS[name].apply(frame)
         return frame
 
 
@@ -409,10 +410,10 @@ class Enricher:
     units: tuple[Unit, ...]
     apply: Callable[[Frame], Frame]
     help: str
+    phase: int = 0
 
 
-# Order matters: an enricher may need the columns of those before it (peace-years after MIDs,
-# prd after contiguity and majors, ucdp after the G-W bridge).
+# The public --with vocabulary. ``phase`` > 0 marks enrichers that read other enrichers' columns.
 ENRICHERS: dict[str, Enricher] = {
     "gwcode": Enricher(("state-year", "dyad-year"), Frame.add_gwcode_to_cow, "G-W codes for a COW frame"),
     "ccode": Enricher(("state-year", "dyad-year"), Frame.add_ccode_to_gw, "COW codes for a G-W frame"),
@@ -427,8 +428,9 @@ ENRICHERS: dict[str, Enricher] = {
     "gml-mids": Enricher(("dyad-year",), Frame.add_gml_mids, "GML MID 2.2.1 disputes"),
     "ucdp": Enricher(("state-year",), Frame.add_ucdp_acd, "UCDP/PRIO armed conflict"),
     "peace-years": Enricher(("state-year", "dyad-year"), Frame.add_peace_years,
-                            "years since last onset"),
-    "prd": Enricher(("dyad-year",), Frame.filter_prd, "keep politically relevant dyads only"),
+                            "years since last onset", phase=2),
+    "prd": Enricher(("dyad-year",), Frame.filter_prd, "keep politically relevant dyads only",
+                    phase=1),
 }
 
 ALIASES = {

@@ -45,6 +45,12 @@ def _as_int(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.Int64, strict=True)
 
 
+def _month_index(date_column: str) -> pl.Expr:
+    """Months since year 0 (year * 12 + month - 1): calendar months as consecutive integers."""
+    date = pl.col(date_column)
+    return date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64) - 1
+
+
 # ------------------------------------------------------------------------------------ contiguity
 
 
@@ -79,13 +85,12 @@ def contiguity_years(
     )
     if slice not in ("first", "last"):
         raise FoedusError(f"slice must be 'first' or 'last', not {slice!r}", where="add_contiguity")
-    month = (pl.col("stdate").dt.year().cast(pl.Int64) * 12 + pl.col("stdate").dt.month() - 1).alias("m0")
     spells = contdir.select(
         _as_int(pl.col("ccode1")).alias("ccode1"),
         _as_int(pl.col("ccode2")).alias("ccode2"),
         pl.col("conttype").cast(pl.Float64),
-        month,
-        (pl.col("enddate").dt.year().cast(pl.Int64) * 12 + pl.col("enddate").dt.month() - 1).alias("m1"),
+        _month_index("stdate").alias("m0"),
+        _month_index("enddate").alias("m1"),
         pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
     ).filter(pl.col("m0") <= pl.col("m1"))
     years = spells.with_columns(
@@ -135,7 +140,7 @@ def add_contiguity(
         frame,
         ["ccode1", "ccode2", "year"],
         where=where,
-        fix="contiguity is for COW dyad-years (ccode1, ccode2, year); for G-W dyads add ccodes first",
+        fix="contiguity needs COW dyad-years (ccode1, ccode2, year); G-W dyads: add ccodes first",
     )
     _refuse_existing(frame, ["conttype"], where=where)
     table = contiguity_years(contdir, slice=slice)
@@ -196,8 +201,9 @@ def capital_years(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
     ).filter(pl.col("stdate") <= pl.col("enddate"))
     years = spells.with_columns(
-        pl.int_ranges(pl.col("stdate").dt.year(), pl.col("enddate").dt.year() + 1, dtype=pl.Int64)
-        .alias("year")
+        pl.int_ranges(
+            pl.col("stdate").dt.year(), pl.col("enddate").dt.year() + 1, dtype=pl.Int64
+        ).alias("year")
     ).explode("year")
     if transsum == "first":
         jan1 = pl.date(pl.col("year"), 1, 1)

@@ -3,7 +3,8 @@
 The input is one of isard's membership lists, one row per membership *spell*:
 
 * ``cw_system`` (Correlates of War): ``ccode, cw_abb, cw_name, start, end``
-* ``gw_system`` (Gleditsch–Ward, with micro-states): ``gwcode, gw_abb, gw_name, microstate, start, end``
+* ``gw_system`` (Gleditsch–Ward, with micro-states):
+  ``gwcode, gw_abb, gw_name, microstate, start, end``
 
 Rules (the meaning of peacesciencer's ``create_stateyears()`` / ``create_dyadyears()``; see
 ``docs/frames-systems.md`` for the evidence):
@@ -84,9 +85,8 @@ def _spells(system_table: pl.DataFrame, system: str) -> pl.DataFrame:
             where=where,
             fix="codes must be whole numbers and start/end dates",
         ) from exc
-    bad = spells.filter(
-        pl.any_horizontal(pl.col(code, "start", "end").is_null()) | (pl.col("start") > pl.col("end"))
-    )
+    incomplete = pl.any_horizontal(pl.col(code, "start", "end").is_null())
+    bad = spells.filter(incomplete | (pl.col("start") > pl.col("end")))
     if bad.height:
         raise SourceFormatError(
             f"{bad.height} spell(s) have a missing code/date or start after end "

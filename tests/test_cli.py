@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 from pathlib import Path
 
-import click
 import polars as pl
 import pytest
 import typer
@@ -17,12 +18,12 @@ from tests.conftest import shared_file
 runner = CliRunner()
 
 
-def _leaf_commands() -> list[tuple[str, click.Command]]:
+def _leaf_commands() -> list[tuple[str, Any]]:
     root = typer.main.get_command(app)
-    found: list[tuple[str, click.Command]] = []
+    found: list[tuple[str, Any]] = []
 
-    def walk(prefix: str, cmd: click.Command) -> None:
-        if isinstance(cmd, click.Group):
+    def walk(prefix: str, cmd: Any) -> None:
+        if hasattr(cmd, "commands"):
             for name, sub in cmd.commands.items():
                 walk(f"{prefix} {name}".strip(), sub)
         else:

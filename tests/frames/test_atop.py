@@ -143,15 +143,10 @@ def peer_table() -> pl.DataFrame:
 
 
 def test_derived_schema_and_order(derived: pl.DataFrame) -> None:
-    assert derived.schema == pl.Schema(
-        {
-            "ccode1": pl.Int64,
-            "ccode2": pl.Int64,
-            "year": pl.Int64,
-            **{name: pl.Float64 for name in ATOP_COLUMNS},
-            "atopids": pl.List(pl.Int64),
-        }
-    )
+    expected: list[tuple[str, pl.DataType]] = [(name, pl.Int64()) for name in KEYS]
+    expected += [(name, pl.Float64()) for name in ATOP_COLUMNS]
+    expected.append(("atopids", pl.List(pl.Int64)))
+    assert derived.schema == pl.Schema(expected)
     assert derived.select(KEYS).equals(derived.select(KEYS).sort(KEYS))
     assert not derived.select(KEYS).is_duplicated().any()
     # Codebook 2.7: at most nine shared alliances per directed dyad-year.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -231,18 +229,3 @@ def test_dyadic_enrichment_is_a_left_join(
         for code, flag in ((c1, m1), (c2, m2)):
             y = min(year, 2016)
             assert flag == int(any(c == code and s <= y <= e for c, s, e in spells))
-
-
-# --- speed -------------------------------------------------------------------------------------
-
-
-def test_add_nmc_on_two_million_dyad_years_is_fast(
-    cow_ddy: pl.DataFrame, nmc: pl.DataFrame
-) -> None:
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        out = add_nmc(cow_ddy, nmc)
-        best = min(best, time.perf_counter() - start)
-    assert out.height == cow_ddy.height
-    assert best < 1.0, f"add_nmc took {best:.3f} s"

@@ -69,7 +69,7 @@ def test_every_cell_of_the_peer_reference(enriched: pl.DataFrame) -> None:
         same = mine[col].eq_missing(theirs[col])
         assert same.all(), (col, mine.filter(~same).head())
     assert theirs["ucdpongoing"].null_count() == mine.filter(pl.col("year") < 1946).height
-    assert theirs.filter(pl.col("ucdpongoing") == 1).height == 553  # conflict state-years compared
+    assert theirs.filter(pl.col("ucdpongoing") == 1).height == 320  # conflict state-years compared
 
 
 def test_outside_ucdp_years_is_null_and_inside_is_zero(enriched: pl.DataFrame) -> None:

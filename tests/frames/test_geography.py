@@ -141,6 +141,23 @@ def test_overlapping_spells_in_the_deciding_month_go_by_row_order() -> None:
     dyads = pl.DataFrame({"ccode1": [700, 700], "ccode2": [365, 365], "year": [1969, 1980]})
     assert add_contiguity(dyads, spells)["conttype"].to_list() == [0.0, 0.0]
     assert add_contiguity(dyads, spells[::-1])["conttype"].to_list() == [0.0, 1.0]
+    fixed = add_contiguity(dyads, spells, prefer_contiguous=True)["conttype"].to_list()
+    assert fixed == [0.0, 1.0]
+    last = add_contiguity(dyads, spells, slice="last", prefer_contiguous=True)
+    assert last["conttype"].to_list() == [0.0, 1.0]
+
+
+def test_prefer_contiguous_changes_only_the_overlap_artefacts(
+    cow_ddy: pl.DataFrame, contdir: pl.DataFrame, with_contiguity: pl.DataFrame
+) -> None:
+    fixed = add_contiguity(cow_ddy, contdir, prefer_contiguous=True)
+    changed = with_contiguity.with_columns(new=fixed["conttype"]).filter(
+        ~pl.col("conttype").eq_missing(pl.col("new"))
+    )
+    assert changed.height == 1_272  # 636 dyad-years of 19 dyads, both directions
+    assert (changed["conttype"] == 0).all() and (changed["new"] > 0).all()
+    italy_yugoslavia = changed.filter((pl.col("ccode1") == 325) & (pl.col("ccode2") == 345))
+    assert (italy_yugoslavia["year"].min(), italy_yugoslavia["year"].max()) == (1920, 2006)
 
 
 def test_no_record_is_zero_inside_coverage_and_null_outside() -> None:

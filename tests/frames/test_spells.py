@@ -172,5 +172,5 @@ def test_unsorted_input_gives_the_same_spells(gml_ddy: pl.DataFrame) -> None:
 
 
 def test_speed_on_two_million_rows(benchmark, gml_ddy: pl.DataFrame) -> None:
-    """Benchmark (run with --benchmark-enable); about 0.06 s on the lead's machine."""
+    """Benchmark (run with ``-o addopts=""``): about 0.05 s on 2 cores for a sorted frame."""
     benchmark(add_peace_years, gml_ddy)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from itertools import permutations
 
 import polars as pl
@@ -197,19 +196,6 @@ def test_float_codes_as_in_the_raw_parquet_are_accepted(cw: pl.DataFrame) -> Non
     raw = pl.read_parquet(shared_file("isard/cw_system.parquet"))
     assert raw.schema["ccode"] == pl.Float64
     assert_frame_equal(create_state_years(raw, system="cow"), create_state_years(cw, system="cow"))
-
-
-# --- speed -------------------------------------------------------------------------------------
-
-
-def test_two_million_dyad_years_in_well_under_half_a_second(cw: pl.DataFrame) -> None:
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        out = create_dyad_years(cw, system="cow", years=(1816, 2024))
-        best = min(best, time.perf_counter() - start)
-    assert out.height == 2_214_930
-    assert best < 0.5, f"create_dyad_years took {best:.3f} s"
 
 
 # --- properties on generated membership lists --------------------------------------------------

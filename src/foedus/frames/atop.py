@@ -24,10 +24,10 @@ ATOP_LAST_YEAR = 2018
 ATOP_FIRST_YEAR = 1815
 
 _KEYS = ["ccode1", "ccode2", "year"]
-_MEMBER_COLUMNS = [
-    "atopid", "member", "phase", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit",
-    *OBLIGATIONS,
+_SPELL_COLUMNS = [
+    "atopid", "member", "phase", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit"
 ]  # fmt: skip
+_MEMBER_COLUMNS = [*_SPELL_COLUMNS, *OBLIGATIONS]
 # A date as one sortable integer, yyyymmdd; "no exit" sorts after every real date.
 _OPEN_END = 99_999_999
 
@@ -47,7 +47,7 @@ def _member_spells(members: pl.DataFrame) -> pl.LazyFrame:
     return (
         members.lazy()
         .select(_MEMBER_COLUMNS)
-        .with_columns(pl.col(["atopid", "member", "phase", "yrent", "yrexit"]).cast(pl.Int64))
+        .with_columns(pl.col(_SPELL_COLUMNS).cast(pl.Int64))
         # Codebook fn. 18/19: a member without a three-digit COW code (Annam, 8152) is dropped.
         .filter(pl.col("member") < 1000)
         .with_columns(

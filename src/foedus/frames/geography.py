@@ -55,7 +55,10 @@ def _month_index(date_column: str) -> pl.Expr:
 
 
 def contiguity_years(
-    contdir: pl.DataFrame, *, slice: Literal["first", "last"] = "first"
+    contdir: pl.DataFrame,
+    *,
+    slice: Literal["first", "last"] = "first",
+    prefer_contiguous: bool = False,
 ) -> pl.DataFrame:
     """One contiguity type per directed dyad-year from COW contiguity spells.
 
@@ -66,6 +69,11 @@ def contiguity_years(
     month of that year and ``slice="last"`` the one observed in the latest month; spells that cover
     the same deciding month are ordered as they appear in ``contdir`` (first wins for ``"first"``,
     last wins for ``"last"``). This is peacesciencer's rule, *not* "the most direct type wins".
+
+    The peer's ``cow_contdir`` adds "no contiguity" (``conttype`` 0) spells that can overlap real
+    contiguity spells and are listed before them, so the peer reports 0 for e.g. Italy–Yugoslavia
+    1920–2006. ``prefer_contiguous=True`` (not the peer) lets a recorded contiguity beat a 0 spell
+    covering the same deciding month.
 
     Example:
         >>> import datetime as dt
@@ -99,12 +107,13 @@ def contiguity_years(
     if slice == "first":
         # earliest month of this spell inside the year; earliest month wins, then earliest row
         years = years.with_columns(pl.max_horizontal("m0", pl.col("year") * 12).alias("key"))
-        order = [pl.col("key"), pl.col("row")]
-        pick = pl.col("conttype").sort_by(order).first()
+        rank = pl.col("conttype") == 0  # with prefer_contiguous: contiguity sorts before 0
     else:
         years = years.with_columns(pl.min_horizontal("m1", pl.col("year") * 12 + 11).alias("key"))
-        order = [pl.col("key"), pl.col("row")]
-        pick = pl.col("conttype").sort_by(order).last()
+        rank = pl.col("conttype") != 0  # ... and after 0, as the last one is taken
+    order = [pl.col("key"), rank, pl.col("row")] if prefer_contiguous else [pl.col("key"), "row"]
+    ordered = pl.col("conttype").sort_by(order)
+    pick = ordered.first() if slice == "first" else ordered.last()
     return years.group_by("ccode1", "ccode2", "year").agg(pick)
 
 
@@ -114,6 +123,7 @@ def add_contiguity(
     *,
     coverage: tuple[int, int] | None = CONTIGUITY_COVERAGE,
     slice: Literal["first", "last"] = "first",
+    prefer_contiguous: bool = False,
 ) -> pl.DataFrame:
     """Add ``conttype`` (Float64) to COW dyad-years, as peacesciencer's ``add_contiguity()``.
 
@@ -123,7 +133,7 @@ def add_contiguity(
     ``coverage`` (inclusive), and null for years outside it (``coverage=None``: take it from the
     first and last year of ``contdir``). A year in which the relationship changed takes the type
     observed first in that year (``slice="first"``, the peer's default; see
-    :func:`contiguity_years`).
+    :func:`contiguity_years`, also for ``prefer_contiguous``, off by default as in the peer).
 
     Example:
         >>> import datetime as dt
@@ -143,7 +153,7 @@ def add_contiguity(
         fix="contiguity needs COW dyad-years (ccode1, ccode2, year); G-W dyads: add ccodes first",
     )
     _refuse_existing(frame, ["conttype"], where=where)
-    table = contiguity_years(contdir, slice=slice)
+    table = contiguity_years(contdir, slice=slice, prefer_contiguous=prefer_contiguous)
     if coverage is None:
         coverage = (int(table["year"].min()), int(table["year"].max()))  # type: ignore[arg-type]
     lo, hi = coverage

@@ -89,13 +89,14 @@ def add_peace_years(
         raise FoedusError(f"on={on!r} is not 'ongoing' or 'onset'", where="add_peace_years")
     families = _families(frame) if events is None else list(events)
     for p in families:
-        missing = [c for c in (f"{p}{on}",) if c not in frame.columns]
-        if missing:
+        if f"{p}{on}" not in frame.columns:
             raise FoedusError(
-                f"frame has no column {missing[0]!r} for family {p!r}",
+                f"frame has no column '{p}{on}' for family {p!r}",
                 where="add_peace_years",
                 fix="add the conflict data first (e.g. add_gml_mids) or fix `events`",
             )
+    if not families:
+        return frame
     if unit is None:
         unit = next((u for u in _UNIT_CANDIDATES if all(c in frame.columns for c in u)), None)
         if unit is None:
@@ -109,8 +110,6 @@ def add_peace_years(
     absent = [c for c in [*units, time] if c not in frame.columns]
     if absent:
         raise FoedusError(f"frame lacks column(s) {absent}", where="add_peace_years")
-    if not families:
-        return frame
 
     names = [f"{p}spell" for p in families]
     keys = [*units, time]
@@ -120,7 +119,16 @@ def add_peace_years(
         spells = work.select(exprs)
     else:
         order = _sort_order(work, keys)
-        spells = work[order].select(exprs)[order.arg_sort()]
+        done = work[order].select(exprs)
+        # put each sorted value back at its original row
+        spells = pl.DataFrame(
+            [
+                pl.repeat(None, done.height, dtype=s.dtype, eager=True)
+                .alias(s.name)
+                .scatter(order, s)
+                for s in done.iter_columns()
+            ]
+        )
     return frame.drop(names, strict=False).hstack(spells)
 
 

@@ -491,7 +491,7 @@ def read_csv_checked(
             name = col.lower() if rename_lower else col
             if name in df.columns and df.schema[name].is_numeric():
                 exprs.append(
-                    pl.when(pl.col(name).is_in(list(codes)))
+                    pl.when(pl.any_horizontal([pl.col(name) == c for c in codes]))
                     .then(None)
                     .otherwise(pl.col(name))
                     .alias(name)
@@ -766,6 +766,7 @@ def check_dates(
     unknown: Collection[int] = (),
     open_end: int | None = None,
     years: tuple[int, int] = (1000, 2200),
+    exempt: pl.Expr | None = None,
 ) -> None:
     """Raise :class:`InvalidDateError` for an impossible date or an end before its start.
 
@@ -773,7 +774,8 @@ def check_dates(
     Empty parts (and month/day values in ``unknown``, e.g. ``0``) mean "not known" and are not
     errors; an end is compared with its start at the precision both have (an unknown start day
     counts as the 1st, an unknown end day as the 31st). Rows whose end year equals ``open_end``
-    (ATOP codes ``0`` for "still in force") have no end to check.
+    (ATOP codes ``0`` for "still in force") have no end to check. ``exempt`` (a boolean expression)
+    marks rows not checked: documented errata of an official release that must still import.
 
     Example:
         >>> df = pl.DataFrame({"y": [1902], "m": [2], "d": [30]})
@@ -790,12 +792,14 @@ def check_dates(
     specs = [("start", start)] + ([("end", end)] if end is not None else [])
     keys: dict[str, pl.Expr] = {}
     is_open: pl.Expr = pl.lit(False)
+    spared = pl.lit(False) if exempt is None else exempt.fill_null(False)
     for role, cols in specs:
         spec = _DateSpec(df, cols, unknown)
         y, m, d = spec.y, spec.m, spec.d
-        skip = pl.lit(False)
+        skip = spared
         if role == "end" and open_end is not None:
-            is_open = skip = (y == open_end).fill_null(False)
+            is_open = (y == open_end).fill_null(False)
+            skip = skip | is_open
         checks = [
             ((y < years[0]) | (y > years[1]), f"year outside {years[0]}-{years[1]}"),
             ((m < 1) | (m > 12), "month {m} does not exist"),
@@ -824,7 +828,7 @@ def check_dates(
             keys[role] = y * 10000 + m.fill_null(12) * 100 + d.fill_null(31)
     if end is not None:
         order = df.select(
-            ((keys["end"] < keys["start"]).fill_null(False) & ~is_open).alias("bad"),
+            ((keys["end"] < keys["start"]).fill_null(False) & ~is_open & ~spared).alias("bad"),
             keys["start"].alias("s"),
             keys["end"].alias("e"),
         )

@@ -231,23 +231,28 @@ class Frame:
             )
 
     # -- enrichers --------------------------------------------------------------------------
-    def add_atop_alliance(self, *, derived: bool = True) -> Frame:
+    def add_atop_alliance(self, *, source: Literal["auto", "ddy", "derived"] = "auto") -> Frame:
         """ATOP obligations (atop_alliance, atop_defense, …, atop_consul); 0 within 1815–2018
         when no obligation, null outside ATOP's years.
 
-        ``derived=True`` (default) builds dyad-years from the member-level release ``atop5_1m.csv``;
-        ``derived=False`` uses ATOP's directed dyad-year table as shipped by peacesciencer.
+        ``source="derived"`` builds directed dyad-years from the member-level release
+        ``atop5_1m.csv`` (rules in docs/atop-dyad-rules.md); ``"ddy"`` reads ATOP's own directed
+        dyad-year table; ``"auto"`` (default) uses ATOP's table when it is imported — it also codes
+        the partner-specific obligations of members with ``obvary = 1``, which the member-level file
+        cannot express (421 cells) — and the derivation otherwise.
         """
         from foedus.frames import atop
 
         self._require_dyads("add_atop_alliance")
         self._require_cow("ATOP")
-        if derived:
+        if source not in ("auto", "ddy", "derived"):
+            raise FoedusError(f"unknown ATOP source '{source}'", fix="use auto, ddy or derived")
+        if source == "ddy" or (source == "auto" and self._wh().has("atop_ddy")):
+            ddy, used = self._table("atop_ddy", "ATOP obligations (ATOP directed dyad-year table)")
+        else:
             members, used = self._table("atop_member", "ATOP obligations (derived from members)")
             ddy = _cached_derivation(self._wh(), "atop_member",
                                      lambda: atop.derive_atop_dyad_years(members))
-        else:
-            ddy, used = self._table("atop_ddy", "ATOP obligations (directed dyad-year file)")
         df = atop.add_atop_alliance(self.df, ddy, directed=bool(self.directed))
         return self._with(df, used)
 
@@ -418,7 +423,9 @@ ENRICHERS: dict[str, Enricher] = {
     "gwcode": Enricher(("state-year", "dyad-year"), Frame.add_gwcode_to_cow, "G-W codes for a COW frame"),
     "ccode": Enricher(("state-year", "dyad-year"), Frame.add_ccode_to_gw, "COW codes for a G-W frame"),
     "atop": Enricher(("dyad-year",), Frame.add_atop_alliance, "ATOP alliance obligations"),
-    "atop-ddy": Enricher(("dyad-year",), lambda f: f.add_atop_alliance(derived=False),
+    "atop-derived": Enricher(("dyad-year",), lambda f: f.add_atop_alliance(source="derived"),
+                             "ATOP obligations derived from the member-level file"),
+    "atop-ddy": Enricher(("dyad-year",), lambda f: f.add_atop_alliance(source="ddy"),
                          "ATOP obligations from ATOP's own dyad-year table"),
     "nmc": Enricher(("state-year", "dyad-year"), Frame.add_nmc, "NMC material capabilities"),
     "majors": Enricher(("state-year", "dyad-year"), Frame.add_cow_majors, "COW major powers"),

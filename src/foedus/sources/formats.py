@@ -113,9 +113,15 @@ def _req(ints: str = "", floats: str = "", strings: str = "", dates: str = "") -
     return out
 
 
-def _done(df: pl.DataFrame) -> pl.DataFrame:
-    """Final normalisation: no line column, keys Int64."""
-    return cast_keys(df.drop(LINE_COLUMN, strict=False))
+def _sel(df: pl.DataFrame, *columns: str | list[str]) -> pl.DataFrame:
+    """Select ``columns`` (and the line column, when there is one)."""
+    names = [c for group in columns for c in ([group] if isinstance(group, str) else group)]
+    return df.select(names + ([LINE_COLUMN] if LINE_COLUMN in df.columns else []))
+
+
+def _done(df: pl.DataFrame, keep_lines: bool = False) -> pl.DataFrame:
+    """Final normalisation: keys Int64; the line column dropped unless asked for."""
+    return cast_keys(df if keep_lines else df.drop(LINE_COLUMN, strict=False))
 
 
 def _check_spells(df: pl.DataFrame, unit: str, where: str) -> None:
@@ -148,7 +154,7 @@ _STATES_SPELL = _req(
 )
 
 
-def _cow_system_from_spells(df: pl.DataFrame, where: str) -> pl.DataFrame:
+def _cow_system_from_spells(df: pl.DataFrame, where: str, keep_lines: bool) -> pl.DataFrame:
     check_dates(df, ("styear", "stmonth", "stday"), ("endyear", "endmonth", "endday"), where=where)
     out = df.select(
         "ccode",
@@ -159,10 +165,10 @@ def _cow_system_from_spells(df: pl.DataFrame, where: str) -> pl.DataFrame:
         *([LINE_COLUMN] if LINE_COLUMN in df.columns else []),
     )
     _check_spells(out, "ccode", where)
-    return _done(out)
+    return _done(out, keep_lines)
 
 
-def parse_cow_states_csv(path: Path) -> pl.DataFrame:
+def parse_cow_states_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """COW State System Membership v2016 (``states2016.csv``, one row per spell) → ``cow_system``."""
     df = read_csv_checked(
         path,
@@ -170,31 +176,31 @@ def parse_cow_states_csv(path: Path) -> pl.DataFrame:
         key=("ccode", "styear", "stmonth", "stday"),
         line_column=LINE_COLUMN,
     )
-    return _cow_system_from_spells(df, str(path))
+    return _cow_system_from_spells(df, str(path), keep_lines)
 
 
-def parse_ps_cow_states(path: Path) -> pl.DataFrame:
+def parse_ps_cow_states(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """The peer's ``cow_states`` (same spells as ``states2016.csv``) → ``cow_system``."""
     df = read_parquet_checked(
         path, required=_STATES_SPELL, key=("ccode", "styear", "stmonth", "stday")
     )
-    return _cow_system_from_spells(df, str(path))
+    return _cow_system_from_spells(df, str(path), keep_lines)
 
 
-def parse_isard_cw_system(path: Path) -> pl.DataFrame:
+def parse_isard_cw_system(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """isard ``cw_system`` → ``cow_system`` (ccode, cw_abb, cw_name, start, end)."""
     df = read_parquet_checked(
         path, required=_req("ccode", "", "cw_abb cw_name", "start end"), key=("ccode", "start")
     )
     check_dates(df, "start", "end", where=str(path))
     _check_spells(df, "ccode", str(path))
-    return _done(df.select("ccode", "cw_abb", "cw_name", "start", "end"))
+    return _done(_sel(df, "ccode", "cw_abb", "cw_name", "start", "end"), keep_lines)
 
 
 _GW_SYSTEM = ["gwcode", "gw_abb", "gw_name", "microstate", "start", "end"]
 
 
-def parse_isard_gw_system(path: Path) -> pl.DataFrame:
+def parse_isard_gw_system(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """isard ``gw_system`` (G-W list incl. micro-states) → ``gw_system``."""
     df = read_parquet_checked(
         path,
@@ -203,10 +209,10 @@ def parse_isard_gw_system(path: Path) -> pl.DataFrame:
     )
     check_dates(df, "start", "end", where=str(path))
     _check_spells(df, "gwcode", str(path))
-    return _done(df.select(_GW_SYSTEM))
+    return _done(_sel(df, _GW_SYSTEM), keep_lines)
 
 
-def parse_ps_gw_states(path: Path) -> pl.DataFrame:
+def parse_ps_gw_states(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """The peer's ``gw_states`` (216 independent states, no micro-states) → ``gw_system``.
 
     Every row gets ``microstate = 0.0``: the list holds only the non-micro states.
@@ -221,10 +227,10 @@ def parse_ps_gw_states(path: Path) -> pl.DataFrame:
     )
     check_dates(df, "start", "end", where=str(path))
     _check_spells(df, "gwcode", str(path))
-    return _done(df.with_columns(pl.lit(0.0).alias("microstate")).select(_GW_SYSTEM))
+    return _done(_sel(df.with_columns(pl.lit(0.0).alias("microstate")), _GW_SYSTEM), keep_lines)
 
 
-def parse_cow_system_csv(path: Path) -> pl.DataFrame:
+def parse_cow_system_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """COW state-year membership (``system2016.csv``) → ``cow_system_years``."""
     df = read_csv_checked(
         path,
@@ -233,13 +239,13 @@ def parse_cow_system_csv(path: Path) -> pl.DataFrame:
         line_column=LINE_COLUMN,
     )
     check_dates(df, "year", where=str(path))
-    return _done(df.select("ccode", "year", "stateabb", "version"))
+    return _done(_sel(df, "ccode", "year", "stateabb", "version"), keep_lines)
 
 
 _MAJORS = ["ccode", "styear", "stmonth", "stday", "endyear", "endmonth", "endday", "version"]
 
 
-def parse_cow_majors_csv(path: Path) -> pl.DataFrame:
+def parse_cow_majors_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """COW major powers (``majors2016.csv``) → ``cow_majors`` (all columns Int64)."""
     df = read_csv_checked(
         path,
@@ -250,19 +256,19 @@ def parse_cow_majors_csv(path: Path) -> pl.DataFrame:
     check_dates(
         df, ("styear", "stmonth", "stday"), ("endyear", "endmonth", "endday"), where=str(path)
     )
-    return _done(df.select(_MAJORS))
+    return _done(_sel(df, _MAJORS), keep_lines)
 
 
-def parse_ps_cow_majors(path: Path) -> pl.DataFrame:
+def parse_ps_cow_majors(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """The peer's ``cow_majors`` → ``cow_majors`` (date parts cast to Int64, as from the CSV)."""
     df = read_parquet_checked(path, required=_req(" ".join(_MAJORS)), key=("ccode", "styear"))
     check_dates(
         df, ("styear", "stmonth", "stday"), ("endyear", "endmonth", "endday"), where=str(path)
     )
-    return _done(df.select(_MAJORS))
+    return _done(_sel(df, _MAJORS), keep_lines)
 
 
-def _panel(path: Path) -> pl.DataFrame:
+def _panel(path: Path, keep_lines: bool) -> pl.DataFrame:
     df = read_parquet_checked(
         path,
         required=_req("year gwcode ccode", "", "stateabb gw_name cw_name"),
@@ -270,17 +276,17 @@ def _panel(path: Path) -> pl.DataFrame:
         nullable=("ccode", "gwcode"),
     )
     check_dates(df, "year", where=str(path))
-    return _done(df.select("stateabb", "year", "gwcode", "ccode", "gw_name", "cw_name"))
+    return _done(_sel(df, "stateabb", "year", "gwcode", "ccode", "gw_name", "cw_name"), keep_lines)
 
 
-def parse_isard_cw_gw_panel(path: Path) -> pl.DataFrame:
+def parse_isard_cw_gw_panel(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """isard ``cw_gw_panel`` (COW state-years with G-W codes) → ``cow_gw_panel``."""
-    return _panel(path)
+    return _panel(path, keep_lines)
 
 
-def parse_isard_gw_cw_panel(path: Path) -> pl.DataFrame:
+def parse_isard_gw_cw_panel(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """isard ``gw_cw_panel`` (G-W state-years with COW codes) → ``gw_cow_panel``."""
-    return _panel(path)
+    return _panel(path, keep_lines)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -291,14 +297,14 @@ _NMC_VALUES = "milex milper irst pec tpop upop cinc"
 _NMC = ["ccode", "year", *_NMC_VALUES.split()]
 
 
-def parse_ps_cow_nmc(path: Path) -> pl.DataFrame:
+def parse_ps_cow_nmc(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """The peer's ``cow_nmc`` (NMC v7.0, missing = null) → ``nmc``."""
     df = read_parquet_checked(path, required=_req("ccode year", _NMC_VALUES), key=("ccode", "year"))
     check_dates(df, "year", where=str(path))
-    return _done(df.select(_NMC))
+    return _done(_sel(df, _NMC), keep_lines)
 
 
-def parse_cow_nmc_csv(path: Path) -> pl.DataFrame:
+def parse_cow_nmc_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """COW NMC abridged CSV (v6.0 ``NMC-60-abridged.csv``; -9 → null) → ``nmc``."""
     df = read_csv_checked(
         path,
@@ -308,7 +314,7 @@ def parse_cow_nmc_csv(path: Path) -> pl.DataFrame:
         line_column=LINE_COLUMN,
     )
     check_dates(df, "year", where=str(path))
-    return _done(df.select(_NMC))
+    return _done(_sel(df, _NMC), keep_lines)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -334,7 +340,13 @@ MID_ERRATA: dict[str, pl.Expr] = {
 
 
 def _mid(
-    path: Path, table: str, columns: str, key: tuple[str, ...], strings: str = ""
+    path: Path,
+    table: str,
+    columns: str,
+    key: tuple[str, ...],
+    strings: str = "",
+    *,
+    keep_lines: bool = False,
 ) -> pl.DataFrame:
     df = read_csv_checked(
         path,
@@ -350,33 +362,33 @@ def _mid(
         where=str(path),
         exempt=MID_ERRATA.get(table),
     )
-    return _done(df)
+    return _done(df, keep_lines)
 
 
-def parse_cow_mida_csv(path: Path) -> pl.DataFrame:
+def parse_cow_mida_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 dispute level (``MIDA 5.0.csv``) → ``cow_mid_a``."""
     cols = f"dispnum {_MID_DATES} outcome settle fatality fatalpre maxdur mindur hiact hostlev recip numa numb ongo2014 version"
-    return _mid(path, "cow_mid_a", cols, ("dispnum",))
+    return _mid(path, "cow_mid_a", cols, ("dispnum",), keep_lines=keep_lines)
 
 
-def parse_cow_midb_csv(path: Path) -> pl.DataFrame:
+def parse_cow_midb_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 participant level (``MIDB 5.0.csv``) → ``cow_mid_b``."""
     cols = f"dispnum ccode {_MID_DATES} sidea revstate revtype1 revtype2 fatality fatalpre hiact hostlev orig version"
-    return _mid(path, "cow_mid_b", cols, ("dispnum", "ccode", "styear", "stmon", "stday"), "stabb")
+    return _mid(path, "cow_mid_b", cols, ("dispnum", "ccode", "styear", "stmon", "stday"), "stabb", keep_lines=keep_lines)
 
 
-def parse_cow_midi_csv(path: Path) -> pl.DataFrame:
+def parse_cow_midi_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 incident level (``MIDI 5.0.csv``) → ``cow_mid_i``."""
     cols = (
         f"dispnum incidnum {_MID_DATES} duration tbi fatality fatalpre action hostlev numa version"
     )
-    return _mid(path, "cow_mid_i", cols, ("incidnum",))
+    return _mid(path, "cow_mid_i", cols, ("incidnum",), keep_lines=keep_lines)
 
 
-def parse_cow_midip_csv(path: Path) -> pl.DataFrame:
+def parse_cow_midip_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 incident-participant level (``MIDIP 5.0.csv``) → ``cow_mid_ip``."""
     cols = f"dispnum incidnum ccode {_MID_DATES} insidea sidea fatality fatalpre action hostlev revtype1 revtype2 version"
-    return _mid(path, "cow_mid_ip", cols, ("incidnum", "ccode"), "stabb")
+    return _mid(path, "cow_mid_ip", cols, ("incidnum", "ccode"), "stabb", keep_lines=keep_lines)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -397,11 +409,11 @@ def _peer(
 ) -> Callable[[Path], pl.DataFrame]:
     required = _req(ints, floats, strings, dates)
 
-    def parse(path: Path) -> pl.DataFrame:
+    def parse(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
         df = read_parquet_checked(path, required=required, key=key, nullable=nullable)
         for start, end in date_checks:
             check_dates(df, start, end, where=str(path))  # type: ignore[arg-type]
-        return _done(df)
+        return _done(df, keep_lines)
 
     return parse
 
@@ -502,7 +514,7 @@ def _check_phase_id(df: pl.DataFrame, where: str) -> None:
         )
 
 
-def parse_atop_member_csv(path: Path) -> pl.DataFrame:
+def parse_atop_member_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """ATOP 5.1 member level (``atop5_1m.csv``) → ``atop_member``; all provisions kept."""
     df = _atop(
         path,
@@ -517,10 +529,10 @@ def parse_atop_member_csv(path: Path) -> pl.DataFrame:
         unknown=(0,),
         open_end=0,
     )
-    return _done(df)
+    return _done(df, keep_lines)
 
 
-def parse_atop_alliance_csv(path: Path) -> pl.DataFrame:
+def parse_atop_alliance_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """ATOP 5.1 alliance level (``atop5_1a.csv``) → ``atop_alliance_level``."""
     df = _atop(path, _req("atopid begyr begmo begday endyr endmo endday", "version"), ("atopid",))
     check_dates(
@@ -531,10 +543,10 @@ def parse_atop_alliance_csv(path: Path) -> pl.DataFrame:
         unknown=(0,),
         open_end=0,
     )
-    return _done(df)
+    return _done(df, keep_lines)
 
 
-def parse_atop_phase_csv(path: Path) -> pl.DataFrame:
+def parse_atop_phase_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """ATOP 5.1 alliance-phase level (``atop5_1aph.csv``) → ``atop_phase``."""
     df = _atop(
         path,
@@ -550,17 +562,17 @@ def parse_atop_phase_csv(path: Path) -> pl.DataFrame:
         open_end=0,
     )
     _check_phase_id(df, str(path))
-    return _done(df)
+    return _done(df, keep_lines)
 
 
-def parse_atop_stateyear_csv(path: Path) -> pl.DataFrame:
+def parse_atop_stateyear_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """ATOP 5.1 state-year (``atop5_1sy.csv``) → ``atop_stateyear``."""
     df = _atop(path, _req("state year", "version"), ("state", "year"))
     check_dates(df, "year", where=str(path))
-    return _done(df)
+    return _done(df, keep_lines)
 
 
-def parse_atop_inst_csv(path: Path) -> pl.DataFrame:
+def parse_atop_inst_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """Leeds & Anac institutionalisation for ATOP 5.1 phases (``atopinst5_1.csv``) → ``atop_inst``.
 
     Adds ``phase`` (Int64) decoded from ``atopidphase`` (stored as float32, e.g. 2050.1001), so the
@@ -578,7 +590,7 @@ def parse_atop_inst_csv(path: Path) -> pl.DataFrame:
     check_unique(df, ["atopid", "phase"], str(path))
     cols = df.columns
     cols.insert(cols.index("atopidphase") + 1, cols.pop(cols.index("phase")))
-    return _done(df.select(cols))
+    return _done(_sel(df, cols), keep_lines)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -595,7 +607,7 @@ _UCDP_ACD = _req(
 )
 
 
-def parse_ucdp_acd_csv(path: Path) -> pl.DataFrame:
+def parse_ucdp_acd_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """UCDP/PRIO Armed Conflict Dataset CSV (``UcdpPrioConflict_v23_1.csv``) → ``ucdp_acd_raw``.
 
     All 28 columns, in file order; ``gwno_*``, ``side_*_id`` and ``region`` stay strings (they may
@@ -608,7 +620,7 @@ def parse_ucdp_acd_csv(path: Path) -> pl.DataFrame:
     check_dates(df, "year", where=where)
     check_dates(df, "start_date", "start_date2", where=where)
     check_dates(df, "start_date2", "ep_end_date", where=where)
-    return _done(df)
+    return _done(df, keep_lines)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -872,6 +872,14 @@ def check_state_codes(
         if col not in df.columns:
             raise _missing_columns_error(where, [col], df.columns)
         s = df.get_column(col)
+        if not s.dtype.is_integer():
+            s = s.cast(pl.Int64, strict=False) if s.dtype.is_numeric() else s
+        if not s.dtype.is_integer():
+            raise InvalidValueError(
+                f"state codes must be whole numbers, the column has type {s.dtype}",
+                where=_where(where, column=col),
+                fix="import the file with its format, which types the codes",
+            )
         bad = _first_true(s.is_not_null() & ~s.is_in(allowed))
         if bad is not None and (first is None or bad < first[0]):
             first = (bad, col, s[bad])

@@ -1,0 +1,1 @@
+"""Measures computed from foedus frames: alliance networks, system structure and more."""

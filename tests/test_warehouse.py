@@ -93,7 +93,9 @@ def test_unknown_state_code_is_rejected(tmp_path: Path) -> None:
     src.mkdir()
     shutil.copy(shared_file("cow/states2016.csv"), src / "states2016.csv")
     lines = shared_file("cow/majors2016.csv").read_text().splitlines()
-    lines[3] = "999" + lines[3][lines[3].index(","):]
+    fields = lines[3].split(",")
+    fields[1] = "999"  # ccode
+    lines[3] = ",".join(fields)
     (src / "majors2016.csv").write_text("\n".join(lines) + "\n")
     wh = Warehouse(tmp_path / "w.duckdb")
     with pytest.raises(UnknownStateError) as info:

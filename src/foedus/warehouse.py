@@ -311,9 +311,8 @@ class Warehouse:
         """The active release of canonical ``table`` as a Polars frame (cached per warehouse)."""
         record = self.active(table)
         if record.storage not in self._cache:
-            self._cache[record.storage] = self.con.execute(
-                f'SELECT * FROM "{record.storage}"'
-            ).pl()
+            arrow = self.con.sql(f'SELECT * FROM "{record.storage}"').to_arrow_table()
+            self._cache[record.storage] = pl.from_arrow(arrow)  # type: ignore[assignment]
         return self._cache[record.storage]
 
     def pin(self, table: str, version: str, format_id: str | None = None) -> ImportRecord:

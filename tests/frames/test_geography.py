@@ -100,17 +100,6 @@ def test_contiguity_years_equal_month_by_month_expansion(contdir: pl.DataFrame, 
     assert mine.sort(keys).equals(brute.sort(keys))
 
 
-def test_contiguity_timing_on_cow_ddy(cow_ddy: pl.DataFrame, contdir: pl.DataFrame) -> None:
-    import time
-
-    start = time.perf_counter()
-    add_contiguity(cow_ddy, contdir)
-    assert time.perf_counter() - start < 10  # ~0.1 s on the 2.2M-row cow_ddy
-
-
-# ------------------------------------------------------------------------- synthetic: contiguity
-
-
 def _spells(*rows: tuple[int, int, float, dt.date, dt.date]) -> pl.DataFrame:
     return pl.DataFrame(
         rows,

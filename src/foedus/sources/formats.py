@@ -40,8 +40,6 @@ from foedus.sources.readers import (
 
 __all__ = ["FILENAMES", "FORMATS", "Format", "detect_format", "parse_file"]
 
-I, F, S, D = pl.Int64, pl.Float64, pl.String, pl.Date
-
 
 @dataclass(frozen=True)
 class Format:
@@ -51,12 +49,15 @@ class Format:
         id: format id (``cow_states_csv``).
         table: canonical table name (``cow_system``).
         description: one line: what the file is.
-        parse: reads and validates the file, returns the canonical table.
+        parse: ``parse(path)`` reads and validates the file and returns the canonical table
+            (``parse(path, keep_lines=True)`` keeps a ``_line`` column with each row's line).
         key: columns identifying a row of the canonical table (checked unique by ``parse``).
         filename: the official file name (basename, exact).
         state_columns: regular expressions (full match) of the columns holding state codes.
         state_system: ``"cow"`` or ``"gw"``: which state list those codes belong to.
         non_state_codes: codes in those columns that mean "no state" (ATOP ``statthr1`` = 0).
+        extra_state_codes: (code, explanation) pairs: codes the source uses for entities outside
+            the state list, documented by the source (ATOP's 8152 = Annam).
 
     Example:
         >>> fmt = FORMATS["cow_majors_csv"]
@@ -67,18 +68,19 @@ class Format:
     id: str
     table: str
     description: str
-    parse: Callable[[Path], pl.DataFrame]
+    parse: Callable[..., pl.DataFrame]
     key: tuple[str, ...]
     filename: str
     state_columns: tuple[str, ...] = ()
     state_system: Literal["cow", "gw"] | None = None
     non_state_codes: frozenset[int] = field(default_factory=frozenset)
+    extra_state_codes: tuple[tuple[int, str], ...] = ()
 
     def state_columns_in(self, df: pl.DataFrame) -> list[str]:
         """The columns of ``df`` that hold state codes.
 
         Example:
-            >>> FORMATS["atop_alliance_level_csv"].state_columns_in(
+            >>> FORMATS["atop_alliance_csv"].state_columns_in(
             ...     pl.DataFrame({"atopid": [1], "mem1": [2], "mem2": [20], "statthr1": [0]}))
             ['mem1', 'mem2', 'statthr1']
         """
@@ -88,8 +90,9 @@ class Format:
     def check_states(self, df: pl.DataFrame, known: Collection[int], where: str) -> None:
         """Raise :class:`~foedus.errors.UnknownStateError` if a state code is not in ``known``.
 
-        ``known`` is the code set of :attr:`state_system` (e.g. the warehouse's ``cow_system``).
-        Rows are reported as 1-based rows of the parsed table.
+        ``known`` is the code set of :attr:`state_system` (e.g. the warehouse's ``cow_system``
+        codes). :attr:`non_state_codes` and :attr:`extra_state_codes` pass. Rows are reported by
+        file line when ``df`` has the ``_line`` column, else as 1-based rows.
 
         Example:
             >>> df = pl.DataFrame({"ccode": [2, 200], "year": [1900, 1900]})
@@ -100,15 +103,39 @@ class Format:
             self.state_columns_in(df),
             known,
             where,
-            ignore=self.non_state_codes,
-            system=(self.state_system or "").upper() or "state",
+            ignore=set(self.non_state_codes) | {code for code, _ in self.extra_state_codes},
+            system=(self.state_system or "state").upper(),
         )
+
+    def read(
+        self, path: str | Path, *, known_states: Collection[int] | None = None
+    ) -> pl.DataFrame:
+        """Parse ``path``; with ``known_states``, also check its state codes (naming file lines).
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> f = pathlib.Path(tempfile.mkdtemp()) / "system2016.csv"
+            >>> _ = f.write_text("stateabb,ccode,year,version\\nUSA,2,1816,2016\\nX,9,1816,2016\\n")
+            >>> FORMATS["cow_system_csv"].read(f, known_states={2})  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            foedus.errors.UnknownStateError: ...system2016.csv, line 3, column 'ccode': unknown ...
+        """
+        df = self.parse(Path(path), keep_lines=True)
+        if known_states is not None and self.state_system is not None:
+            self.check_states(df, known_states, str(path))
+        return df.drop(LINE_COLUMN, strict=False)
 
 
 def _req(ints: str = "", floats: str = "", strings: str = "", dates: str = "") -> dict[str, DType]:
     """Required-column spec from space-separated names."""
     out: dict[str, DType] = {}
-    for names, dtype in ((ints, I), (floats, F), (strings, S), (dates, D)):
+    for names, dtype in (
+        (ints, pl.Int64),
+        (floats, pl.Float64),
+        (strings, pl.String),
+        (dates, pl.Date),
+    ):
         out.update({n: dtype for n in names.split()})
     return out
 
@@ -169,7 +196,7 @@ def _cow_system_from_spells(df: pl.DataFrame, where: str, keep_lines: bool) -> p
 
 
 def parse_cow_states_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
-    """COW State System Membership v2016 (``states2016.csv``, one row per spell) → ``cow_system``."""
+    """COW State System Membership (``states2016.csv``, one row per spell) → ``cow_system``."""
     df = read_csv_checked(
         path,
         required=_STATES_SPELL,
@@ -367,14 +394,27 @@ def _mid(
 
 def parse_cow_mida_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 dispute level (``MIDA 5.0.csv``) → ``cow_mid_a``."""
-    cols = f"dispnum {_MID_DATES} outcome settle fatality fatalpre maxdur mindur hiact hostlev recip numa numb ongo2014 version"
+    cols = (
+        f"dispnum {_MID_DATES} outcome settle fatality fatalpre maxdur mindur hiact hostlev "
+        "recip numa numb ongo2014 version"
+    )
     return _mid(path, "cow_mid_a", cols, ("dispnum",), keep_lines=keep_lines)
 
 
 def parse_cow_midb_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 participant level (``MIDB 5.0.csv``) → ``cow_mid_b``."""
-    cols = f"dispnum ccode {_MID_DATES} sidea revstate revtype1 revtype2 fatality fatalpre hiact hostlev orig version"
-    return _mid(path, "cow_mid_b", cols, ("dispnum", "ccode", "styear", "stmon", "stday"), "stabb", keep_lines=keep_lines)
+    cols = (
+        f"dispnum ccode {_MID_DATES} sidea revstate revtype1 revtype2 fatality fatalpre hiact "
+        "hostlev orig version"
+    )
+    return _mid(
+        path,
+        "cow_mid_b",
+        cols,
+        ("dispnum", "ccode", "styear", "stmon", "stday"),
+        "stabb",
+        keep_lines=keep_lines,
+    )
 
 
 def parse_cow_midi_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
@@ -387,7 +427,10 @@ def parse_cow_midi_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
 
 def parse_cow_midip_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 incident-participant level (``MIDIP 5.0.csv``) → ``cow_mid_ip``."""
-    cols = f"dispnum incidnum ccode {_MID_DATES} insidea sidea fatality fatalpre action hostlev revtype1 revtype2 version"
+    cols = (
+        f"dispnum incidnum ccode {_MID_DATES} insidea sidea fatality fatalpre action hostlev "
+        "revtype1 revtype2 version"
+    )
     return _mid(path, "cow_mid_ip", cols, ("incidnum", "ccode"), "stabb", keep_lines=keep_lines)
 
 
@@ -395,7 +438,10 @@ def parse_cow_midip_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame
 # The peer's (peacesciencer) tables
 # --------------------------------------------------------------------------------------------------
 
-_DYAD_SIDES = "sidea1 sidea2 fatality1 fatality2 fatalpre1 fatalpre2 hiact1 hiact2 hostlev1 hostlev2 orig1 orig2"
+_DYAD_SIDES = (
+    "sidea1 sidea2 fatality1 fatality2 fatalpre1 fatalpre2 hiact1 hiact2 hostlev1 hostlev2 "
+    "orig1 orig2"
+)
 
 
 def _peer(
@@ -434,7 +480,8 @@ parse_ps_gml_mid_disps = _peer("dispnum styear", _DISPS, key=("dispnum",))
 parse_ps_gml_dirdisp = _peer(
     "dispnum ccode1 ccode2 year",
     "midongoing midonset sidea1 sidea2 revstate1 revstate2 revtype11 revtype12 revtype21 revtype22 "
-    "fatality1 fatality2 fatalpre1 fatalpre2 hiact1 hiact2 hostlev1 hostlev2 orig1 orig2 hiact hostlev "
+    "fatality1 fatality2 fatalpre1 fatalpre2 hiact1 hiact2 hostlev1 hostlev2 orig1 orig2 "
+    "hiact hostlev "
     "mindur maxdur outcome settle fatality fatalpre stmon endmon recip numa numb ongo2010",
     "version",
     key=("dispnum", "ccode1", "ccode2", "year"),
@@ -508,9 +555,11 @@ def _check_phase_id(df: pl.DataFrame, where: str) -> None:
     if bad.height:
         r = bad.row(0, named=True)
         raise InvalidValueError(
-            f"atopidphase {r['atopidphase']} does not match atopid {r['atopid']} and phase {r['phase']}",
+            f"atopidphase {r['atopidphase']} does not match atopid {r['atopid']} "
+            f"and phase {r['phase']}",
             where=f"{where}, line {r[LINE_COLUMN]}, column 'atopidphase'",
-            fix="correct the value (atopidphase = atopid + phase/10) or re-download the official release",
+            fix="correct the value (atopidphase = atopid + phase/10) or re-download the "
+            "official release",
         )
 
 
@@ -588,7 +637,7 @@ def parse_atop_inst_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame
     df = df.with_columns(phase.alias("phase"))
     _check_phase_id(df, str(path))
     check_unique(df, ["atopid", "phase"], str(path))
-    cols = df.columns
+    cols = [c for c in df.columns if c != LINE_COLUMN]
     cols.insert(cols.index("atopidphase") + 1, cols.pop(cols.index("phase")))
     return _done(_sel(df, cols), keep_lines)
 
@@ -627,376 +676,146 @@ def parse_ucdp_acd_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
 # Registry
 # --------------------------------------------------------------------------------------------------
 
-_COW_CODES = (r"ccode",)
-_DYAD_CODES = (r"ccode1", r"ccode2")
+_COW = (r"ccode",)
+_DYAD = (r"ccode1", r"ccode2")
+_ATOP_MEMBERS = (r"mem\d+", r"statthr[12]")
+_ANNAM = ((8152, "Annam: ATOP's own code (G-W 815; not a COW state, ATOP codebook §1.3)"),)
+_NNA = "; non-aggression-only pacts removed (NNA)"
 
 
 def _f(
     id: str,
     table: str,
     description: str,
-    parse: Callable[[Path], pl.DataFrame],
+    parse: Callable[..., pl.DataFrame],
     key: tuple[str, ...],
     filename: str,
     states: tuple[str, ...] = (),
     system: Literal["cow", "gw"] | None = None,
     non_state: Collection[int] = (),
+    extra: tuple[tuple[int, str], ...] = (),
 ) -> Format:
     if states and system is None:
         system = "cow"
     return Format(
-        id, table, description, parse, key, filename, states, system, frozenset(non_state)
+        id, table, description, parse, key, filename, states, system, frozenset(non_state), extra
     )
 
 
-_ATOP_NNA = "; non-aggression-only pacts removed (NNA)"
+# fmt: off
 _formats = [
-    _f(
-        "cow_states_csv",
-        "cow_system",
-        "COW State System Membership v2016, one row per membership spell",
-        parse_cow_states_csv,
-        ("ccode", "start"),
-        "states2016.csv",
-    ),
-    _f(
-        "ps_cow_states",
-        "cow_system",
-        "peacesciencer cow_states (COW v2016 spells)",
-        parse_ps_cow_states,
-        ("ccode", "start"),
-        "cow_states.parquet",
-    ),
-    _f(
-        "isard_cw_system",
-        "cow_system",
-        "isard cw_system: COW v2016 membership spells with dates",
-        parse_isard_cw_system,
-        ("ccode", "start"),
-        "cw_system.parquet",
-    ),
-    _f(
-        "isard_gw_system",
-        "gw_system",
-        "isard gw_system: Gleditsch-Ward spells incl. micro-states",
-        parse_isard_gw_system,
-        ("gwcode", "start"),
-        "gw_system.parquet",
-    ),
-    _f(
-        "ps_gw_states",
-        "gw_system",
-        "peacesciencer gw_states: G-W independent states (no micro-states)",
-        parse_ps_gw_states,
-        ("gwcode", "start"),
-        "gw_states.parquet",
-    ),
-    _f(
-        "cow_system_csv",
-        "cow_system_years",
-        "COW State System Membership v2016, state-years",
-        parse_cow_system_csv,
-        ("ccode", "year"),
-        "system2016.csv",
-        _COW_CODES,
-    ),
-    _f(
-        "cow_majors_csv",
-        "cow_majors",
-        "COW Major Powers v2016, one row per major-power spell",
-        parse_cow_majors_csv,
-        ("ccode", "styear"),
-        "majors2016.csv",
-        _COW_CODES,
-    ),
-    _f(
-        "ps_cow_majors",
-        "cow_majors",
-        "peacesciencer cow_majors (COW Major Powers v2016)",
-        parse_ps_cow_majors,
-        ("ccode", "styear"),
-        "cow_majors.parquet",
-        _COW_CODES,
-    ),
-    _f(
-        "isard_cw_gw_panel",
-        "cow_gw_panel",
-        "isard cw_gw_panel: COW state-years matched to G-W codes",
-        parse_isard_cw_gw_panel,
-        ("ccode", "gwcode", "year"),
-        "cw_gw_panel.parquet",
-    ),
-    _f(
-        "isard_gw_cw_panel",
-        "gw_cow_panel",
-        "isard gw_cw_panel: G-W state-years matched to COW codes",
-        parse_isard_gw_cw_panel,
-        ("ccode", "gwcode", "year"),
-        "gw_cw_panel.parquet",
-    ),
-    _f(
-        "ps_cow_nmc",
-        "nmc",
-        "peacesciencer cow_nmc: COW National Material Capabilities v7.0",
-        parse_ps_cow_nmc,
-        ("ccode", "year"),
-        "cow_nmc.parquet",
-        _COW_CODES,
-    ),
-    _f(
-        "cow_nmc_csv",
-        "nmc",
-        "COW National Material Capabilities v6.0 abridged CSV (-9 = missing)",
-        parse_cow_nmc_csv,
-        ("ccode", "year"),
-        "NMC-60-abridged.csv",
-        _COW_CODES,
-    ),
-    _f(
-        "cow_mida_csv",
-        "cow_mid_a",
-        "COW MID 5.0 dispute level (MIDA)",
-        parse_cow_mida_csv,
-        ("dispnum",),
-        "MIDA 5.0.csv",
-    ),
-    _f(
-        "cow_midb_csv",
-        "cow_mid_b",
-        "COW MID 5.0 participant level (MIDB)",
-        parse_cow_midb_csv,
-        ("dispnum", "ccode", "styear", "stmon", "stday"),
-        "MIDB 5.0.csv",
-        _COW_CODES,
-    ),
-    _f(
-        "cow_midi_csv",
-        "cow_mid_i",
-        "COW MID 5.0 incident level (MIDI)",
-        parse_cow_midi_csv,
-        ("incidnum",),
-        "MIDI 5.0.csv",
-    ),
-    _f(
-        "cow_midip_csv",
-        "cow_mid_ip",
-        "COW MID 5.0 incident-participant level (MIDIP)",
-        parse_cow_midip_csv,
-        ("incidnum", "ccode"),
-        "MIDIP 5.0.csv",
-        _COW_CODES,
-    ),
-    _f(
-        "ps_cow_mid_ddydisps",
-        "cow_mid_ddydisps",
-        "peacesciencer cow_mid_ddydisps: COW-MID 5.0 directed dyad-years, no duplicate dyad-years",
-        parse_ps_cow_mid_ddydisps,
-        ("ccode1", "ccode2", "year"),
-        "cow_mid_ddydisps.parquet",
-        _DYAD_CODES,
-    ),
-    _f(
-        "ps_cow_mid_disps",
-        "cow_mid_disps",
-        "peacesciencer cow_mid_disps: abridged COW-MID 5.0 disputes",
-        parse_ps_cow_mid_disps,
-        ("dispnum",),
-        "cow_mid_disps.parquet",
-    ),
-    _f(
-        "ps_gml_mid_ddydisps",
-        "gml_mid_ddydisps",
-        "peacesciencer gml_mid_ddydisps: GML MID 2.2.1 directed dyad-years, no duplicate dyad-years",
-        parse_ps_gml_mid_ddydisps,
-        ("ccode1", "ccode2", "year"),
-        "gml_mid_ddydisps.parquet",
-        _DYAD_CODES,
-    ),
-    _f(
-        "ps_gml_mid_disps",
-        "gml_mid_disps",
-        "peacesciencer gml_mid_disps: abridged GML MID disputes",
-        parse_ps_gml_mid_disps,
-        ("dispnum",),
-        "gml_mid_disps.parquet",
-    ),
-    _f(
-        "ps_gml_dirdisp",
-        "gml_dirdisp",
-        "peacesciencer gml_dirdisp: GML MID directed dispute-dyad-years",
-        parse_ps_gml_dirdisp,
-        ("dispnum", "ccode1", "ccode2", "year"),
-        "gml_dirdisp.parquet",
-        _DYAD_CODES,
-    ),
-    _f(
-        "ps_gml_part",
-        "gml_part",
-        "peacesciencer gml_part: GML MID participant summaries with leaders",
-        parse_ps_gml_part,
-        ("dispnum", "ccode", "styear", "stmon", "stday"),
-        "gml_part.parquet",
-        _COW_CODES,
-    ),
-    _f(
-        "ps_cow_contdir",
-        "cow_contdir",
-        "peacesciencer cow_contdir: COW Direct Contiguity 3.2, directed",
-        parse_ps_cow_contdir,
-        ("ccode1", "ccode2", "stdate"),
-        "cow_contdir.parquet",
-        _DYAD_CODES,
-    ),
-    _f(
-        "ps_cow_capitals",
-        "cow_capitals",
-        "peacesciencer cow_capitals: capitals of COW states",
-        parse_ps_cow_capitals,
-        ("ccode", "stdate"),
-        "cow_capitals.parquet",
-        _COW_CODES,
-    ),
-    _f(
-        "ps_gw_capitals",
-        "gw_capitals",
-        "peacesciencer gw_capitals: capitals of G-W states",
-        parse_ps_gw_capitals,
-        ("gwcode", "stdate"),
-        "gw_capitals.parquet",
-        (r"gwcode",),
-        "gw",
-    ),
-    _f(
-        "atop_member_csv",
-        "atop_member",
-        "ATOP 5.1 member level: one row per member per phase",
-        parse_atop_member_csv,
-        ("atopid", "member", "phase", "yrent"),
-        "atop5_1m.csv",
-        (r"member",),
-    ),
-    _f(
-        "atop_alliance_csv",
-        "atop_alliance_level",
-        "ATOP 5.1 alliance level: one row per alliance",
-        parse_atop_alliance_csv,
-        ("atopid",),
-        "atop5_1a.csv",
-        (r"mem\d+", r"statthr[12]"),
-        non_state=(0,),
-    ),
-    _f(
-        "atop_phase_csv",
-        "atop_phase",
-        "ATOP 5.1 alliance-phase level: one row per alliance phase",
-        parse_atop_phase_csv,
-        ("atopid", "phase"),
-        "atop5_1aph.csv",
-        (r"mem\d+", r"statthr[12]"),
-        non_state=(0,),
-    ),
-    _f(
-        "atop_stateyear_csv",
-        "atop_stateyear",
-        "ATOP 5.1 state-year: states in at least one alliance",
-        parse_atop_stateyear_csv,
-        ("state", "year"),
-        "atop5_1sy.csv",
-        (r"state",),
-    ),
-    _f(
-        "atop_inst_csv",
-        "atop_inst",
-        "Leeds & Anac alliance institutionalisation for ATOP 5.1 phases",
-        parse_atop_inst_csv,
-        ("atopid", "phase"),
-        "atopinst5_1.csv",
-    ),
-    _f(
-        "atop_member_nna_csv",
-        "atop_member_nna",
-        "ATOP 5.1 member level" + _ATOP_NNA,
-        parse_atop_member_csv,
-        ("atopid", "member", "phase", "yrent"),
-        "atop5_1m_NNA.csv",
-        (r"member",),
-    ),
-    _f(
-        "atop_alliance_nna_csv",
-        "atop_alliance_level_nna",
-        "ATOP 5.1 alliance level" + _ATOP_NNA,
-        parse_atop_alliance_csv,
-        ("atopid",),
-        "atop5_1a_NNA.csv",
-        (r"mem\d+", r"statthr[12]"),
-        non_state=(0,),
-    ),
-    _f(
-        "atop_phase_nna_csv",
-        "atop_phase_nna",
-        "ATOP 5.1 alliance-phase level" + _ATOP_NNA,
-        parse_atop_phase_csv,
-        ("atopid", "phase"),
-        "atop5_1aph_NNA.csv",
-        (r"mem\d+", r"statthr[12]"),
-        non_state=(0,),
-    ),
-    _f(
-        "atop_stateyear_nna_csv",
-        "atop_stateyear_nna",
-        "ATOP 5.1 state-year" + _ATOP_NNA,
-        parse_atop_stateyear_csv,
-        ("state", "year"),
-        "atop5_1sy_NNA.csv",
-        (r"state",),
-    ),
-    _f(
-        "ps_atop_alliance",
-        "atop_ddy",
-        "peacesciencer atop_alliance: ATOP 5.1 directed dyad-year obligations",
-        parse_ps_atop_alliance,
-        ("ccode1", "ccode2", "year"),
-        "atop_alliance.parquet",
-        _DYAD_CODES,
-    ),
-    _f(
-        "ucdp_acd_csv",
-        "ucdp_acd_raw",
-        "UCDP/PRIO Armed Conflict Dataset, official conflict-year CSV",
-        parse_ucdp_acd_csv,
-        ("conflict_id", "year"),
-        "UcdpPrioConflict_v23_1.csv",
-    ),
-    _f(
-        "ps_ucdp_acd",
-        "ucdp_acd",
-        "peacesciencer ucdp_acd: UCDP ACD v25.1, one row per state side",
-        parse_ps_ucdp_acd,
-        ("conflict_id", "year", "gwno_a", "gwno_a_2nd", "gwno_b", "gwno_b_2nd"),
-        "ucdp_acd.parquet",
-        (r"gwno_a", r"gwno_a_2nd", r"gwno_b", r"gwno_b_2nd"),
-        "gw",
-    ),
-    _f(
-        "ps_cow_ddy",
-        "cow_ddy",
-        "peacesciencer cow_ddy: all directed dyad-years of COW members",
-        parse_ps_cow_ddy,
-        ("ccode1", "ccode2", "year"),
-        "cow_ddy.parquet",
-        _DYAD_CODES,
-    ),
-    _f(
-        "ps_gw_ddy",
-        "gw_ddy",
-        "peacesciencer gw_ddy: all directed dyad-years of G-W members",
-        parse_ps_gw_ddy,
-        ("gwcode1", "gwcode2", "year"),
-        "gw_ddy.parquet",
-        (r"gwcode1", r"gwcode2"),
-        "gw",
-    ),
+    _f("cow_states_csv", "cow_system",
+       "COW State System Membership v2016, one row per membership spell",
+       parse_cow_states_csv, ("ccode", "start"), "states2016.csv"),
+    _f("ps_cow_states", "cow_system", "peacesciencer cow_states (COW v2016 membership spells)",
+       parse_ps_cow_states, ("ccode", "start"), "cow_states.parquet"),
+    _f("isard_cw_system", "cow_system", "isard cw_system: COW v2016 membership spells with dates",
+       parse_isard_cw_system, ("ccode", "start"), "cw_system.parquet"),
+    _f("isard_gw_system", "gw_system", "isard gw_system: Gleditsch-Ward spells incl. micro-states",
+       parse_isard_gw_system, ("gwcode", "start"), "gw_system.parquet"),
+    _f("ps_gw_states", "gw_system",
+       "peacesciencer gw_states: G-W independent states (no micro-states)",
+       parse_ps_gw_states, ("gwcode", "start"), "gw_states.parquet"),
+    _f("cow_system_csv", "cow_system_years", "COW State System Membership v2016, state-years",
+       parse_cow_system_csv, ("ccode", "year"), "system2016.csv", _COW),
+    _f("cow_majors_csv", "cow_majors", "COW Major Powers v2016, one row per major-power spell",
+       parse_cow_majors_csv, ("ccode", "styear"), "majors2016.csv", _COW),
+    _f("ps_cow_majors", "cow_majors", "peacesciencer cow_majors (COW Major Powers v2016)",
+       parse_ps_cow_majors, ("ccode", "styear"), "cow_majors.parquet", _COW),
+    _f("isard_cw_gw_panel", "cow_gw_panel",
+       "isard cw_gw_panel: COW state-years matched to G-W codes",
+       parse_isard_cw_gw_panel, ("ccode", "gwcode", "year"), "cw_gw_panel.parquet"),
+    _f("isard_gw_cw_panel", "gw_cow_panel",
+       "isard gw_cw_panel: G-W state-years matched to COW codes",
+       parse_isard_gw_cw_panel, ("ccode", "gwcode", "year"), "gw_cw_panel.parquet"),
+    _f("ps_cow_nmc", "nmc", "peacesciencer cow_nmc: COW National Material Capabilities v7.0",
+       parse_ps_cow_nmc, ("ccode", "year"), "cow_nmc.parquet", _COW),
+    _f("cow_nmc_csv", "nmc",
+       "COW National Material Capabilities v6.0 abridged CSV (-9 = missing)",
+       parse_cow_nmc_csv, ("ccode", "year"), "NMC-60-abridged.csv", _COW),
+    _f("cow_mida_csv", "cow_mid_a", "COW MID 5.0 dispute level (MIDA)",
+       parse_cow_mida_csv, ("dispnum",), "MIDA 5.0.csv"),
+    _f("cow_midb_csv", "cow_mid_b", "COW MID 5.0 participant level (MIDB)",
+       parse_cow_midb_csv, ("dispnum", "ccode", "styear", "stmon", "stday"), "MIDB 5.0.csv",
+       _COW),
+    _f("cow_midi_csv", "cow_mid_i", "COW MID 5.0 incident level (MIDI)",
+       parse_cow_midi_csv, ("incidnum",), "MIDI 5.0.csv"),
+    _f("cow_midip_csv", "cow_mid_ip", "COW MID 5.0 incident-participant level (MIDIP)",
+       parse_cow_midip_csv, ("incidnum", "ccode"), "MIDIP 5.0.csv", _COW),
+    _f("ps_cow_mid_ddydisps", "cow_mid_ddydisps",
+       "peacesciencer cow_mid_ddydisps: COW-MID 5.0 directed dyad-years, one dispute per dyad-year",
+       parse_ps_cow_mid_ddydisps, ("ccode1", "ccode2", "year"), "cow_mid_ddydisps.parquet",
+       _DYAD),
+    _f("ps_cow_mid_disps", "cow_mid_disps",
+       "peacesciencer cow_mid_disps: abridged COW-MID 5.0 disputes",
+       parse_ps_cow_mid_disps, ("dispnum",), "cow_mid_disps.parquet"),
+    _f("ps_gml_mid_ddydisps", "gml_mid_ddydisps",
+       "peacesciencer gml_mid_ddydisps: GML MID 2.2.1 directed dyad-years, one dispute each",
+       parse_ps_gml_mid_ddydisps, ("ccode1", "ccode2", "year"), "gml_mid_ddydisps.parquet",
+       _DYAD),
+    _f("ps_gml_mid_disps", "gml_mid_disps",
+       "peacesciencer gml_mid_disps: abridged GML MID disputes",
+       parse_ps_gml_mid_disps, ("dispnum",), "gml_mid_disps.parquet"),
+    _f("ps_gml_dirdisp", "gml_dirdisp",
+       "peacesciencer gml_dirdisp: GML MID directed dispute-dyad-years",
+       parse_ps_gml_dirdisp, ("dispnum", "ccode1", "ccode2", "year"), "gml_dirdisp.parquet",
+       _DYAD),
+    _f("ps_gml_part", "gml_part",
+       "peacesciencer gml_part: GML MID participant summaries with leaders",
+       parse_ps_gml_part, ("dispnum", "ccode", "styear", "stmon", "stday"), "gml_part.parquet",
+       _COW),
+    _f("ps_cow_contdir", "cow_contdir",
+       "peacesciencer cow_contdir: COW Direct Contiguity 3.2, directed spells",
+       parse_ps_cow_contdir, ("ccode1", "ccode2", "stdate"), "cow_contdir.parquet", _DYAD),
+    _f("ps_cow_capitals", "cow_capitals", "peacesciencer cow_capitals: capitals of COW states",
+       parse_ps_cow_capitals, ("ccode", "stdate"), "cow_capitals.parquet", _COW),
+    _f("ps_gw_capitals", "gw_capitals", "peacesciencer gw_capitals: capitals of G-W states",
+       parse_ps_gw_capitals, ("gwcode", "stdate"), "gw_capitals.parquet", (r"gwcode",), "gw",
+       extra=((679, "unified Yemen under its COW code (G-W continues 678)"),)),
+    _f("atop_member_csv", "atop_member", "ATOP 5.1 member level: one row per member per phase",
+       parse_atop_member_csv, ("atopid", "member", "phase", "yrent"), "atop5_1m.csv",
+       (r"member",), extra=_ANNAM),
+    _f("atop_alliance_csv", "atop_alliance_level", "ATOP 5.1 alliance level: one row per alliance",
+       parse_atop_alliance_csv, ("atopid",), "atop5_1a.csv", _ATOP_MEMBERS, non_state=(0,),
+       extra=_ANNAM),
+    _f("atop_phase_csv", "atop_phase", "ATOP 5.1 alliance-phase level: one row per phase",
+       parse_atop_phase_csv, ("atopid", "phase"), "atop5_1aph.csv", _ATOP_MEMBERS,
+       non_state=(0,), extra=_ANNAM),
+    _f("atop_stateyear_csv", "atop_stateyear",
+       "ATOP 5.1 state-year: states in at least one alliance",
+       parse_atop_stateyear_csv, ("state", "year"), "atop5_1sy.csv", (r"state",)),
+    _f("atop_inst_csv", "atop_inst",
+       "Leeds & Anac alliance institutionalisation for ATOP 5.1 phases",
+       parse_atop_inst_csv, ("atopid", "phase"), "atopinst5_1.csv"),
+    _f("atop_member_nna_csv", "atop_member_nna", "ATOP 5.1 member level" + _NNA,
+       parse_atop_member_csv, ("atopid", "member", "phase", "yrent"), "atop5_1m_NNA.csv",
+       (r"member",), extra=_ANNAM),
+    _f("atop_alliance_nna_csv", "atop_alliance_level_nna", "ATOP 5.1 alliance level" + _NNA,
+       parse_atop_alliance_csv, ("atopid",), "atop5_1a_NNA.csv", _ATOP_MEMBERS, non_state=(0,),
+       extra=_ANNAM),
+    _f("atop_phase_nna_csv", "atop_phase_nna", "ATOP 5.1 alliance-phase level" + _NNA,
+       parse_atop_phase_csv, ("atopid", "phase"), "atop5_1aph_NNA.csv", _ATOP_MEMBERS,
+       non_state=(0,), extra=_ANNAM),
+    _f("atop_stateyear_nna_csv", "atop_stateyear_nna", "ATOP 5.1 state-year" + _NNA,
+       parse_atop_stateyear_csv, ("state", "year"), "atop5_1sy_NNA.csv", (r"state",)),
+    _f("ps_atop_alliance", "atop_ddy",
+       "peacesciencer atop_alliance: ATOP 5.1 directed dyad-year obligations",
+       parse_ps_atop_alliance, ("ccode1", "ccode2", "year"), "atop_alliance.parquet", _DYAD),
+    _f("ucdp_acd_csv", "ucdp_acd_raw",
+       "UCDP/PRIO Armed Conflict Dataset, official conflict-year CSV",
+       parse_ucdp_acd_csv, ("conflict_id", "year"), "UcdpPrioConflict_v23_1.csv"),
+    _f("ps_ucdp_acd", "ucdp_acd",
+       "peacesciencer ucdp_acd: UCDP ACD v25.1, one row per state on each side",
+       parse_ps_ucdp_acd, ("conflict_id", "year", "gwno_a", "gwno_a_2nd", "gwno_b", "gwno_b_2nd"),
+       "ucdp_acd.parquet", (r"gwno_a", r"gwno_a_2nd", r"gwno_b", r"gwno_b_2nd"), "gw",
+       extra=((751, "Hyderabad (1947-1948), a UCDP state not in the G-W list"),)),
+    _f("ps_cow_ddy", "cow_ddy", "peacesciencer cow_ddy: all directed dyad-years of COW members",
+       parse_ps_cow_ddy, ("ccode1", "ccode2", "year"), "cow_ddy.parquet", _DYAD),
+    _f("ps_gw_ddy", "gw_ddy", "peacesciencer gw_ddy: all directed dyad-years of G-W members",
+       parse_ps_gw_ddy, ("gwcode1", "gwcode2", "year"), "gw_ddy.parquet",
+       (r"gwcode1", r"gwcode2"), "gw"),
 ]
+# fmt: on
 
 #: Every importable format, by format id.
 FORMATS: dict[str, Format] = {f.id: f for f in _formats}
@@ -1051,7 +870,7 @@ def parse_file(path: str | Path, format_id: str | None = None) -> tuple[Format, 
     if fid is None or fid not in FORMATS:
         known = ", ".join(sorted(FILENAMES))
         raise UnknownSourceError(
-            f"no import format for {'format ' + repr(format_id) if format_id else 'this file name'}",
+            f"no import format for {repr(format_id) if format_id else 'this file name'}",
             where=str(path),
             fix=f"give the official file name (one of: {known}) or pass a format id",
         )

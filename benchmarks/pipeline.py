@@ -28,8 +28,12 @@ WITH = "atop,nmc,majors,contiguity,gml-mids,peace-years"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     args = parser.parse_args()
@@ -51,7 +55,9 @@ def main() -> None:
         wh.close()
         return frame.height
 
-    rows = pipeline()  # warm-up: imports modules, fills caches for nothing persistent across processes
+    rows = (
+        pipeline()
+    )  # warm-up: imports modules, fills caches for nothing persistent across processes
     times = []
     for _ in range(args.runs):
         t0 = time.perf_counter()
@@ -59,8 +65,24 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
 
     out_file = tmp / "ddy.parquet"
-    cmd = [sys.executable, "-m", "foedus.cli", "frame", "dyad-years", "--system", "cow", "--directed",
-           "--years", "1816-2024", "--with", WITH, "-o", str(out_file), "--warehouse", str(wh_path)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "foedus.cli",
+        "frame",
+        "dyad-years",
+        "--system",
+        "cow",
+        "--directed",
+        "--years",
+        "1816-2024",
+        "--with",
+        WITH,
+        "-o",
+        str(out_file),
+        "--warehouse",
+        str(wh_path),
+    ]
     cli_times = []
     peak_kb = 0
     for _ in range(max(3, args.runs // 2)):

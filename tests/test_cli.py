@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -40,9 +39,24 @@ def test_every_command_takes_json() -> None:
 
 def test_frame_json_and_output(built_warehouse: Path, tmp_path: Path) -> None:
     out = tmp_path / "sy.parquet"
-    result = runner.invoke(app, ["frame", "state-years", "--system", "cow", "--years", "2000-2001",
-                                 "--with", "nmc,majors", "-o", str(out), "--json",
-                                 "--warehouse", str(built_warehouse)])
+    result = runner.invoke(
+        app,
+        [
+            "frame",
+            "state-years",
+            "--system",
+            "cow",
+            "--years",
+            "2000-2001",
+            "--with",
+            "nmc,majors",
+            "-o",
+            str(out),
+            "--json",
+            "--warehouse",
+            str(built_warehouse),
+        ],
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["rows"] == pl.read_parquet(out).height > 300
@@ -53,9 +67,22 @@ def test_frame_json_and_output(built_warehouse: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("suffix", [".csv", ".dta"])
 def test_frame_writes_csv_and_stata(built_warehouse: Path, tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"ddy{suffix}"
-    result = runner.invoke(app, ["frame", "dyad-years", "--non-directed", "--years", "1816",
-                                 "--with", "contiguity", "-o", str(out),
-                                 "--warehouse", str(built_warehouse)])
+    result = runner.invoke(
+        app,
+        [
+            "frame",
+            "dyad-years",
+            "--non-directed",
+            "--years",
+            "1816",
+            "--with",
+            "contiguity",
+            "-o",
+            str(out),
+            "--warehouse",
+            str(built_warehouse),
+        ],
+    )
     assert result.exit_code == 0, result.output
     if suffix == ".csv":
         back = pl.read_csv(out)
@@ -68,8 +95,18 @@ def test_frame_writes_csv_and_stata(built_warehouse: Path, tmp_path: Path, suffi
 
 
 def test_unknown_with_lists_valid_names(built_warehouse: Path) -> None:
-    result = runner.invoke(app, ["frame", "dyad-years", "--with", "atop,bogus", "--json",
-                                 "--warehouse", str(built_warehouse)])
+    result = runner.invoke(
+        app,
+        [
+            "frame",
+            "dyad-years",
+            "--with",
+            "atop,bogus",
+            "--json",
+            "--warehouse",
+            str(built_warehouse),
+        ],
+    )
     assert result.exit_code == 2
     doc = json.loads(result.stdout)
     assert "bogus" in doc["what"]
@@ -78,8 +115,9 @@ def test_unknown_with_lists_valid_names(built_warehouse: Path) -> None:
 
 
 def test_impossible_years_are_rejected(built_warehouse: Path) -> None:
-    result = runner.invoke(app, ["frame", "state-years", "--years", "2020-1990",
-                                 "--warehouse", str(built_warehouse)])
+    result = runner.invoke(
+        app, ["frame", "state-years", "--years", "2020-1990", "--warehouse", str(built_warehouse)]
+    )
     assert result.exit_code == 2
     assert "ends before it starts" in result.stderr
 
@@ -93,8 +131,18 @@ def test_status_json(built_warehouse: Path) -> None:
 
 def test_import_single_file_json(tmp_path: Path) -> None:
     wh = tmp_path / "w.duckdb"
-    result = runner.invoke(app, ["data", "import", "atop", str(shared_file("atop/atop5_1m.csv")),
-                                 "--json", "--warehouse", str(wh)])
+    result = runner.invoke(
+        app,
+        [
+            "data",
+            "import",
+            "atop",
+            str(shared_file("atop/atop5_1m.csv")),
+            "--json",
+            "--warehouse",
+            str(wh),
+        ],
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["imported"][0]["table"] == "atop_member"
@@ -102,8 +150,21 @@ def test_import_single_file_json(tmp_path: Path) -> None:
 
 
 def test_fetch_offline_fails_at_once_with_import_advice(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["data", "fetch", "atop", "--timeout", "2", "--dest", str(tmp_path),
-                                 "--json", "--warehouse", str(tmp_path / "w.duckdb")])
+    result = runner.invoke(
+        app,
+        [
+            "data",
+            "fetch",
+            "atop",
+            "--timeout",
+            "2",
+            "--dest",
+            str(tmp_path),
+            "--json",
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+        ],
+    )
     if result.exit_code == 0:  # pragma: no cover — only on a machine that is online
         pytest.skip("this machine reached the publisher")
     assert result.exit_code == 2
@@ -116,8 +177,21 @@ def test_cite_prints_bibtex(built_warehouse: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "@Article{leeds2002atop" in result.stdout and "singer1972nmc" in result.stdout
     out = tmp_path / "ddy.parquet"
-    runner.invoke(app, ["frame", "dyad-years", "--years", "2000", "--with", "atop", "-o", str(out),
-                        "--warehouse", str(built_warehouse)])
+    runner.invoke(
+        app,
+        [
+            "frame",
+            "dyad-years",
+            "--years",
+            "2000",
+            "--with",
+            "atop",
+            "-o",
+            str(out),
+            "--warehouse",
+            str(built_warehouse),
+        ],
+    )
     cited = runner.invoke(app, ["cite", "--frame", str(out), "--json"])
     doc = json.loads(cited.stdout)
     assert "leeds2002atop" in doc["keys"] and "cow2017states" in doc["keys"]

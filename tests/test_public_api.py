@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import inspect
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -16,24 +15,56 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def test_public_names_are_pinned() -> None:
-    assert sorted(foedus.__all__) == sorted([
-        "ENRICHERS", "FoedusError", "Frame", "SOURCES", "Warehouse", "__version__", "bibtex_for",
-        "dyad_years", "get_source", "parse_years", "state_years",
-    ])
+    assert sorted(foedus.__all__) == sorted(
+        [
+            "ENRICHERS",
+            "FoedusError",
+            "Frame",
+            "SOURCES",
+            "Warehouse",
+            "__version__",
+            "bibtex_for",
+            "dyad_years",
+            "get_source",
+            "parse_years",
+            "state_years",
+        ]
+    )
 
 
 FRAME_METHODS = [
-    "add_atop_alliance", "add_capital_distance", "add_ccode_to_gw", "add_contiguity",
-    "add_cow_majors", "add_cow_mids", "add_gml_mids", "add_gwcode_to_cow", "add_nmc",
-    "add_peace_years", "add_prd", "add_ucdp_acd", "citation", "enrich", "filter_prd",
-    "provenance", "sources", "summary", "to_pandas", "to_polars", "write", "write_csv",
-    "write_dta", "write_parquet", "years",
+    "add_atop_alliance",
+    "add_capital_distance",
+    "add_ccode_to_gw",
+    "add_contiguity",
+    "add_cow_majors",
+    "add_cow_mids",
+    "add_gml_mids",
+    "add_gwcode_to_cow",
+    "add_nmc",
+    "add_peace_years",
+    "add_prd",
+    "add_ucdp_acd",
+    "citation",
+    "enrich",
+    "filter_prd",
+    "provenance",
+    "sources",
+    "summary",
+    "to_pandas",
+    "to_polars",
+    "write",
+    "write_csv",
+    "write_dta",
+    "write_parquet",
+    "years",
 ]
 
 
 def test_frame_methods_are_pinned() -> None:
-    public = sorted(n for n, v in inspect.getmembers(foedus.Frame) if not n.startswith("_")
-                    and callable(v))
+    public = sorted(
+        n for n, v in inspect.getmembers(foedus.Frame) if not n.startswith("_") and callable(v)
+    )
     assert public == sorted(FRAME_METHODS)
 
 

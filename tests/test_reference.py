@@ -35,28 +35,49 @@ def _assert_same(ours: pl.DataFrame, ref: pl.DataFrame, keys: list[str]) -> None
 
 
 CASES = {
-    "cow_ddy_created": (lambda wh: foedus.dyad_years("cow", directed=True, warehouse=wh),
-                        ["ccode1", "ccode2", "year"], 1_912_290),
-    "gw_ddy_created": (lambda wh: foedus.dyad_years("gw", directed=True, warehouse=wh),
-                       ["gwcode1", "gwcode2", "year"], 2_445_018),
-    "cow_ndy": (lambda wh: foedus.dyad_years("cow", directed=False, warehouse=wh),
-                ["ccode1", "ccode2", "year"], 956_145),
+    "cow_ddy_created": (
+        lambda wh: foedus.dyad_years("cow", directed=True, warehouse=wh),
+        ["ccode1", "ccode2", "year"],
+        1_912_290,
+    ),
+    "gw_ddy_created": (
+        lambda wh: foedus.dyad_years("gw", directed=True, warehouse=wh),
+        ["gwcode1", "gwcode2", "year"],
+        2_445_018,
+    ),
+    "cow_ndy": (
+        lambda wh: foedus.dyad_years("cow", directed=False, warehouse=wh),
+        ["ccode1", "ccode2", "year"],
+        956_145,
+    ),
     "cow_sy": (lambda wh: foedus.state_years("cow", warehouse=wh), ["ccode", "year"], 15_951),
     "gw_sy": (lambda wh: foedus.state_years("gw", warehouse=wh), ["gwcode", "year"], 19_864),
     "cow_ddy_pipeline5": (
         lambda wh: foedus.dyad_years("cow", directed=True, years="1816-2024", warehouse=wh).enrich(
-            ["atop", "nmc", "majors", "contiguity", "gml-mids", "peace-years"]),
-        ["ccode1", "ccode2", "year"], 2_214_930),
+            ["atop", "nmc", "majors", "contiguity", "gml-mids", "peace-years"]
+        ),
+        ["ccode1", "ccode2", "year"],
+        2_214_930,
+    ),
     "cow_sy_pipeline6": (
         lambda wh: foedus.state_years("cow", warehouse=wh).enrich(["nmc", "majors"]),
-        ["ccode", "year"], 15_951),
+        ["ccode", "year"],
+        15_951,
+    ),
     "cow_sy_pipeline6_ucdp": (
-        lambda wh: foedus.state_years("cow", warehouse=wh).enrich(["nmc", "majors", "gwcode", "ucdp"]),
-        ["ccode", "year"], 15_951),
+        lambda wh: foedus.state_years("cow", warehouse=wh).enrich(
+            ["nmc", "majors", "gwcode", "ucdp"]
+        ),
+        ["ccode", "year"],
+        15_951,
+    ),
     "cow_ddy_cowmids_peace": (
         lambda wh: foedus.dyad_years("cow", directed=True, years="1816-2024", warehouse=wh).enrich(
-            ["cow-mids", "peace-years"]),
-        ["ccode1", "ccode2", "year"], 2_214_930),
+            ["cow-mids", "peace-years"]
+        ),
+        ["ccode1", "ccode2", "year"],
+        2_214_930,
+    ),
 }
 
 

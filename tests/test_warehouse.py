@@ -16,7 +16,9 @@ from tests.conftest import shared_file
 def _snapshot(wh: Warehouse) -> tuple[list[tuple[str, int]], list[str]]:
     """Everything an import could change: catalogue rows and the set of stored tables."""
     records = [(r.storage, r.rows) for r in wh.records()]
-    tables = sorted(t for (t,) in wh.con.execute("SELECT table_name FROM information_schema.tables").fetchall())
+    tables = sorted(
+        t for (t,) in wh.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    )
     return records, tables
 
 
@@ -119,10 +121,22 @@ def test_read_only_missing_warehouse_says_how_to_import(tmp_path: Path) -> None:
 
 def test_import_all_recognises_official_names(data_dir: Path) -> None:
     names = {p.name for p, _ in scan_directory(data_dir)}
-    for expected in ("states2016.csv", "system2016.csv", "majors2016.csv", "NMC-60-abridged.csv",
-                     "MIDA 5.0.csv", "MIDIP 5.0.csv", "atop5_1m.csv", "atopinst5_1.csv",
-                     "cow_nmc.parquet", "cow_contdir.parquet", "gml_part.parquet",
-                     "UcdpPrioConflict_v23_1.csv", "ucdp_acd.parquet", "cw_gw_panel.parquet"):
+    for expected in (
+        "states2016.csv",
+        "system2016.csv",
+        "majors2016.csv",
+        "NMC-60-abridged.csv",
+        "MIDA 5.0.csv",
+        "MIDIP 5.0.csv",
+        "atop5_1m.csv",
+        "atopinst5_1.csv",
+        "cow_nmc.parquet",
+        "cow_contdir.parquet",
+        "gml_part.parquet",
+        "UcdpPrioConflict_v23_1.csv",
+        "ucdp_acd.parquet",
+        "cw_gw_panel.parquet",
+    ):
         assert expected in names
 
 

@@ -31,16 +31,21 @@ frame_app = typer.Typer(help="Build state-year and dyad-year frames.", no_args_i
 app.add_typer(data_app, name="data")
 app.add_typer(frame_app, name="frame")
 
-out = Console(file=sys.stdout, soft_wrap=True)
-err = Console(file=sys.stderr, soft_wrap=True)
+# Consoles look up sys.stdout/sys.stderr at each write, so redirection (and tests) see the output.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 T = TypeVar("T")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 WarehouseOpt = Annotated[
     Path | None,
-    typer.Option("--warehouse", "-w", envvar="FOEDUS_WAREHOUSE",
-                 help="Warehouse file (default: user data dir; env FOEDUS_WAREHOUSE)."),
+    typer.Option(
+        "--warehouse",
+        "-w",
+        envvar="FOEDUS_WAREHOUSE",
+        help="Warehouse file (default: user data dir; env FOEDUS_WAREHOUSE).",
+    ),
 ]
 
 
@@ -61,8 +66,13 @@ def _run(as_json: bool, body: Callable[[], T]) -> T:
 
 def _progress() -> Progress:
     return Progress(
-        SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
-        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     )
 
 
@@ -77,9 +87,18 @@ def _warehouse(path: Path | None, *, read_only: bool) -> Any:
 # ---------------------------------------------------------------------------------------------
 def _records_json(records: list[Any]) -> list[dict[str, Any]]:
     return [
-        {"table": r.table, "source": r.source, "version": r.version, "format": r.format_id,
-         "file": r.path, "rows": r.rows, "columns": r.columns, "sha256": r.sha256,
-         "checksum_matches_official": r.checksum_ok, "imported_at": r.imported_at.isoformat()}
+        {
+            "table": r.table,
+            "source": r.source,
+            "version": r.version,
+            "format": r.format_id,
+            "file": r.path,
+            "rows": r.rows,
+            "columns": r.columns,
+            "sha256": r.sha256,
+            "checksum_matches_official": r.checksum_ok,
+            "imported_at": r.imported_at.isoformat(),
+        }
         for r in records
     ]
 
@@ -88,7 +107,9 @@ def _records_json(records: list[Any]) -> list[dict[str, Any]]:
 def data_import(
     source: Annotated[str, typer.Argument(help="Source name, e.g. atop, nmc, cow-states.")],
     path: Annotated[Path, typer.Argument(help="The release file to import.")],
-    format_id: Annotated[str | None, typer.Option("--format", help="Parser to use (see `foedus data sources`).")] = None,
+    format_id: Annotated[
+        str | None, typer.Option("--format", help="Parser to use (see `foedus data sources`).")
+    ] = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -107,7 +128,9 @@ def data_import(
 
 @data_app.command("import-all")
 def data_import_all(
-    directory: Annotated[Path, typer.Argument(help="Folder holding official release files (searched recursively).")],
+    directory: Annotated[
+        Path, typer.Argument(help="Folder holding official release files (searched recursively).")
+    ],
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -127,8 +150,13 @@ def data_import_all(
             records = wh.import_dir(directory, on_file=tick)
             elapsed = time.perf_counter() - started
         if as_json:
-            _emit_json({"warehouse": str(wh.path), "seconds": round(elapsed, 3),
-                        "imported": _records_json(records)})
+            _emit_json(
+                {
+                    "warehouse": str(wh.path),
+                    "seconds": round(elapsed, 3),
+                    "imported": _records_json(records),
+                }
+            )
         else:
             _print_status_table(records)
         err.print(f"imported {len(records)} release files into {wh.path} in {elapsed:.1f} s")
@@ -139,8 +167,13 @@ def data_import_all(
 def _print_status_table(records: list[Any]) -> None:
     table = Table("table", "source", "version", "file", "rows")
     for r in records:
-        table.add_row(r.table, r.source, r.version, Path(r.path).name + (f" via {r.via}" if r.via else ""),
-                      f"{r.rows:,}")
+        table.add_row(
+            r.table,
+            r.source,
+            r.version,
+            Path(r.path).name + (f" via {r.via}" if r.via else ""),
+            f"{r.rows:,}",
+        )
     out.print(table)
 
 
@@ -158,20 +191,31 @@ def data_status(warehouse: WarehouseOpt = None, as_json: JsonOpt = False) -> Non
             with wh:
                 status = wh.status()
         if as_json:
-            _emit_json({
-                "warehouse": str(wh.path) if wh else None,
-                "releases": status.to_dicts() if status is not None else [],
-            })
+            _emit_json(
+                {
+                    "warehouse": str(wh.path) if wh else None,
+                    "releases": status.to_dicts() if status is not None else [],
+                }
+            )
             return
         if status is None or status.height == 0:
             err.print("the warehouse is empty: import data with `foedus data import-all DIR`")
             return
-        table = Table("table", "source", "version", "file", "rows", "in use", "checksum", "imported")
+        table = Table(
+            "table", "source", "version", "file", "rows", "in use", "checksum", "imported"
+        )
         for row in status.iter_rows(named=True):
             mark = "✔" + (" (pinned)" if row["pinned"] else "") if row["in_use"] else ""
-            table.add_row(row["table"], row["source"], row["version"], row["file"],
-                          f"{row['rows']:,}", mark, row["checksum"],
-                          row["imported_at"].strftime("%Y-%m-%d %H:%M"))
+            table.add_row(
+                row["table"],
+                row["source"],
+                row["version"],
+                row["file"],
+                f"{row['rows']:,}",
+                mark,
+                row["checksum"],
+                row["imported_at"].strftime("%Y-%m-%d %H:%M"),
+            )
         out.print(table)
         err.print(f"warehouse: {wh.path}" if wh else "")
 
@@ -229,17 +273,28 @@ def data_sources(as_json: JsonOpt = False) -> None:
     from foedus.sources.catalog import SOURCES
 
     rows = [
-        {"source": s.name, "title": s.title, "version": r.version, "file": r.filename,
-         "format": r.format_id, "table": r.table, "official": r.official, "via": r.via,
-         "landing_page": s.landing_page}
-        for s in SOURCES.values() for r in s.releases
+        {
+            "source": s.name,
+            "title": s.title,
+            "version": r.version,
+            "file": r.filename,
+            "format": r.format_id,
+            "table": r.table,
+            "official": r.official,
+            "via": r.via,
+            "landing_page": s.landing_page,
+        }
+        for s in SOURCES.values()
+        for r in s.releases
     ]
     if as_json:
         _emit_json({"releases": rows})
         return
     table = Table("source", "version", "file", "table", "via")
     for row in rows:
-        table.add_row(row["source"], row["version"], row["file"], row["table"], row["via"] or "official")
+        table.add_row(
+            row["source"], row["version"], row["file"], row["table"], row["via"] or "official"
+        )
     out.print(table)
 
 
@@ -275,25 +330,46 @@ def _finish_frame(frame: Any, output: Path | None, as_json: bool, started: float
     elapsed = time.perf_counter() - started
     if output is not None:
         frame.write(output)
-    summary = frame.provenance() | {"seconds": round(elapsed, 3), "output": str(output) if output else None,
-                                    "column_names": frame.columns}
+    summary = frame.provenance() | {
+        "seconds": round(elapsed, 3),
+        "output": str(output) if output else None,
+        "column_names": frame.columns,
+    }
     if as_json:
         if output is None:
             summary["preview"] = frame.df.head(10).to_dicts()
         _emit_json(summary)
     elif output is None:
         out.print(frame.df)
-    err.print(f"{frame.summary()}" + (f" → {output}" if output else "") + f" [{elapsed:.2f} s]",
-              highlight=False)
+    err.print(
+        f"{frame.summary()}" + (f" → {output}" if output else "") + f" [{elapsed:.2f} s]",
+        highlight=False,
+    )
 
 
 @frame_app.command("dyad-years")
 def frame_dyad_years(
     system: Annotated[str, typer.Option(help="State system: cow or gw.")] = "cow",
-    directed: Annotated[bool, typer.Option("--directed/--non-directed", help="Directed (A→B and B→A) or non-directed dyads.")] = True,
-    years: Annotated[str | None, typer.Option(help="Year or range, e.g. 1816-2024 (default: the system list's coverage).")] = None,
-    with_: Annotated[str | None, typer.Option("--with", help="Comma-separated enrichments: atop,nmc,majors,contiguity,cow-mids,gml-mids,peace-years,capital-distance,prd,gwcode,ccode.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the frame (.parquet, .csv, .dta).")] = None,
+    directed: Annotated[
+        bool,
+        typer.Option(
+            "--directed/--non-directed", help="Directed (A→B and B→A) or non-directed dyads."
+        ),
+    ] = True,
+    years: Annotated[
+        str | None,
+        typer.Option(help="Year or range, e.g. 1816-2024 (default: the system list's coverage)."),
+    ] = None,
+    with_: Annotated[
+        str | None,
+        typer.Option(
+            "--with",
+            help="Comma-separated enrichments: atop,nmc,majors,contiguity,cow-mids,gml-mids,peace-years,capital-distance,prd,gwcode,ccode.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the frame (.parquet, .csv, .dta).")
+    ] = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -315,9 +391,19 @@ def frame_dyad_years(
 @frame_app.command("state-years")
 def frame_state_years(
     system: Annotated[str, typer.Option(help="State system: cow or gw.")] = "cow",
-    years: Annotated[str | None, typer.Option(help="Year or range, e.g. 1946-2022 (default: the system list's coverage).")] = None,
-    with_: Annotated[str | None, typer.Option("--with", help="Comma-separated enrichments: nmc,majors,ucdp,gwcode,ccode,peace-years.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the frame (.parquet, .csv, .dta).")] = None,
+    years: Annotated[
+        str | None,
+        typer.Option(help="Year or range, e.g. 1946-2022 (default: the system list's coverage)."),
+    ] = None,
+    with_: Annotated[
+        str | None,
+        typer.Option(
+            "--with", help="Comma-separated enrichments: nmc,majors,ucdp,gwcode,ccode,peace-years."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the frame (.parquet, .csv, .dta).")
+    ] = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -341,8 +427,14 @@ def frame_state_years(
 # ---------------------------------------------------------------------------------------------
 @app.command("cite")
 def cite(
-    sources: Annotated[list[str] | None, typer.Argument(help="Source names (default: every source in use in the warehouse).")] = None,
-    frame_file: Annotated[Path | None, typer.Option("--frame", help="A Parquet frame written by foedus: cite what it used.")] = None,
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(help="Source names (default: every source in use in the warehouse)."),
+    ] = None,
+    frame_file: Annotated[
+        Path | None,
+        typer.Option("--frame", help="A Parquet frame written by foedus: cite what it used."),
+    ] = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -372,25 +464,39 @@ def _sources_in_frame_file(path: Path) -> list[str]:
     try:
         meta = pq.read_schema(path).metadata or {}
     except Exception as exc:  # noqa: BLE001 — any unreadable file gets the same advice
-        raise FoedusError(f"cannot read '{path}' as Parquet ({exc})", where=str(path),
-                          fix="give a .parquet frame written by `foedus frame … -o FILE.parquet`") from None
+        raise FoedusError(
+            f"cannot read '{path}' as Parquet ({exc})",
+            where=str(path),
+            fix="give a .parquet frame written by `foedus frame … -o FILE.parquet`",
+        ) from None
     if b"foedus" not in meta:
-        raise FoedusError("the file carries no foedus provenance", where=str(path),
-                          fix="cite sources by name instead: foedus cite atop nmc …")
+        raise FoedusError(
+            "the file carries no foedus provenance",
+            where=str(path),
+            fix="cite sources by name instead: foedus cite atop nmc …",
+        )
     prov = json.loads(meta[b"foedus"])
     names: list[str] = []
     for used in prov["sources"]:
         if used["source"] not in names:
             names.append(used["source"])
-        if used.get("via", "") and str(used["via"]).startswith("peacesciencer") and "peacesciencer" not in names:
+        if (
+            used.get("via", "")
+            and str(used["via"]).startswith("peacesciencer")
+            and "peacesciencer" not in names
+        ):
             names.append("peacesciencer")
     return names
 
 
 @app.command("build")
 def build(
-    data_dir: Annotated[Path, typer.Argument(help="Folder with the official release files.")] = Path("../shared/data"),
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the standard dyad-year file.")] = Path("out/cow_dyad_years.parquet"),
+    data_dir: Annotated[
+        Path, typer.Argument(help="Folder with the official release files.")
+    ] = Path("../shared/data"),
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Where to write the standard dyad-year file.")
+    ] = Path("out/cow_dyad_years.parquet"),
     years: Annotated[str, typer.Option(help="Years of the dyad-year file.")] = "1816-2024",
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
@@ -403,7 +509,9 @@ def build(
 
         started = time.perf_counter()
         with _warehouse(warehouse, read_only=False) as wh:
-            records = wh.import_dir(data_dir, on_file=lambda p, r: err.print(f"reading {p}", highlight=False))
+            records = wh.import_dir(
+                data_dir, on_file=lambda p, r: err.print(f"reading {p}", highlight=False)
+            )
         err.print(f"warehouse {wh.path}: {len(records)} release files imported")
         frame = foedus.dyad_years("cow", directed=True, years=years, warehouse=wh.path)
         frame = frame.enrich(STANDARD_DYAD_ENRICHMENTS)

@@ -26,7 +26,12 @@ class FoedusError(Exception):
 
     def to_dict(self) -> dict[str, str | None]:
         """Machine-readable form (used by ``--json`` and the API)."""
-        return {"error": type(self).__name__, "what": self.what, "where": self.where, "fix": self.fix}
+        return {
+            "error": type(self).__name__,
+            "what": self.what,
+            "where": self.where,
+            "fix": self.fix,
+        }
 
 
 class SourceFormatError(FoedusError):
@@ -78,7 +83,7 @@ class InvalidValueError(SourceFormatError):
 
 
 class InvalidDateError(InvalidValueError):
-    """An impossible date (month 13, 30 February, a year out of range) or an end before its start."""
+    """An impossible date (month 13, 30 February, a year out of range) or an end before a start."""
 
 
 class DuplicateKeyError(SourceFormatError):

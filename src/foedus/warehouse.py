@@ -23,6 +23,7 @@ import polars as pl
 
 from foedus.errors import FoedusError, MissingDataError
 from foedus.sources.catalog import Release, all_releases, get_source, version_key
+from foedus.sources.readers import LINE_COLUMN
 
 ENV_VAR = "FOEDUS_WAREHOUSE"
 
@@ -116,6 +117,9 @@ def file_sha256(path: Path) -> str:
 def parse_release(release: Release, path: Path) -> ParsedRelease:
     """Parse ``path`` with the release's format; raises a :class:`FoedusError` on bad input.
 
+    The frame keeps each row's file line (``_line``) until it is written, so that checks made
+    across files (state codes) can still name the line.
+
     Example:
         >>> from foedus.sources.catalog import release_for_filename
         >>> # parse_release(release_for_filename("states2016.csv"), Path(".../cow/states2016.csv"))
@@ -127,8 +131,7 @@ def parse_release(release: Release, path: Path) -> ParsedRelease:
         raise FoedusError(
             "file not found", where=str(path), fix="give the path of the downloaded release file"
         )
-    fmt = FORMATS[release.format_id]
-    frame = fmt.parse(path)
+    frame = FORMATS[release.format_id].parse(path, keep_lines=True)
     if frame.height == 0:
         raise FoedusError(
             "the file holds no data rows",
@@ -204,22 +207,44 @@ class Warehouse:
             for item in parsed:
                 rel = item.release
                 storage = f"{rel.table}__{rel.format_id}"
-                arrow = item.frame.to_arrow()
+                arrow = item.frame.drop(LINE_COLUMN, strict=False).to_arrow()
                 con.register("_incoming", arrow)
                 con.execute(f'CREATE OR REPLACE TABLE "{storage}" AS SELECT * FROM _incoming')
                 con.unregister("_incoming")
                 checksum_ok = None if rel.sha256 is None else rel.sha256 == item.sha256
                 record = ImportRecord(
-                    storage, rel.table, rel.source, rel.version, rel.format_id, rel.official,
-                    rel.via, str(item.path.resolve()), item.sha256, checksum_ok,
-                    item.frame.height, item.frame.width, now,
+                    storage,
+                    rel.table,
+                    rel.source,
+                    rel.version,
+                    rel.format_id,
+                    rel.official,
+                    rel.via,
+                    str(item.path.resolve()),
+                    item.sha256,
+                    checksum_ok,
+                    item.frame.height,
+                    item.frame.drop(LINE_COLUMN, strict=False).width,
+                    now,
                 )
                 con.execute("DELETE FROM _foedus_imports WHERE storage = ?", [storage])
                 con.execute(
                     "INSERT INTO _foedus_imports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [record.storage, record.table, record.source, record.version,
-                     record.format_id, record.official, record.via, record.path, record.sha256,
-                     record.checksum_ok, record.rows, record.columns, record.imported_at],
+                    [
+                        record.storage,
+                        record.table,
+                        record.source,
+                        record.version,
+                        record.format_id,
+                        record.official,
+                        record.via,
+                        record.path,
+                        record.sha256,
+                        record.checksum_ok,
+                        record.rows,
+                        record.columns,
+                        record.imported_at,
+                    ],
                 )
                 records.append(record)
             con.execute("COMMIT")
@@ -239,7 +264,9 @@ class Warehouse:
         """
         path = Path(path)
         release = _match_release(path, source, format_id)
-        return self.write([parse_release(release, path)])
+        parsed = [parse_release(release, path)]
+        validate_codes(parsed, self)
+        return self.write(parsed)
 
     def import_dir(
         self,
@@ -318,14 +345,19 @@ class Warehouse:
     def pin(self, table: str, version: str, format_id: str | None = None) -> ImportRecord:
         """Serve ``table`` from ``version`` (and ``format_id``) instead of the newest."""
         matches = [
-            r for r in self.records()
-            if r.table == table and r.version == version
+            r
+            for r in self.records()
+            if r.table == table
+            and r.version == version
             and (format_id is None or r.format_id == format_id)
         ]
         if not matches:
-            available = ", ".join(
-                f"{r.version} ({r.format_id})" for r in self.records() if r.table == table
-            ) or "none imported"
+            available = (
+                ", ".join(
+                    f"{r.version} ({r.format_id})" for r in self.records() if r.table == table
+                )
+                or "none imported"
+            )
             raise FoedusError(
                 f"no imported release of '{table}' has version {version}",
                 where=str(self.path),
@@ -347,9 +379,17 @@ class Warehouse:
         records = self.records()
         if not records:
             return pl.DataFrame(
-                schema={"table": pl.String, "source": pl.String, "version": pl.String,
-                        "file": pl.String, "rows": pl.Int64, "in_use": pl.Boolean,
-                        "pinned": pl.Boolean, "checksum": pl.String, "imported_at": pl.Datetime}
+                schema={
+                    "table": pl.String,
+                    "source": pl.String,
+                    "version": pl.String,
+                    "file": pl.String,
+                    "rows": pl.Int64,
+                    "in_use": pl.Boolean,
+                    "pinned": pl.Boolean,
+                    "checksum": pl.String,
+                    "imported_at": pl.Datetime,
+                }
             )
         pins = self.pins()
         active = {t: self.active(t).storage for t in {r.table for r in records}}
@@ -363,7 +403,9 @@ class Warehouse:
                 "in_use": [active[r.table] == r.storage for r in records],
                 "pinned": [pins.get(r.table) == r.storage for r in records],
                 "checksum": [
-                    "unknown" if r.checksum_ok is None else ("official" if r.checksum_ok else "differs")
+                    "unknown"
+                    if r.checksum_ok is None
+                    else ("official" if r.checksum_ok else "differs")
                     for r in records
                 ],
                 "imported_at": [r.imported_at for r in records],
@@ -420,33 +462,23 @@ def scan_directory(directory: str | Path) -> list[tuple[Path, Release]]:
 
 
 def validate_codes(parsed: Iterable[ParsedRelease], warehouse: Warehouse | None = None) -> None:
-    """Check that COW state codes in imported tables exist in the COW state list.
+    """Check every state code in a batch against the state list of its system (COW or G-W).
 
-    The list comes from the batch itself or, failing that, from the warehouse. Codes outside it are
-    an :class:`~foedus.errors.UnknownStateError` naming the table and row.
+    The lists come from the batch itself or, failing that, from the warehouse; a code outside the
+    list (and outside the format's documented exceptions) is an
+    :class:`~foedus.errors.UnknownStateError` naming the file, line and column.
     """
-    from foedus.sources.readers import check_state_codes
+    from foedus.sources.formats import FORMATS
 
     parsed = list(parsed)
-    system = next((p.frame for p in parsed if p.release.table == "cow_system"), None)
-    if system is None and warehouse is not None and warehouse.has("cow_system"):
-        system = warehouse.table("cow_system")
-    if system is None:
-        return
-    known = set(system["ccode"].to_list())
+    known: dict[str, set[int]] = {}
+    for system, table, column in (("cow", "cow_system", "ccode"), ("gw", "gw_system", "gwcode")):
+        frames = [p.frame for p in parsed if p.release.table == table]
+        if not frames and warehouse is not None and warehouse.has(table):
+            frames = [warehouse.table(table)]
+        if frames:
+            known[system] = {int(c) for f in frames for c in f[column].to_list()}
     for item in parsed:
-        if item.release.table not in _COW_CODED:
-            continue
-        columns = [c for c in _COW_CODED[item.release.table] if c in item.frame.columns]
-        check_state_codes(item.frame, columns, known, str(item.path))
-
-
-# Tables whose state codes are COW codes that must appear in the COW state list.
-_COW_CODED: dict[str, tuple[str, ...]] = {
-    "nmc": ("ccode",),
-    "cow_majors": ("ccode",),
-    "cow_contdir": ("ccode1", "ccode2"),
-    "atop_ddy": ("ccode1", "ccode2"),
-    "cow_mid_ddydisps": ("ccode1", "ccode2"),
-    "gml_mid_ddydisps": ("ccode1", "ccode2"),
-}
+        fmt = FORMATS[item.release.format_id]
+        if fmt.state_system is not None and fmt.state_system in known:
+            fmt.check_states(item.frame, known[fmt.state_system], str(item.path))

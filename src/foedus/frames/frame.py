@@ -68,8 +68,10 @@ class Frame:
         return self.df.height
 
     def __repr__(self) -> str:
-        kind = self.unit if self.unit == "state-year" else (
-            f"{'directed' if self.directed else 'non-directed'} dyad-year"
+        kind = (
+            self.unit
+            if self.unit == "state-year"
+            else (f"{'directed' if self.directed else 'non-directed'} dyad-year")
         )
         return f"<foedus.Frame {kind} ({self.system}) {self.df.height:,} rows × {self.df.width} columns>"
 
@@ -219,8 +221,10 @@ class Frame:
 
     def _require_dyads(self, what: str) -> None:
         if self.unit != "dyad-year":
-            raise FoedusError(f"{what} applies to dyad-years, not {self.unit}s",
-                              fix="build the frame with foedus.dyad_years()")
+            raise FoedusError(
+                f"{what} applies to dyad-years, not {self.unit}s",
+                fix="build the frame with foedus.dyad_years()",
+            )
 
     def _require_cow(self, what: str) -> None:
         key = "ccode1" if self.unit == "dyad-year" else "ccode"
@@ -251,8 +255,9 @@ class Frame:
             ddy, used = self._table("atop_ddy", "ATOP obligations (ATOP directed dyad-year table)")
         else:
             members, used = self._table("atop_member", "ATOP obligations (derived from members)")
-            ddy = _cached_derivation(self._wh(), "atop_member",
-                                     lambda: atop.derive_atop_dyad_years(members))
+            ddy = _cached_derivation(
+                self._wh(), "atop_member", lambda: atop.derive_atop_dyad_years(members)
+            )
         df = atop.add_atop_alliance(self.df, ddy, directed=bool(self.directed))
         return self._with(df, used)
 
@@ -281,8 +286,9 @@ class Frame:
         contdir, used = self._table("cow_contdir", "direct contiguity")
         return self._with(geography.add_contiguity(self.df, contdir), used)
 
-    def add_gml_mids(self, *, keep: Sequence[str] | None = None,
-                     whittle: Sequence[str] | None = None) -> Frame:
+    def add_gml_mids(
+        self, *, keep: Sequence[str] | None = None, whittle: Sequence[str] | None = None
+    ) -> Frame:
         """GML MIDs (gmlmidonset, gmlmidongoing, …) whittled to one dispute per dyad-year."""
         from foedus.frames import disputes
 
@@ -296,8 +302,9 @@ class Frame:
         df = disputes.add_gml_mids(self.df, ddy, disps, **options)
         return self._with(df, used1, used2)
 
-    def add_cow_mids(self, *, keep: Sequence[str] | None = None,
-                     whittle: Sequence[str] | None = None) -> Frame:
+    def add_cow_mids(
+        self, *, keep: Sequence[str] | None = None, whittle: Sequence[str] | None = None
+    ) -> Frame:
         """COW MID 5.0 (cowmidonset, cowmidongoing, …) whittled to one dispute per dyad-year."""
         from foedus.frames import disputes
 
@@ -364,8 +371,10 @@ class Frame:
         from foedus.frames import conflict
 
         if self.unit != "state-year":
-            raise FoedusError("add_ucdp_acd applies to state-years",
-                              fix="build the frame with foedus.state_years()")
+            raise FoedusError(
+                "add_ucdp_acd applies to state-years",
+                fix="build the frame with foedus.state_years()",
+            )
         frame = self
         if "gwcode" not in frame.df.columns:
             frame = frame.add_gwcode_to_cow()
@@ -374,11 +383,11 @@ class Frame:
 
     # -- the --with vocabulary ----------------------------------------------------------------
     def enrich(self, names: Sequence[str]) -> Frame:
-        """Apply enrichers by their public names (the CLI's ``--with``), in canonical order.
+        """Apply enrichers by their public names (the CLI's ``--with``).
 
         Example:
-            >>> sorted(ENRICHERS)[:3]
-            ['atop', 'capital-distance', 'ccode']
+            >>> sorted(ENRICHERS)[:4]
+            ['atop', 'atop-ddy', 'atop-derived', 'capital-distance']
         """
         wanted = []
         for raw in names:
@@ -420,24 +429,38 @@ class Enricher:
 
 # The public --with vocabulary. ``phase`` > 0 marks enrichers that read other enrichers' columns.
 ENRICHERS: dict[str, Enricher] = {
-    "gwcode": Enricher(("state-year", "dyad-year"), Frame.add_gwcode_to_cow, "G-W codes for a COW frame"),
-    "ccode": Enricher(("state-year", "dyad-year"), Frame.add_ccode_to_gw, "COW codes for a G-W frame"),
+    "gwcode": Enricher(
+        ("state-year", "dyad-year"), Frame.add_gwcode_to_cow, "G-W codes for a COW frame"
+    ),
+    "ccode": Enricher(
+        ("state-year", "dyad-year"), Frame.add_ccode_to_gw, "COW codes for a G-W frame"
+    ),
     "atop": Enricher(("dyad-year",), Frame.add_atop_alliance, "ATOP alliance obligations"),
-    "atop-derived": Enricher(("dyad-year",), lambda f: f.add_atop_alliance(source="derived"),
-                             "ATOP obligations derived from the member-level file"),
-    "atop-ddy": Enricher(("dyad-year",), lambda f: f.add_atop_alliance(source="ddy"),
-                         "ATOP obligations from ATOP's own dyad-year table"),
+    "atop-derived": Enricher(
+        ("dyad-year",),
+        lambda f: f.add_atop_alliance(source="derived"),
+        "ATOP obligations derived from the member-level file",
+    ),
+    "atop-ddy": Enricher(
+        ("dyad-year",),
+        lambda f: f.add_atop_alliance(source="ddy"),
+        "ATOP obligations from ATOP's own dyad-year table",
+    ),
     "nmc": Enricher(("state-year", "dyad-year"), Frame.add_nmc, "NMC material capabilities"),
     "majors": Enricher(("state-year", "dyad-year"), Frame.add_cow_majors, "COW major powers"),
     "contiguity": Enricher(("dyad-year",), Frame.add_contiguity, "COW direct contiguity"),
-    "capital-distance": Enricher(("dyad-year",), Frame.add_capital_distance, "capital distance (km)"),
+    "capital-distance": Enricher(
+        ("dyad-year",), Frame.add_capital_distance, "capital distance (km)"
+    ),
     "cow-mids": Enricher(("dyad-year",), Frame.add_cow_mids, "COW MID 5.0 disputes"),
     "gml-mids": Enricher(("dyad-year",), Frame.add_gml_mids, "GML MID 2.2.1 disputes"),
     "ucdp": Enricher(("state-year",), Frame.add_ucdp_acd, "UCDP/PRIO armed conflict"),
-    "peace-years": Enricher(("state-year", "dyad-year"), Frame.add_peace_years,
-                            "years since last onset", phase=2),
-    "prd": Enricher(("dyad-year",), Frame.filter_prd, "keep politically relevant dyads only",
-                    phase=1),
+    "peace-years": Enricher(
+        ("state-year", "dyad-year"), Frame.add_peace_years, "years since last onset", phase=2
+    ),
+    "prd": Enricher(
+        ("dyad-year",), Frame.filter_prd, "keep politically relevant dyads only", phase=1
+    ),
 }
 
 ALIASES = {
@@ -460,7 +483,9 @@ ALIASES = {
 _DERIVED_CACHE: dict[tuple[str, str, str], pl.DataFrame] = {}
 
 
-def _cached_derivation(wh: Warehouse, table: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+def _cached_derivation(
+    wh: Warehouse, table: str, build: Callable[[], pl.DataFrame]
+) -> pl.DataFrame:
     # A derivation is pure in its input release: one result per warehouse and imported file.
     record = wh.active(table)
     key = (str(wh.path), table, f"{record.sha256}:{record.imported_at.isoformat()}")

@@ -91,8 +91,9 @@ def state_years(
 
     sysname = _system(system)
     wh = _warehouse(warehouse)
-    base = Frame(df=wh.table(_SYSTEM_TABLE[sysname]).head(0), unit="state-year", system=sysname,
-                 warehouse=wh)
+    base = Frame(
+        df=wh.table(_SYSTEM_TABLE[sysname]).head(0), unit="state-year", system=sysname, warehouse=wh
+    )
     table, used = base._table(_SYSTEM_TABLE[sysname], "state-system membership")
     df = create_state_years(table, system=sysname, years=parse_years(years))
     return Frame(df=df, unit="state-year", system=sysname, used=(used,), warehouse=wh)
@@ -118,12 +119,14 @@ def dyad_years(
 
     sysname = _system(system)
     wh = _warehouse(warehouse)
-    base = Frame(df=wh.table(_SYSTEM_TABLE[sysname]).head(0), unit="dyad-year", system=sysname,
-                 warehouse=wh)
+    base = Frame(
+        df=wh.table(_SYSTEM_TABLE[sysname]).head(0), unit="dyad-year", system=sysname, warehouse=wh
+    )
     table, used = base._table(_SYSTEM_TABLE[sysname], "state-system membership")
     df = create_dyad_years(table, system=sysname, directed=directed, years=parse_years(years))
-    return Frame(df=df, unit="dyad-year", system=sysname, directed=directed, used=(used,),
-                 warehouse=wh)
+    return Frame(
+        df=df, unit="dyad-year", system=sysname, directed=directed, used=(used,), warehouse=wh
+    )
 
 
 __all__ = ["state_years", "dyad_years", "parse_years", "Used"]

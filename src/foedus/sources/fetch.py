@@ -70,7 +70,8 @@ def fetch_source(
         with httpx.stream("GET", url, follow_redirects=True, timeout=60) as response:
             if response.status_code != 200:
                 raise FoedusError(
-                    f"download failed with HTTP {response.status_code}", where=url,
+                    f"download failed with HTTP {response.status_code}",
+                    where=url,
                     fix=f"download by hand from {source.landing_page} and import the file",
                 )
             partial = target.with_suffix(target.suffix + ".partial")
@@ -102,7 +103,8 @@ def fetch_source(
         parsed.append(parse_release(release, path))
     if not parsed:
         raise FoedusError(
-            "the download held none of the expected release files", where=str(dest),
+            "the download held none of the expected release files",
+            where=str(dest),
             fix=f"download by hand from {source.landing_page}",
         )
     return warehouse.write(parsed)

@@ -38,7 +38,15 @@ from foedus.sources.readers import (
     read_parquet_checked,
 )
 
-__all__ = ["FILENAMES", "FORMATS", "Format", "detect_format", "parse_file"]
+__all__ = [
+    "FILENAMES",
+    "FORMATS",
+    "MID_ERRATA",
+    "MID_MISSING",
+    "Format",
+    "detect_format",
+    "parse_file",
+]
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,7 @@ def _cow_system_from_spells(df: pl.DataFrame, where: str, keep_lines: bool) -> p
     return _done(out, keep_lines)
 
 
-def parse_cow_states_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_cow_states_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """COW State System Membership (``states2016.csv``, one row per spell) → ``cow_system``."""
     df = read_csv_checked(
         path,
@@ -206,7 +214,7 @@ def parse_cow_states_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFram
     return _cow_system_from_spells(df, str(path), keep_lines)
 
 
-def parse_ps_cow_states(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_ps_cow_states(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """The peer's ``cow_states`` (same spells as ``states2016.csv``) → ``cow_system``."""
     df = read_parquet_checked(
         path, required=_STATES_SPELL, key=("ccode", "styear", "stmonth", "stday")
@@ -214,7 +222,7 @@ def parse_ps_cow_states(path: Path, *, keep_lines: bool = False) -> pl.DataFrame
     return _cow_system_from_spells(df, str(path), keep_lines)
 
 
-def parse_isard_cw_system(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_isard_cw_system(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """isard ``cw_system`` → ``cow_system`` (ccode, cw_abb, cw_name, start, end)."""
     df = read_parquet_checked(
         path, required=_req("ccode", "", "cw_abb cw_name", "start end"), key=("ccode", "start")
@@ -227,7 +235,7 @@ def parse_isard_cw_system(path: Path, *, keep_lines: bool = False) -> pl.DataFra
 _GW_SYSTEM = ["gwcode", "gw_abb", "gw_name", "microstate", "start", "end"]
 
 
-def parse_isard_gw_system(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_isard_gw_system(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """isard ``gw_system`` (G-W list incl. micro-states) → ``gw_system``."""
     df = read_parquet_checked(
         path,
@@ -239,7 +247,7 @@ def parse_isard_gw_system(path: Path, *, keep_lines: bool = False) -> pl.DataFra
     return _done(_sel(df, _GW_SYSTEM), keep_lines)
 
 
-def parse_ps_gw_states(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_ps_gw_states(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """The peer's ``gw_states`` (216 independent states, no micro-states) → ``gw_system``.
 
     Every row gets ``microstate = 0.0``: the list holds only the non-micro states.
@@ -257,7 +265,7 @@ def parse_ps_gw_states(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     return _done(_sel(df.with_columns(pl.lit(0.0).alias("microstate")), _GW_SYSTEM), keep_lines)
 
 
-def parse_cow_system_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_cow_system_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """COW state-year membership (``system2016.csv``) → ``cow_system_years``."""
     df = read_csv_checked(
         path,
@@ -272,7 +280,7 @@ def parse_cow_system_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFram
 _MAJORS = ["ccode", "styear", "stmonth", "stday", "endyear", "endmonth", "endday", "version"]
 
 
-def parse_cow_majors_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_cow_majors_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """COW major powers (``majors2016.csv``) → ``cow_majors`` (all columns Int64)."""
     df = read_csv_checked(
         path,
@@ -286,7 +294,7 @@ def parse_cow_majors_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFram
     return _done(_sel(df, _MAJORS), keep_lines)
 
 
-def parse_ps_cow_majors(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_ps_cow_majors(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """The peer's ``cow_majors`` → ``cow_majors`` (date parts cast to Int64, as from the CSV)."""
     df = read_parquet_checked(path, required=_req(" ".join(_MAJORS)), key=("ccode", "styear"))
     check_dates(
@@ -306,12 +314,12 @@ def _panel(path: Path, keep_lines: bool) -> pl.DataFrame:
     return _done(_sel(df, "stateabb", "year", "gwcode", "ccode", "gw_name", "cw_name"), keep_lines)
 
 
-def parse_isard_cw_gw_panel(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_isard_cw_gw_panel(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """isard ``cw_gw_panel`` (COW state-years with G-W codes) → ``cow_gw_panel``."""
     return _panel(path, keep_lines)
 
 
-def parse_isard_gw_cw_panel(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_isard_gw_cw_panel(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """isard ``gw_cw_panel`` (G-W state-years with COW codes) → ``gw_cow_panel``."""
     return _panel(path, keep_lines)
 
@@ -324,14 +332,14 @@ _NMC_VALUES = "milex milper irst pec tpop upop cinc"
 _NMC = ["ccode", "year", *_NMC_VALUES.split()]
 
 
-def parse_ps_cow_nmc(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_ps_cow_nmc(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """The peer's ``cow_nmc`` (NMC v7.0, missing = null) → ``nmc``."""
     df = read_parquet_checked(path, required=_req("ccode year", _NMC_VALUES), key=("ccode", "year"))
     check_dates(df, "year", where=str(path))
     return _done(_sel(df, _NMC), keep_lines)
 
 
-def parse_cow_nmc_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_cow_nmc_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """COW NMC abridged CSV (v6.0 ``NMC-60-abridged.csv``; -9 → null) → ``nmc``."""
     df = read_csv_checked(
         path,
@@ -392,7 +400,7 @@ def _mid(
     return _done(df, keep_lines)
 
 
-def parse_cow_mida_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_cow_mida_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 dispute level (``MIDA 5.0.csv``) → ``cow_mid_a``."""
     cols = (
         f"dispnum {_MID_DATES} outcome settle fatality fatalpre maxdur mindur hiact hostlev "
@@ -401,7 +409,7 @@ def parse_cow_mida_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     return _mid(path, "cow_mid_a", cols, ("dispnum",), keep_lines=keep_lines)
 
 
-def parse_cow_midb_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_cow_midb_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 participant level (``MIDB 5.0.csv``) → ``cow_mid_b``."""
     cols = (
         f"dispnum ccode {_MID_DATES} sidea revstate revtype1 revtype2 fatality fatalpre hiact "
@@ -417,7 +425,7 @@ def parse_cow_midb_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     )
 
 
-def parse_cow_midi_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_cow_midi_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 incident level (``MIDI 5.0.csv``) → ``cow_mid_i``."""
     cols = (
         f"dispnum incidnum {_MID_DATES} duration tbi fatality fatalpre action hostlev numa version"
@@ -425,7 +433,7 @@ def parse_cow_midi_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     return _mid(path, "cow_mid_i", cols, ("incidnum",), keep_lines=keep_lines)
 
 
-def parse_cow_midip_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_cow_midip_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """MID 5.0 incident-participant level (``MIDIP 5.0.csv``) → ``cow_mid_ip``."""
     cols = (
         f"dispnum incidnum ccode {_MID_DATES} insidea sidea fatality fatalpre action hostlev "
@@ -464,20 +472,20 @@ def _peer(
     return parse
 
 
-parse_ps_cow_mid_ddydisps = _peer(
+_parse_ps_cow_mid_ddydisps = _peer(
     "dispnum ccode1 ccode2 year",
     f"cowmidongoing cowmidonset {_DYAD_SIDES} fatality hostlev mindur maxdur recip stmon",
     key=("ccode1", "ccode2", "year"),
 )
-parse_ps_gml_mid_ddydisps = _peer(
+_parse_ps_gml_mid_ddydisps = _peer(
     "dispnum ccode1 ccode2 year",
     f"gmlmidongoing gmlmidonset {_DYAD_SIDES} fatality hostlev recip mindur maxdur stmon",
     key=("ccode1", "ccode2", "year"),
 )
 _DISPS = "outcome settle fatality mindur maxdur hiact hostlev recip stmon"
-parse_ps_cow_mid_disps = _peer("dispnum styear", _DISPS, key=("dispnum",))
-parse_ps_gml_mid_disps = _peer("dispnum styear", _DISPS, key=("dispnum",))
-parse_ps_gml_dirdisp = _peer(
+_parse_ps_cow_mid_disps = _peer("dispnum styear", _DISPS, key=("dispnum",))
+_parse_ps_gml_mid_disps = _peer("dispnum styear", _DISPS, key=("dispnum",))
+_parse_ps_gml_dirdisp = _peer(
     "dispnum ccode1 ccode2 year",
     "midongoing midonset sidea1 sidea2 revstate1 revstate2 revtype11 revtype12 revtype21 revtype22 "
     "fatality1 fatality2 fatalpre1 fatalpre2 hiact1 hiact2 hostlev1 hostlev2 orig1 orig2 "
@@ -486,14 +494,14 @@ parse_ps_gml_dirdisp = _peer(
     "version",
     key=("dispnum", "ccode1", "ccode2", "year"),
 )
-parse_ps_gml_part = _peer(
+_parse_ps_gml_part = _peer(
     "dispnum ccode styear endyear",
     "stmon stday endmon endday dummy_stday dummy_endday sidea hiact orig anymiss_leader_start "
     "anymiss_leader_end allmiss_leader_start allmiss_leader_end",
     "obsid_start obsid_end",
     key=("dispnum", "ccode", "styear", "stmon", "stday"),
 )
-parse_ps_cow_contdir = _peer(
+_parse_ps_cow_contdir = _peer(
     "ccode1 ccode2",
     "conttype",
     "",
@@ -501,7 +509,7 @@ parse_ps_cow_contdir = _peer(
     key=("ccode1", "ccode2", "stdate"),
     date_checks=(("stdate", "enddate"),),
 )
-parse_ps_cow_capitals = _peer(
+_parse_ps_cow_capitals = _peer(
     "ccode",
     "lat lng",
     "statenme capital",
@@ -509,7 +517,7 @@ parse_ps_cow_capitals = _peer(
     key=("ccode", "stdate"),
     date_checks=(("stdate", "enddate"),),
 )
-parse_ps_gw_capitals = _peer(
+_parse_ps_gw_capitals = _peer(
     "gwcode",
     "lat lng",
     "statenme capital",
@@ -517,12 +525,12 @@ parse_ps_gw_capitals = _peer(
     key=("gwcode", "stdate"),
     date_checks=(("stdate", "enddate"),),
 )
-parse_ps_atop_alliance = _peer(
+_parse_ps_atop_alliance = _peer(
     "ccode1 ccode2 year",
     "atop_defense atop_offense atop_neutral atop_nonagg atop_consul",
     key=("ccode1", "ccode2", "year"),
 )
-parse_ps_ucdp_acd = _peer(
+_parse_ps_ucdp_acd = _peer(
     "conflict_id year gwno_a gwno_a_2nd gwno_b gwno_b_2nd",
     "intensity_level start_prec start_prec2 ep_end",
     "incompatibility type_of_conflict",
@@ -531,8 +539,8 @@ parse_ps_ucdp_acd = _peer(
     nullable=("gwno_a_2nd", "gwno_b", "gwno_b_2nd"),
     date_checks=(("start_date2", "ep_end_date"),),
 )
-parse_ps_cow_ddy = _peer("ccode1 ccode2 year", key=("ccode1", "ccode2", "year"))
-parse_ps_gw_ddy = _peer(
+_parse_ps_cow_ddy = _peer("ccode1 ccode2 year", key=("ccode1", "ccode2", "year"))
+_parse_ps_gw_ddy = _peer(
     "gwcode1 gwcode2 year", "microstate1 microstate2", key=("gwcode1", "gwcode2", "year")
 )
 
@@ -563,7 +571,7 @@ def _check_phase_id(df: pl.DataFrame, where: str) -> None:
         )
 
 
-def parse_atop_member_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_atop_member_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """ATOP 5.1 member level (``atop5_1m.csv``) → ``atop_member``; all provisions kept."""
     df = _atop(
         path,
@@ -581,7 +589,7 @@ def parse_atop_member_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFra
     return _done(df, keep_lines)
 
 
-def parse_atop_alliance_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_atop_alliance_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """ATOP 5.1 alliance level (``atop5_1a.csv``) → ``atop_alliance_level``."""
     df = _atop(path, _req("atopid begyr begmo begday endyr endmo endday", "version"), ("atopid",))
     check_dates(
@@ -595,7 +603,7 @@ def parse_atop_alliance_csv(path: Path, *, keep_lines: bool = False) -> pl.DataF
     return _done(df, keep_lines)
 
 
-def parse_atop_phase_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_atop_phase_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """ATOP 5.1 alliance-phase level (``atop5_1aph.csv``) → ``atop_phase``."""
     df = _atop(
         path,
@@ -614,14 +622,14 @@ def parse_atop_phase_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFram
     return _done(df, keep_lines)
 
 
-def parse_atop_stateyear_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_atop_stateyear_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """ATOP 5.1 state-year (``atop5_1sy.csv``) → ``atop_stateyear``."""
     df = _atop(path, _req("state year", "version"), ("state", "year"))
     check_dates(df, "year", where=str(path))
     return _done(df, keep_lines)
 
 
-def parse_atop_inst_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_atop_inst_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """Leeds & Anac institutionalisation for ATOP 5.1 phases (``atopinst5_1.csv``) → ``atop_inst``.
 
     Adds ``phase`` (Int64) decoded from ``atopidphase`` (stored as float32, e.g. 2050.1001), so the
@@ -656,7 +664,7 @@ _UCDP_ACD = _req(
 )
 
 
-def parse_ucdp_acd_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+def _parse_ucdp_acd_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """UCDP/PRIO Armed Conflict Dataset CSV (``UcdpPrioConflict_v23_1.csv``) → ``ucdp_acd_raw``.
 
     All 28 columns, in file order; ``gwno_*``, ``side_*_id`` and ``region`` stay strings (they may
@@ -670,6 +678,18 @@ def parse_ucdp_acd_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     check_dates(df, "start_date", "start_date2", where=where)
     check_dates(df, "start_date2", "ep_end_date", where=where)
     return _done(df, keep_lines)
+
+
+def _parse_ucdp_acd_canonical(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+    """Official UCDP/PRIO ACD CSV → ``ucdp_acd`` (the shape of peacesciencer's table).
+
+    The file is validated as the raw release first; then each comma-separated G-W code cell is
+    split into one row per state (``foedus.frames.conflict.ucdp_acd_from_official_csv``).
+    """
+    from foedus.frames.conflict import ucdp_acd_from_official_csv
+
+    _parse_ucdp_acd_csv(path)
+    return ucdp_acd_from_official_csv(path)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -706,113 +726,118 @@ def _f(
 _formats = [
     _f("cow_states_csv", "cow_system",
        "COW State System Membership v2016, one row per membership spell",
-       parse_cow_states_csv, ("ccode", "start"), "states2016.csv"),
+       _parse_cow_states_csv, ("ccode", "start"), "states2016.csv"),
     _f("ps_cow_states", "cow_system", "peacesciencer cow_states (COW v2016 membership spells)",
-       parse_ps_cow_states, ("ccode", "start"), "cow_states.parquet"),
+       _parse_ps_cow_states, ("ccode", "start"), "cow_states.parquet"),
     _f("isard_cw_system", "cow_system", "isard cw_system: COW v2016 membership spells with dates",
-       parse_isard_cw_system, ("ccode", "start"), "cw_system.parquet"),
+       _parse_isard_cw_system, ("ccode", "start"), "cw_system.parquet"),
     _f("isard_gw_system", "gw_system", "isard gw_system: Gleditsch-Ward spells incl. micro-states",
-       parse_isard_gw_system, ("gwcode", "start"), "gw_system.parquet"),
+       _parse_isard_gw_system, ("gwcode", "start"), "gw_system.parquet"),
     _f("ps_gw_states", "gw_system",
        "peacesciencer gw_states: G-W independent states (no micro-states)",
-       parse_ps_gw_states, ("gwcode", "start"), "gw_states.parquet"),
+       _parse_ps_gw_states, ("gwcode", "start"), "gw_states.parquet"),
     _f("cow_system_csv", "cow_system_years", "COW State System Membership v2016, state-years",
-       parse_cow_system_csv, ("ccode", "year"), "system2016.csv", _COW),
+       _parse_cow_system_csv, ("ccode", "year"), "system2016.csv", _COW),
     _f("cow_majors_csv", "cow_majors", "COW Major Powers v2016, one row per major-power spell",
-       parse_cow_majors_csv, ("ccode", "styear"), "majors2016.csv", _COW),
+       _parse_cow_majors_csv, ("ccode", "styear"), "majors2016.csv", _COW),
     _f("ps_cow_majors", "cow_majors", "peacesciencer cow_majors (COW Major Powers v2016)",
-       parse_ps_cow_majors, ("ccode", "styear"), "cow_majors.parquet", _COW),
+       _parse_ps_cow_majors, ("ccode", "styear"), "cow_majors.parquet", _COW),
     _f("isard_cw_gw_panel", "cow_gw_panel",
        "isard cw_gw_panel: COW state-years matched to G-W codes",
-       parse_isard_cw_gw_panel, ("ccode", "gwcode", "year"), "cw_gw_panel.parquet"),
+       _parse_isard_cw_gw_panel, ("ccode", "gwcode", "year"), "cw_gw_panel.parquet"),
     _f("isard_gw_cw_panel", "gw_cow_panel",
        "isard gw_cw_panel: G-W state-years matched to COW codes",
-       parse_isard_gw_cw_panel, ("ccode", "gwcode", "year"), "gw_cw_panel.parquet"),
+       _parse_isard_gw_cw_panel, ("ccode", "gwcode", "year"), "gw_cw_panel.parquet"),
     _f("ps_cow_nmc", "nmc", "peacesciencer cow_nmc: COW National Material Capabilities v7.0",
-       parse_ps_cow_nmc, ("ccode", "year"), "cow_nmc.parquet", _COW),
+       _parse_ps_cow_nmc, ("ccode", "year"), "cow_nmc.parquet", _COW),
     _f("cow_nmc_csv", "nmc",
        "COW National Material Capabilities v6.0 abridged CSV (-9 = missing)",
-       parse_cow_nmc_csv, ("ccode", "year"), "NMC-60-abridged.csv", _COW),
+       _parse_cow_nmc_csv, ("ccode", "year"), "NMC-60-abridged.csv", _COW),
     _f("cow_mida_csv", "cow_mid_a", "COW MID 5.0 dispute level (MIDA)",
-       parse_cow_mida_csv, ("dispnum",), "MIDA 5.0.csv"),
+       _parse_cow_mida_csv, ("dispnum",), "MIDA 5.0.csv"),
     _f("cow_midb_csv", "cow_mid_b", "COW MID 5.0 participant level (MIDB)",
-       parse_cow_midb_csv, ("dispnum", "ccode", "styear", "stmon", "stday"), "MIDB 5.0.csv",
+       _parse_cow_midb_csv, ("dispnum", "ccode", "styear", "stmon", "stday"), "MIDB 5.0.csv",
        _COW),
     _f("cow_midi_csv", "cow_mid_i", "COW MID 5.0 incident level (MIDI)",
-       parse_cow_midi_csv, ("incidnum",), "MIDI 5.0.csv"),
+       _parse_cow_midi_csv, ("incidnum",), "MIDI 5.0.csv"),
     _f("cow_midip_csv", "cow_mid_ip", "COW MID 5.0 incident-participant level (MIDIP)",
-       parse_cow_midip_csv, ("incidnum", "ccode"), "MIDIP 5.0.csv", _COW),
+       _parse_cow_midip_csv, ("incidnum", "ccode"), "MIDIP 5.0.csv", _COW),
     _f("ps_cow_mid_ddydisps", "cow_mid_ddydisps",
        "peacesciencer cow_mid_ddydisps: COW-MID 5.0 directed dyad-years, one dispute per dyad-year",
-       parse_ps_cow_mid_ddydisps, ("ccode1", "ccode2", "year"), "cow_mid_ddydisps.parquet",
+       _parse_ps_cow_mid_ddydisps, ("ccode1", "ccode2", "year"), "cow_mid_ddydisps.parquet",
        _DYAD),
     _f("ps_cow_mid_disps", "cow_mid_disps",
        "peacesciencer cow_mid_disps: abridged COW-MID 5.0 disputes",
-       parse_ps_cow_mid_disps, ("dispnum",), "cow_mid_disps.parquet"),
+       _parse_ps_cow_mid_disps, ("dispnum",), "cow_mid_disps.parquet"),
     _f("ps_gml_mid_ddydisps", "gml_mid_ddydisps",
        "peacesciencer gml_mid_ddydisps: GML MID 2.2.1 directed dyad-years, one dispute each",
-       parse_ps_gml_mid_ddydisps, ("ccode1", "ccode2", "year"), "gml_mid_ddydisps.parquet",
+       _parse_ps_gml_mid_ddydisps, ("ccode1", "ccode2", "year"), "gml_mid_ddydisps.parquet",
        _DYAD),
     _f("ps_gml_mid_disps", "gml_mid_disps",
        "peacesciencer gml_mid_disps: abridged GML MID disputes",
-       parse_ps_gml_mid_disps, ("dispnum",), "gml_mid_disps.parquet"),
+       _parse_ps_gml_mid_disps, ("dispnum",), "gml_mid_disps.parquet"),
     _f("ps_gml_dirdisp", "gml_dirdisp",
        "peacesciencer gml_dirdisp: GML MID directed dispute-dyad-years",
-       parse_ps_gml_dirdisp, ("dispnum", "ccode1", "ccode2", "year"), "gml_dirdisp.parquet",
+       _parse_ps_gml_dirdisp, ("dispnum", "ccode1", "ccode2", "year"), "gml_dirdisp.parquet",
        _DYAD),
     _f("ps_gml_part", "gml_part",
        "peacesciencer gml_part: GML MID participant summaries with leaders",
-       parse_ps_gml_part, ("dispnum", "ccode", "styear", "stmon", "stday"), "gml_part.parquet",
+       _parse_ps_gml_part, ("dispnum", "ccode", "styear", "stmon", "stday"), "gml_part.parquet",
        _COW),
     _f("ps_cow_contdir", "cow_contdir",
        "peacesciencer cow_contdir: COW Direct Contiguity 3.2, directed spells",
-       parse_ps_cow_contdir, ("ccode1", "ccode2", "stdate"), "cow_contdir.parquet", _DYAD),
+       _parse_ps_cow_contdir, ("ccode1", "ccode2", "stdate"), "cow_contdir.parquet", _DYAD),
     _f("ps_cow_capitals", "cow_capitals", "peacesciencer cow_capitals: capitals of COW states",
-       parse_ps_cow_capitals, ("ccode", "stdate"), "cow_capitals.parquet", _COW),
+       _parse_ps_cow_capitals, ("ccode", "stdate"), "cow_capitals.parquet", _COW),
     _f("ps_gw_capitals", "gw_capitals", "peacesciencer gw_capitals: capitals of G-W states",
-       parse_ps_gw_capitals, ("gwcode", "stdate"), "gw_capitals.parquet", (r"gwcode",), "gw",
+       _parse_ps_gw_capitals, ("gwcode", "stdate"), "gw_capitals.parquet", (r"gwcode",), "gw",
        extra=((679, "unified Yemen under its COW code (G-W continues 678)"),)),
     _f("atop_member_csv", "atop_member", "ATOP 5.1 member level: one row per member per phase",
-       parse_atop_member_csv, ("atopid", "member", "phase", "yrent"), "atop5_1m.csv",
+       _parse_atop_member_csv, ("atopid", "member", "phase", "yrent"), "atop5_1m.csv",
        (r"member",), extra=_ANNAM),
     _f("atop_alliance_csv", "atop_alliance_level", "ATOP 5.1 alliance level: one row per alliance",
-       parse_atop_alliance_csv, ("atopid",), "atop5_1a.csv", _ATOP_MEMBERS, non_state=(0,),
+       _parse_atop_alliance_csv, ("atopid",), "atop5_1a.csv", _ATOP_MEMBERS, non_state=(0,),
        extra=_ANNAM),
     _f("atop_phase_csv", "atop_phase", "ATOP 5.1 alliance-phase level: one row per phase",
-       parse_atop_phase_csv, ("atopid", "phase"), "atop5_1aph.csv", _ATOP_MEMBERS,
+       _parse_atop_phase_csv, ("atopid", "phase"), "atop5_1aph.csv", _ATOP_MEMBERS,
        non_state=(0,), extra=_ANNAM),
     _f("atop_stateyear_csv", "atop_stateyear",
        "ATOP 5.1 state-year: states in at least one alliance",
-       parse_atop_stateyear_csv, ("state", "year"), "atop5_1sy.csv", (r"state",)),
+       _parse_atop_stateyear_csv, ("state", "year"), "atop5_1sy.csv", (r"state",)),
     _f("atop_inst_csv", "atop_inst",
        "Leeds & Anac alliance institutionalisation for ATOP 5.1 phases",
-       parse_atop_inst_csv, ("atopid", "phase"), "atopinst5_1.csv"),
+       _parse_atop_inst_csv, ("atopid", "phase"), "atopinst5_1.csv"),
     _f("atop_member_nna_csv", "atop_member_nna", "ATOP 5.1 member level" + _NNA,
-       parse_atop_member_csv, ("atopid", "member", "phase", "yrent"), "atop5_1m_NNA.csv",
+       _parse_atop_member_csv, ("atopid", "member", "phase", "yrent"), "atop5_1m_NNA.csv",
        (r"member",), extra=_ANNAM),
     _f("atop_alliance_nna_csv", "atop_alliance_level_nna", "ATOP 5.1 alliance level" + _NNA,
-       parse_atop_alliance_csv, ("atopid",), "atop5_1a_NNA.csv", _ATOP_MEMBERS, non_state=(0,),
+       _parse_atop_alliance_csv, ("atopid",), "atop5_1a_NNA.csv", _ATOP_MEMBERS, non_state=(0,),
        extra=_ANNAM),
     _f("atop_phase_nna_csv", "atop_phase_nna", "ATOP 5.1 alliance-phase level" + _NNA,
-       parse_atop_phase_csv, ("atopid", "phase"), "atop5_1aph_NNA.csv", _ATOP_MEMBERS,
+       _parse_atop_phase_csv, ("atopid", "phase"), "atop5_1aph_NNA.csv", _ATOP_MEMBERS,
        non_state=(0,), extra=_ANNAM),
     _f("atop_stateyear_nna_csv", "atop_stateyear_nna", "ATOP 5.1 state-year" + _NNA,
-       parse_atop_stateyear_csv, ("state", "year"), "atop5_1sy_NNA.csv", (r"state",)),
+       _parse_atop_stateyear_csv, ("state", "year"), "atop5_1sy_NNA.csv", (r"state",)),
     _f("ps_atop_alliance", "atop_ddy",
        "peacesciencer atop_alliance: ATOP 5.1 directed dyad-year obligations",
-       parse_ps_atop_alliance, ("ccode1", "ccode2", "year"), "atop_alliance.parquet", _DYAD),
+       _parse_ps_atop_alliance, ("ccode1", "ccode2", "year"), "atop_alliance.parquet", _DYAD),
     _f("ucdp_acd_csv", "ucdp_acd_raw",
        "UCDP/PRIO Armed Conflict Dataset, official conflict-year CSV",
-       parse_ucdp_acd_csv, ("conflict_id", "year"), "UcdpPrioConflict_v23_1.csv"),
+       _parse_ucdp_acd_csv, ("conflict_id", "year"), "UcdpPrioConflict_v23_1.csv"),
+    _f("ucdp_acd_csv_canonical", "ucdp_acd",
+       "UCDP/PRIO ACD official CSV in the canonical one-row-per-state shape (as peacesciencer's)",
+       _parse_ucdp_acd_canonical, (), "UcdpPrioConflict_v23_1.csv",
+       (r"gwno_a", r"gwno_a_2nd", r"gwno_b", r"gwno_b_2nd"), "gw",
+       extra=((751, "Hyderabad (1947-1948), a UCDP state not in the G-W list"),)),
     _f("ps_ucdp_acd", "ucdp_acd",
        "peacesciencer ucdp_acd: UCDP ACD v25.1, one row per state on each side",
-       parse_ps_ucdp_acd, ("conflict_id", "year", "gwno_a", "gwno_a_2nd", "gwno_b", "gwno_b_2nd"),
+       _parse_ps_ucdp_acd, ("conflict_id", "year", "gwno_a", "gwno_a_2nd", "gwno_b", "gwno_b_2nd"),
        "ucdp_acd.parquet", (r"gwno_a", r"gwno_a_2nd", r"gwno_b", r"gwno_b_2nd"), "gw",
        extra=((751, "Hyderabad (1947-1948), a UCDP state not in the G-W list"),)),
     _f("ps_cow_ddy", "cow_ddy", "peacesciencer cow_ddy: all directed dyad-years of COW members",
-       parse_ps_cow_ddy, ("ccode1", "ccode2", "year"), "cow_ddy.parquet", _DYAD),
+       _parse_ps_cow_ddy, ("ccode1", "ccode2", "year"), "cow_ddy.parquet", _DYAD),
     _f("ps_gw_ddy", "gw_ddy", "peacesciencer gw_ddy: all directed dyad-years of G-W members",
-       parse_ps_gw_ddy, ("gwcode1", "gwcode2", "year"), "gw_ddy.parquet",
+       _parse_ps_gw_ddy, ("gwcode1", "gwcode2", "year"), "gw_ddy.parquet",
        (r"gwcode1", r"gwcode2"), "gw"),
 ]
 # fmt: on
@@ -821,7 +846,9 @@ _formats = [
 FORMATS: dict[str, Format] = {f.id: f for f in _formats}
 
 #: Official file name (basename, exact) → format id.
-FILENAMES: dict[str, str] = {f.filename: f.id for f in _formats}
+FILENAMES: dict[str, str] = {
+    f.filename: f.id for f in _formats if f.id != "ucdp_acd_csv_canonical"
+}
 
 # Other releases of versioned files (same layout): pattern → format id.
 _VERSIONED: list[tuple[re.Pattern[str], str]] = [

@@ -176,8 +176,8 @@ def _decode(path: str, raw: bytes, encoding: str) -> str:
         except UnicodeDecodeError:
             pass
         raise SourceEncodingError(
-            f"byte 0x{bad.hex()} at line {line}, byte {column} of the line is not valid "
-            f"{encoding}{guess}",
+            f"byte 0x{bad.hex()} (byte {column} of the line) is not valid "
+            f"{encoding.upper()}{guess}",
             where=f"{path}, line {line}",
             fix="re-save as UTF-8 (e.g. `iconv -f cp1252 -t UTF-8 in.csv > out.csv`), "
             "or re-download the official release file",
@@ -282,112 +282,157 @@ def _scan_csv(path: str, text: str, delimiter: str) -> tuple[list[str], list[lis
     return header, rows, lines
 
 
-def _nullify(s: pl.Series, null_values: Collection[str]) -> pl.Series:
-    """Turn the given spellings of "missing" into nulls."""
-    if not null_values:
-        return s
-    return s.set(s.is_in(list(null_values)).fill_null(False), None)  # type: ignore[arg-type]
+def _is_int_type(dtype: DType) -> bool:
+    return bool(dtype.is_integer())
 
 
-def _cast_column(
+def _is_float_type(dtype: DType) -> bool:
+    return bool(dtype.is_float())
+
+
+def _bad_value(
     path: str,
     name: str,
-    s: pl.Series,
+    raw: pl.Series,
+    mask: pl.Series,
+    lines: Sequence[int],
     dtype: DType,
-    lines: Sequence[int],
-    null_values: Collection[str],
-) -> pl.Series:
-    """Cast a String column to ``dtype``, raising on the first value that does not parse."""
-    if _is_polars_type(dtype, pl.String):
-        return s
-    stripped = _nullify(s.str.strip_chars(), null_values)
+    numeric_file: bool = False,
+) -> InvalidValueError:
+    """The error for the first row of ``mask`` (a value of ``raw`` that does not parse)."""
+    bad = _first_true(mask)
+    assert bad is not None
+    where = _where(path, bad, lines, name)
     if _is_polars_type(dtype, pl.Date):
-        out = stripped.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        bad = _first_true(stripped.is_not_null() & out.is_null())
-        if bad is not None:
-            raise InvalidDateError(
-                f"value '{s[bad]}' is not a valid date (YYYY-MM-DD)",
-                where=_where(path, bad, lines, name),
-                fix="correct the date (a real calendar day, written YYYY-MM-DD) or re-download "
-                "the official release file",
-            )
-        return out.alias(name)
-    if (
-        _is_polars_type(dtype, pl.Int64)
-        or (isinstance(dtype, type) and dtype.is_integer())
-        or (isinstance(dtype, pl.DataType) and dtype.is_integer())
-    ):
-        out = stripped.cast(pl.Int64, strict=False)
-        pending = stripped.is_not_null() & out.is_null()
-        if pending.any():  # accept whole numbers written as floats (1.0, 1e3)
-            as_float = stripped.cast(pl.Float64, strict=False)
-            whole = as_float.is_finite() & (as_float == as_float.round(0))
-            out = pl.select(
-                pl.when(pending & whole).then(as_float.cast(pl.Int64, strict=False)).otherwise(out)
-            ).to_series()
-        bad = _first_true(stripped.is_not_null() & out.is_null())
-        if bad is not None:
-            raise InvalidValueError(
-                f"value '{s[bad]}' is not {_type_name(pl.Int64)}",
-                where=_where(path, bad, lines, name),
-                fix="correct the value (leave the field empty if it is missing) or re-download "
-                "the official release file",
-            )
-        return out.cast(dtype).alias(name)
-    if (isinstance(dtype, type) and dtype.is_float()) or (
-        isinstance(dtype, pl.DataType) and dtype.is_float()
-    ):
-        out = stripped.cast(pl.Float64, strict=False)
-        bad = _first_true(stripped.is_not_null() & out.is_null())
-        if bad is not None:
-            raise InvalidValueError(
-                f"value '{s[bad]}' is not {_type_name(pl.Float64)}",
-                where=_where(path, bad, lines, name),
-                fix="correct the value (use '.' as decimal mark; leave the field empty if it is "
-                "missing) or re-download the official release file",
-            )
-        return out.cast(dtype).alias(name)
-    try:
-        return stripped.cast(dtype, strict=True).alias(name)
-    except pl.exceptions.PolarsError as exc:
-        raise InvalidValueError(
-            f"values cannot be read as {dtype} ({exc})",
-            where=_where(path, column=name),
-            fix="correct the column or re-download the official release file",
-        ) from None
+        return InvalidDateError(
+            f"value '{raw[bad]}' is not a valid date (YYYY-MM-DD)",
+            where=where,
+            fix="correct the date (a real calendar day, written YYYY-MM-DD) or re-download "
+            "the official release file",
+        )
+    what = f"value '{raw[bad]}' is not {_type_name(pl.Int64 if _is_int_type(dtype) else dtype)}"
+    if numeric_file:
+        what += " (every column of this file is numeric)"
+    decimal = "" if _is_int_type(dtype) else "use '.' as decimal mark; "
+    return InvalidValueError(
+        what,
+        where=where,
+        fix=f"correct the value ({decimal}leave the field empty if it is missing) or re-download "
+        "the official release file",
+    )
 
 
-def _infer_column(
+def _type_columns(
     path: str,
-    name: str,
-    s: pl.Series,
-    mode: str,
+    raw: pl.DataFrame,
+    wanted: Mapping[str, DType],
+    others: str,
     lines: Sequence[int],
     null_values: Collection[str],
-) -> pl.Series:
-    """Type a non-required String column: Int64, else Float64, else String (or an error)."""
-    stripped = _nullify(s.str.strip_chars(), null_values)
-    present = stripped.is_not_null()
-    if not present.any():
-        return pl.Series(name, [None] * len(s), dtype=pl.Int64 if mode == "numeric" else pl.String)
-    as_int = stripped.cast(pl.Int64, strict=False)
-    if not (present & as_int.is_null()).any():
-        return as_int.alias(name)
-    as_float = stripped.cast(pl.Float64, strict=False)
-    bad = _first_true(present & as_float.is_null())
-    if bad is None:
-        values = as_float.drop_nulls()
-        if mode == "numeric" and bool((values == values.round(0)).all()):
-            return as_float.cast(pl.Int64).alias(name)
-        return as_float.alias(name)
-    if mode == "numeric":
-        raise InvalidValueError(
-            f"value '{s[bad]}' is not a number (every column of this file is numeric)",
-            where=_where(path, bad, lines, name),
-            fix="correct the value (leave the field empty if it is missing) or re-download the "
-            "official release file",
-        )
-    return s
+) -> pl.DataFrame:
+    """Type the String columns of ``raw``: required ones to their type, the others by ``others``.
+
+    Three vectorised passes over all columns (clean: blanks and ``null_values`` → null; cast to
+    Int64/Float64/Date; count failures per column); only a failing column is searched row by row.
+    """
+    typed = [
+        c
+        for c in raw.columns
+        if (c in wanted and not _is_polars_type(wanted[c], pl.String))
+        or (c not in wanted and others != "string")
+    ]
+    nulls = list(null_values)
+    first: list[pl.Expr] = []
+    for c in raw.columns:
+        text = pl.col(c).str.strip_chars()
+        first.append(pl.when(text.str.len_bytes() == 0).then(None).otherwise(pl.col(c)).alias(c))
+        if c in typed:  # stripped, "missing" spellings → null
+            cleaned = pl.when(text.is_in(nulls)).then(None).otherwise(text) if nulls else text
+            first.append(pl.when(text.str.len_bytes() == 0).then(None).otherwise(cleaned)
+                         .alias(f"{c}\x00n"))  # fmt: skip
+    base = raw.select(first)
+    if not typed:
+        return base
+    second: list[pl.Expr] = []
+    for c in typed:
+        n = pl.col(f"{c}\x00n")
+        second += [
+            n.cast(pl.Int64, strict=False).alias(f"{c}\x00s"),
+            n.cast(pl.Float64, strict=False).alias(f"{c}\x00f"),
+        ]
+        if c in wanted and _is_polars_type(wanted[c], pl.Date):
+            second.append(n.str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(f"{c}\x00d"))
+    values = pl.concat([base, base.select(second)], how="horizontal")
+    stats: list[pl.Expr] = []
+    for c in typed:
+        present = pl.col(f"{c}\x00n").is_not_null()
+        stats += [
+            present.sum().alias(f"{c}\x00present"),
+            (present & pl.col(f"{c}\x00s").is_null()).sum().alias(f"{c}\x00s"),
+            (present & pl.col(f"{c}\x00f").is_null()).sum().alias(f"{c}\x00f"),
+        ]
+        if f"{c}\x00d" in values.columns:
+            stats.append((present & pl.col(f"{c}\x00d").is_null()).sum().alias(f"{c}\x00d"))
+    counts = values.select(stats).row(0, named=True)
+
+    def column(c: str, kind: str) -> pl.Series:
+        return values.get_column(f"{c}\x00{kind}")
+
+    def lenient_int(c: str) -> pl.Series:
+        """Whole numbers, also when written as floats (``2.0``, ``1e3``)."""
+        if not counts[f"{c}\x00s"]:
+            return column(c, "s")
+        f = column(c, "f")
+        whole = f.is_finite() & (f == f.round(0))
+        return pl.select(
+            pl.coalesce(column(c, "s"), pl.when(whole).then(f.cast(pl.Int64, strict=False)))
+        ).to_series()
+
+    def fails(c: str, result: pl.Series) -> pl.Series:
+        return column(c, "n").is_not_null() & result.is_null()
+
+    out: list[pl.Series] = []
+    for c in raw.columns:
+        original = base.get_column(c)
+        if c not in typed:
+            out.append(original)
+            continue
+        if c in wanted:
+            dtype = wanted[c]
+            if _is_polars_type(dtype, pl.Date):
+                result = column(c, "d")
+            elif _is_int_type(dtype):
+                result = lenient_int(c)
+            elif _is_float_type(dtype):
+                result = column(c, "f")
+            else:  # another Polars type: let Polars cast, strictly
+                try:
+                    out.append(column(c, "n").cast(dtype, strict=True).alias(c))
+                except pl.exceptions.PolarsError as exc:
+                    raise InvalidValueError(
+                        f"values cannot be read as {dtype} ({exc})",
+                        where=_where(path, column=c),
+                        fix="correct the column or re-download the official release file",
+                    ) from None
+                continue
+            bad = fails(c, result)
+            if bad.any():
+                raise _bad_value(path, c, original, bad, lines, dtype)
+            out.append(result.cast(dtype).alias(c))
+        elif not counts[f"{c}\x00present"]:  # all empty
+            out.append(pl.Series(c, [None] * base.height, dtype=pl.Int64 if others == "numeric"
+                                 else pl.String))  # fmt: skip
+        elif not counts[f"{c}\x00s"]:
+            out.append(column(c, "s").alias(c))
+        elif not counts[f"{c}\x00f"]:
+            whole = lenient_int(c) if others == "numeric" else None
+            use_int = whole is not None and not fails(c, whole).any()
+            out.append((whole if use_int and whole is not None else column(c, "f")).alias(c))
+        elif others == "numeric":
+            raise _bad_value(path, c, original, fails(c, column(c, "f")), lines, pl.Float64, True)
+        else:
+            out.append(original)
+    return pl.DataFrame(out)
 
 
 def read_csv_checked(
@@ -474,16 +519,10 @@ def read_csv_checked(
         raise _missing_columns_error(where, missing, names)
 
     columns = list(zip(*rows, strict=True))
-    series = []
-    for i, name in enumerate(names):
-        s = pl.Series(name, columns[i], dtype=pl.String)
-        s = s.set(s.str.strip_chars().str.len_bytes() == 0, None)  # type: ignore[arg-type]
-        if name in wanted:
-            s = _cast_column(where, name, s, wanted[name], lines, null_values)
-        elif others != "string":
-            s = _infer_column(where, name, s, others, lines, null_values)
-        series.append(s)
-    df = pl.DataFrame(series)
+    raw_df = pl.DataFrame(
+        {name: pl.Series(name, columns[i], dtype=pl.String) for i, name in enumerate(names)}
+    )
+    df = _type_columns(where, raw_df, wanted, others, lines, null_values)
 
     if missing_codes:
         exprs = []

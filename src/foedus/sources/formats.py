@@ -556,6 +556,28 @@ def _atop(path: Path, required: Mapping[str, DType], key: tuple[str, ...]) -> pl
     )
 
 
+def _parse_atop_ddyr_csv(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+    """ATOP's official directed dyad-year file (``atop5_1ddyr.csv``) → ``atop_ddy``.
+
+    Codebook §2.7: ``statea``/``stateb`` are the directed dyad (A's obligations toward B), one row
+    per dyad-year with a shared alliance. Kept in the canonical shape of the peer's
+    ``atop_alliance`` table (ccode1, ccode2, year and the five obligation flags as Float64).
+    """
+    df = read_csv_checked(
+        path,
+        required=_req(ints="statea stateb year", floats="defense offense neutral nonagg consul"),
+        key=("statea", "stateb", "year"),
+        others="numeric",
+        line_column=LINE_COLUMN,
+    )
+    df = df.rename({"statea": "ccode1", "stateb": "ccode2"}).rename(
+        {c: f"atop_{c}" for c in ("defense", "offense", "neutral", "nonagg", "consul")}
+    )
+    df = _sel(df, "ccode1", "ccode2", "year",
+              ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"])
+    return _done(df, keep_lines)
+
+
 def _check_phase_id(df: pl.DataFrame, where: str) -> None:
     """``atopidphase`` must be ``atopid + phase / 10``."""
     off = (pl.col("atopidphase") - (pl.col("atopid") + pl.col("phase") / 10)).abs() > 0.01
@@ -818,6 +840,9 @@ _formats = [
        non_state=(0,), extra=_ANNAM),
     _f("atop_stateyear_nna_csv", "atop_stateyear_nna", "ATOP 5.1 state-year" + _NNA,
        _parse_atop_stateyear_csv, ("state", "year"), "atop5_1sy_NNA.csv", (r"state",)),
+    _f("atop_ddyr_csv", "atop_ddy",
+       "ATOP 5.1 official directed dyad-year obligations (State A toward State B)",
+       _parse_atop_ddyr_csv, ("ccode1", "ccode2", "year"), "atop5_1ddyr.csv", _DYAD),
     _f("ps_atop_alliance", "atop_ddy",
        "peacesciencer atop_alliance: ATOP 5.1 directed dyad-year obligations",
        _parse_ps_atop_alliance, ("ccode1", "ccode2", "year"), "atop_alliance.parquet", _DYAD),

@@ -82,9 +82,10 @@ def test_missing_cinc_is_never_zero() -> None:
     # Read as 0, the null would make a 3-state system with CON > 0; left out, 2 equal states.
     assert out.select("n", "n_missing", "con", "effective_poles").row(0) == (2, 1, 0.0, 2.0)
     only_null = capability_concentration(panel(1900, {365: None}), group="all")
-    assert only_null.select("n", "n_missing", "hhi", "con", "leader").row(0) == (
+    assert only_null.select("n", "n_missing", "total_cinc", "hhi", "con", "leader").row(0) == (
         0,
         1,
+        None,
         None,
         None,
         None,

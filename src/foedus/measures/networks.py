@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, shortest_path
+from scipy.sparse.linalg import eigsh
 
 from foedus.errors import FoedusError
 from foedus.frames.universe import YearsArg, parse_years
@@ -255,11 +256,15 @@ def alliance_graph(
 
 
 # --------------------------------------------------------------------------------------------
-# Node measures (dense linear algebra: every year's graph has at most ~200 nodes)
+# Node measures (every year's graph has at most ~200 nodes)
 # --------------------------------------------------------------------------------------------
 
 
-def _betweenness(adj: np.ndarray) -> np.ndarray:
+# The products below use SciPy's sparse kernels rather than dense BLAS: the matrices are small
+# and sparse, and multithreaded BLAS on 200 x 200 matrices only costs time on a busy machine.
+
+
+def _betweenness(adj: csr_matrix) -> np.ndarray:
     """Normalised shortest-path betweenness of an undirected binary graph (Brandes 2001).
 
     Brandes' two passes for all sources at once: path counts level by level from each source,
@@ -268,29 +273,43 @@ def _betweenness(adj: np.ndarray) -> np.ndarray:
     n = adj.shape[0]
     if n < 3:
         return np.zeros(n)
-    dist = shortest_path(csr_matrix(adj), unweighted=True, directed=False)
+    dist = shortest_path(adj, unweighted=True, directed=False)
     level = np.where(np.isfinite(dist), dist, -1).astype(np.int64)
     depth = int(level.max())
     masks = [level == d for d in range(depth + 1)]
     sigma = masks[0].astype(float)
+    # X @ A computed as (A @ X.T).T: A is symmetric, and sparse @ dense is a sparse kernel.
     for d in range(1, depth + 1):
-        sigma += ((sigma * masks[d - 1]) @ adj) * masks[d]
+        sigma += (adj @ (sigma * masks[d - 1]).T).T * masks[d]
     delta = np.zeros((n, n))
     for d in range(depth, 1, -1):
         coef = np.where(masks[d], (1.0 + delta) / np.where(masks[d], sigma, 1.0), 0.0)
-        delta += (coef @ adj.T) * sigma * masks[d - 1]
+        delta += (adj @ coef.T).T * sigma * masks[d - 1]
     return delta.sum(axis=0) / ((n - 1) * (n - 2))
 
 
-def _clustering(adj: np.ndarray) -> np.ndarray:
+def _clustering(adj: csr_matrix) -> np.ndarray:
     """Local clustering coefficient (Watts & Strogatz 1998) of an undirected binary graph."""
-    degree = adj.sum(axis=1)
-    triangles = ((adj @ adj) * adj).sum(axis=1) / 2.0
+    degree = np.asarray(adj.sum(axis=1)).ravel()
+    triangles = np.asarray((adj @ adj).multiply(adj).sum(axis=1)).ravel() / 2.0
     pairs = degree * (degree - 1) / 2.0
     return np.divide(triangles, pairs, out=np.zeros_like(triangles), where=pairs > 0)
 
 
-def _eigenvector(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def _perron(weights: csr_matrix) -> tuple[float, np.ndarray]:
+    """Leading eigenvalue and nonnegative unit eigenvector of a connected component."""
+    n = weights.shape[0]
+    if n <= 3:
+        values, vectors = np.linalg.eigh(weights.toarray())
+        value, vector = float(values[-1]), vectors[:, -1]
+    else:
+        values, vectors = eigsh(weights, k=1, which="LA", v0=np.ones(n), tol=0.0)
+        value, vector = float(values[0]), vectors[:, 0]
+    vector = np.abs(vector)
+    return value, vector / np.linalg.norm(vector)
+
+
+def _eigenvector(weights: csr_matrix, labels: np.ndarray) -> np.ndarray:
     """Eigenvector centrality, component by component (see ``docs/networks-structure.md``).
 
     Each connected component's Perron vector (unit Euclidean norm) is scaled by the component's
@@ -302,23 +321,26 @@ def _eigenvector(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
     n = weights.shape[0]
     out = np.zeros(n)
     leading: list[tuple[np.ndarray, float, np.ndarray]] = []
-    for label in np.unique(labels):
+    sizes = np.bincount(labels)
+    for label in np.flatnonzero(sizes >= 2):
         index = np.flatnonzero(labels == label)
-        if index.size < 2:
-            continue
-        values, vectors = np.linalg.eigh(weights[np.ix_(index, index)])
-        vector = np.abs(vectors[:, -1])
-        leading.append((index, float(values[-1]), vector / np.linalg.norm(vector)))
+        value, vector = _perron(weights[index][:, index])
+        leading.append((index, value, vector))
     top = max((value for _, value, _ in leading), default=0.0)
     for index, value, vector in leading:
         out[index] = vector * (value / top)
     return out
 
 
-def _matrices(graph: nx.Graph) -> tuple[list[int], np.ndarray, np.ndarray]:
+def _matrices(graph: nx.Graph) -> tuple[list[int], csr_matrix, csr_matrix]:
+    """Node order, binary adjacency and weighted adjacency (sparse) of an undirected graph."""
     order = list(graph.nodes)
-    weights = nx.to_numpy_array(graph, nodelist=order, weight="weight", dtype=float)
-    return order, (weights != 0).astype(float), weights
+    weights = nx.to_scipy_sparse_array(graph, nodelist=order, weight="weight", format="csr")
+    weights = csr_matrix(weights, dtype=float)
+    binary = weights.copy()
+    binary.data = (binary.data != 0).astype(float)
+    binary.eliminate_zeros()
+    return order, binary, weights
 
 
 def _require_undirected(graph: nx.Graph, where: str) -> None:
@@ -347,17 +369,17 @@ def centralities(graph: nx.Graph) -> pl.DataFrame:
         [(2, 2, 2.0, 0.0, 0.577..., 1.0), (20, 2, 2.0, 0.0, 0.577..., 1.0), (200, 2, ...)]
     """
     _require_undirected(graph, "centralities")
-    order, adj, weights = _matrices(graph)
-    if not order:
+    if graph.number_of_nodes() == 0:
         return pl.DataFrame(
             schema={k: v for k, v in _STATE_YEAR_SCHEMA.items() if k not in ("year", "bloc")}
         )
-    _, labels = connected_components(csr_matrix(adj), directed=False)
+    order, adj, weights = _matrices(graph)
+    _, labels = connected_components(adj, directed=False)
     return pl.DataFrame(
         {
             "ccode": order,
-            "degree": adj.sum(axis=1).astype(np.int64),
-            "weighted_degree": weights.sum(axis=1),
+            "degree": np.asarray(adj.sum(axis=1)).ravel().astype(np.int64),
+            "weighted_degree": np.asarray(weights.sum(axis=1)).ravel(),
             "betweenness": _betweenness(adj),
             "eigenvector": _eigenvector(weights, labels),
             "clustering": _clustering(adj),
@@ -443,12 +465,12 @@ def _modularity(graph: nx.Graph, communities: Sequence[set[int]], resolution: fl
     """
     order, _, weights = _matrices(graph)
     position = {n: i for i, n in enumerate(order)}
-    degree = weights.sum(axis=1)
+    degree = np.asarray(weights.sum(axis=1)).ravel()
     total = degree.sum() / 2.0
     quality = 0.0
     for community in communities:
         index = np.fromiter((position[n] for n in community), dtype=np.int64)
-        inside = weights[np.ix_(index, index)].sum() / 2.0
+        inside = weights[index][:, index].sum() / 2.0
         quality += inside / total - resolution * (degree[index].sum() / (2.0 * total)) ** 2
     return float(quality)
 

@@ -228,7 +228,7 @@ def capability_concentration(
         .agg(
             n=valid.sum().cast(pl.Int64),
             n_missing=pl.col("cinc").is_null().sum().cast(pl.Int64),
-            total_cinc=pl.col("cinc").sum(),
+            total_cinc=pl.when(valid.any()).then(pl.col("cinc").sum()).otherwise(None),
             hhi=pl.when(valid.any()).then((pl.col("share") ** 2).sum()).otherwise(None),
             leader=pl.col("ccode").filter(valid).first(),
             leader_share=pl.col("share").max(),

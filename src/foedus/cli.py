@@ -293,7 +293,8 @@ def data_sources(as_json: JsonOpt = False) -> None:
     table = Table("source", "version", "file", "table", "via")
     for row in rows:
         table.add_row(
-            row["source"], row["version"], row["file"], row["table"], row["via"] or "official"
+            *(str(row[k]) for k in ("source", "version", "file", "table")),
+            str(row["via"] or "official"),
         )
     out.print(table)
 
@@ -327,9 +328,9 @@ def _split_with(value: str | None) -> list[str]:
 
 
 def _finish_frame(frame: Any, output: Path | None, as_json: bool, started: float) -> None:
-    elapsed = time.perf_counter() - started
     if output is not None:
         frame.write(output)
+    elapsed = time.perf_counter() - started
     summary = frame.provenance() | {
         "seconds": round(elapsed, 3),
         "output": str(output) if output else None,
@@ -459,23 +460,23 @@ def cite(
 
 
 def _sources_in_frame_file(path: Path) -> list[str]:
-    import pyarrow.parquet as pq
+    import polars as pl
 
     try:
-        meta = pq.read_schema(path).metadata or {}
+        meta = pl.read_parquet_metadata(path)
     except Exception as exc:  # noqa: BLE001 — any unreadable file gets the same advice
         raise FoedusError(
             f"cannot read '{path}' as Parquet ({exc})",
             where=str(path),
             fix="give a .parquet frame written by `foedus frame … -o FILE.parquet`",
         ) from None
-    if b"foedus" not in meta:
+    if "foedus" not in meta:
         raise FoedusError(
             "the file carries no foedus provenance",
             where=str(path),
             fix="cite sources by name instead: foedus cite atop nmc …",
         )
-    prov = json.loads(meta[b"foedus"])
+    prov = json.loads(meta["foedus"])
     names: list[str] = []
     for used in prov["sources"]:
         if used["source"] not in names:

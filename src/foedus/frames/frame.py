@@ -8,10 +8,11 @@ are chainable methods that return a new Frame; each records its sources so that
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import polars as pl
 
@@ -20,6 +21,25 @@ from foedus.sources.catalog import PEACESCIENCER_BIBTEX, get_source
 from foedus.warehouse import ImportRecord, Warehouse
 
 System = Literal["cow", "gw"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def in_memory_engine(function: F) -> F:
+    """Run ``function`` with Polars' in-memory engine.
+
+    Why: under Polars 2.1's default engine an order-keeping left join of a 2.2-million-row frame
+    takes about 0.29 s, against 0.09 s in memory; every enricher makes one or two such joins.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with pl.Config(engine_affinity="in-memory"):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 Unit = Literal["state-year", "dyad-year"]
 
 
@@ -91,18 +111,13 @@ class Frame:
 
     # -- writing ----------------------------------------------------------------------------
     def write_parquet(self, path: str | Path) -> Path:
-        """Write Parquet, with the provenance stored in the file's metadata."""
+        """Write Parquet, with the provenance stored in the file's metadata (key ``foedus``)."""
         import json
-
-        import pyarrow.parquet as pq
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        table = self.df.to_arrow()
-        meta = dict(table.schema.metadata or {})
-        meta[b"foedus"] = json.dumps(self.provenance()).encode()
         tmp = path.with_suffix(path.suffix + ".partial")
-        pq.write_table(table.replace_schema_metadata(meta), tmp)
+        self.df.write_parquet(tmp, metadata={"foedus": json.dumps(self.provenance(), default=str)})
         tmp.replace(path)
         return path
 
@@ -235,6 +250,7 @@ class Frame:
             )
 
     # -- enrichers --------------------------------------------------------------------------
+    @in_memory_engine
     def add_atop_alliance(self, *, source: Literal["auto", "ddy", "derived"] = "auto") -> Frame:
         """ATOP obligations (atop_alliance, atop_defense, …, atop_consul); 0 within 1815–2018
         when no obligation, null outside ATOP's years.
@@ -261,6 +277,7 @@ class Frame:
         df = atop.add_atop_alliance(self.df, ddy, directed=bool(self.directed))
         return self._with(df, used)
 
+    @in_memory_engine
     def add_nmc(self) -> Frame:
         """National Material Capabilities (milex … cinc; suffixed 1/2 on dyad-years)."""
         from foedus.frames import capabilities
@@ -269,6 +286,7 @@ class Frame:
         nmc, used = self._table("nmc", "material capabilities")
         return self._with(capabilities.add_nmc(self.df, nmc), used)
 
+    @in_memory_engine
     def add_cow_majors(self) -> Frame:
         """COW major-power status (cowmaj, or cowmaj1/cowmaj2)."""
         from foedus.frames import capabilities
@@ -277,6 +295,7 @@ class Frame:
         majors, used = self._table("cow_majors", "major-power status")
         return self._with(capabilities.add_cow_majors(self.df, majors), used)
 
+    @in_memory_engine
     def add_contiguity(self) -> Frame:
         """COW direct contiguity type (conttype: 0 none, 1 land … 5 water over 400 miles)."""
         from foedus.frames import geography
@@ -286,6 +305,7 @@ class Frame:
         contdir, used = self._table("cow_contdir", "direct contiguity")
         return self._with(geography.add_contiguity(self.df, contdir), used)
 
+    @in_memory_engine
     def add_gml_mids(
         self, *, keep: Sequence[str] | None = None, whittle: Sequence[str] | None = None
     ) -> Frame:
@@ -302,6 +322,7 @@ class Frame:
         df = disputes.add_gml_mids(self.df, ddy, disps, **options)
         return self._with(df, used1, used2)
 
+    @in_memory_engine
     def add_cow_mids(
         self, *, keep: Sequence[str] | None = None, whittle: Sequence[str] | None = None
     ) -> Frame:
@@ -318,6 +339,7 @@ class Frame:
         df = disputes.add_cow_mids(self.df, ddy, disps, **options)
         return self._with(df, used1, used2)
 
+    @in_memory_engine
     def add_peace_years(self) -> Frame:
         """Years since the last onset (…spell) for every onset column present."""
         from foedus.frames import spells
@@ -329,6 +351,7 @@ class Frame:
             )
         return self._with(spells.add_peace_years(self.df))
 
+    @in_memory_engine
     def add_capital_distance(self) -> Frame:
         """Great-circle distance between capitals in km (capdist)."""
         from foedus.frames import geography
@@ -338,6 +361,7 @@ class Frame:
         capitals, used = self._table(table, "capital locations")
         return self._with(geography.add_capital_distance(self.df, capitals), used)
 
+    @in_memory_engine
     def filter_prd(self) -> Frame:
         """Keep politically relevant dyads (contiguous, or one side a major power)."""
         from foedus.frames import geography
@@ -345,6 +369,7 @@ class Frame:
         self._require_dyads("filter_prd")
         return self._with(geography.filter_prd(self.df))
 
+    @in_memory_engine
     def add_prd(self) -> Frame:
         """Add a 0/1 politically-relevant-dyad indicator (prd)."""
         from foedus.frames import geography
@@ -352,6 +377,7 @@ class Frame:
         self._require_dyads("add_prd")
         return self._with(geography.add_prd(self.df))
 
+    @in_memory_engine
     def add_gwcode_to_cow(self) -> Frame:
         """Add Gleditsch–Ward codes to a COW frame (gwcode, or gwcode1/gwcode2), year-specific."""
         from foedus.frames import bridge
@@ -359,6 +385,7 @@ class Frame:
         panel, used = self._table("cow_gw_panel", "COW→G-W crosswalk")
         return self._with(bridge.add_gwcode_to_cow(self.df, panel), used)
 
+    @in_memory_engine
     def add_ccode_to_gw(self) -> Frame:
         """Add COW codes to a G-W frame (ccode, or ccode1/ccode2), year-specific."""
         from foedus.frames import bridge
@@ -366,6 +393,7 @@ class Frame:
         panel, used = self._table("gw_cow_panel", "G-W→COW crosswalk")
         return self._with(bridge.add_ccode_to_gw(self.df, panel), used)
 
+    @in_memory_engine
     def add_ucdp_acd(self) -> Frame:
         """UCDP/PRIO armed conflict on state-years (ucdpongoing, ucdponset, maxintensity, conflict_ids)."""
         from foedus.frames import conflict
@@ -382,6 +410,7 @@ class Frame:
         return frame._with(conflict.add_ucdp_acd(frame.df, acd), used)
 
     # -- the --with vocabulary ----------------------------------------------------------------
+    @in_memory_engine
     def enrich(self, names: Sequence[str]) -> Frame:
         """Apply enrichers by their public names (the CLI's ``--with``).
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from foedus.errors import FoedusError, InvalidYearsError
-from foedus.frames.frame import Frame, System, Used
+from foedus.frames.frame import Frame, System, Used, in_memory_engine
 from foedus.warehouse import Warehouse
 
 YearsArg = tuple[int, int] | str | int | range | None
@@ -74,6 +74,7 @@ def _system(system: str) -> System:
     raise FoedusError(f"unknown state system '{system}'", fix="use 'cow' or 'gw'")
 
 
+@in_memory_engine
 def state_years(
     system: str = "cow", years: YearsArg = None, *, warehouse: Warehouse | str | Path | None = None
 ) -> Frame:
@@ -99,6 +100,7 @@ def state_years(
     return Frame(df=df, unit="state-year", system=sysname, used=(used,), warehouse=wh)
 
 
+@in_memory_engine
 def dyad_years(
     system: str = "cow",
     directed: bool = True,

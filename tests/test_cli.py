@@ -201,3 +201,25 @@ def test_unknown_source_is_named() -> None:
     result = runner.invoke(app, ["cite", "cow-alliances"])
     assert result.exit_code == 2
     assert "unknown source 'cow-alliances'" in result.stderr
+
+
+def test_whittle_order_is_an_option(built_warehouse: Path) -> None:
+    base = [
+        "frame",
+        "dyad-years",
+        "--years",
+        "1914-1918",
+        "--with",
+        "gml-mids",
+        "--json",
+        "--warehouse",
+        str(built_warehouse),
+    ]
+    default = runner.invoke(app, base)
+    assert default.exit_code == 0, default.output
+    custom = runner.invoke(app, [*base, "--whittle", "stmon,first"])
+    assert custom.exit_code == 0, custom.output
+    assert json.loads(custom.stdout)["rows"] == json.loads(default.stdout)["rows"]
+    bad = runner.invoke(app, [*base, "--whittle", "bogus"])
+    assert bad.exit_code == 2
+    assert "onsets" in json.loads(bad.stdout)["fix"]

@@ -371,6 +371,13 @@ def frame_dyad_years(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the frame (.parquet, .csv, .dta).")
     ] = None,
+    whittle: Annotated[
+        str | None,
+        typer.Option(
+            help="Order of the steps that whittle several MIDs in one dyad-year to one (default: "
+            "onsets,fatality,hostility,mindur,maxdur,reciprocated,stmon,first)."
+        ),
+    ] = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -383,7 +390,7 @@ def frame_dyad_years(
         with _progress() as progress:
             progress.add_task("building dyad-years", total=None)
             frame = foedus.dyad_years(system, directed=directed, years=years, warehouse=warehouse)
-            frame = frame.enrich(_split_with(with_))
+            frame = frame.enrich(_split_with(with_), whittle=_split_with(whittle) or None)
         _finish_frame(frame, output, as_json, started)
 
     _run(as_json, body)

@@ -411,8 +411,12 @@ class Frame:
 
     # -- the --with vocabulary ----------------------------------------------------------------
     @in_memory_engine
-    def enrich(self, names: Sequence[str]) -> Frame:
+    def enrich(self, names: Sequence[str], *, whittle: Sequence[str] | None = None) -> Frame:
         """Apply enrichers by their public names (the CLI's ``--with``).
+
+        ``whittle`` (step names of ``foedus.frames.disputes.WHITTLE_STEPS``) replaces the default
+        order in which several disputes in one dyad-year are whittled to one, for ``cow-mids`` and
+        ``gml-mids``.
 
         Example:
             >>> sorted(ENRICHERS)[:4]
@@ -442,7 +446,11 @@ class Frame:
         # other enrichers' columns wait for them: prd after contiguity/majors, peace-years last.
         frame = self
         for name in sorted(wanted, key=lambda n: ENRICHERS[n].phase):
-            frame = ENRICHERS[name].apply(frame)
+            if whittle is not None and name in ("cow-mids", "gml-mids"):
+                method = Frame.add_cow_mids if name == "cow-mids" else Frame.add_gml_mids
+                frame = method(frame, whittle=whittle)
+            else:
+                frame = ENRICHERS[name].apply(frame)
         return frame
 
 

@@ -10,73 +10,9 @@ the user pins another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from foedus.errors import UnknownSourceError
-
-PEACESCIENCER_BIBTEX = """@Article{miller2022peacesciencer,
-  author  = {Steven V. Miller},
-  title   = {{peacesciencer}: An {R} Package for Quantitative Peace Science Research},
-  journal = {Conflict Management and Peace Science},
-  year    = {2022},
-  volume  = {39},
-  number  = {6},
-  pages   = {755--779},
-  doi     = {10.1177/07388942221077926}
-}"""
-
-
-@dataclass(frozen=True)
-class Release:
-    """One importable file: ``filename`` read by parser ``format_id`` fills ``table`` at ``version``.
-
-    ``official`` is False for a copy re-published by another project (the peer's Parquet tables);
-    such a copy is cited together with the project that made it (``via``).
-    """
-
-    source: str
-    version: str
-    format_id: str
-    filename: str
-    table: str
-    official: bool = True
-    via: str | None = None
-    sha256: str | None = None
-    coverage: tuple[int, int] | None = None
-
-
-@dataclass(frozen=True)
-class Source:
-    """A dataset as its maintainers publish it."""
-
-    name: str
-    title: str
-    maintainer: str
-    landing_page: str
-    terms: str
-    bibtex: str
-    download_urls: tuple[str, ...] = ()
-    releases: tuple[Release, ...] = field(default_factory=tuple)
-
-    def bibkey(self) -> str:
-        """The BibTeX key of this source's citation (the first entry)."""
-        return self.bibtex.split("{", 1)[1].split(",", 1)[0]
-
-
-def _r(
-    source: str,
-    version: str,
-    format_id: str,
-    filename: str,
-    table: str,
-    *,
-    official: bool = True,
-    via: str | None = None,
-    sha256: str | None = None,
-    coverage: tuple[int, int] | None = None,
-) -> Release:
-    return Release(source, version, format_id, filename, table, official, via, sha256, coverage)
-
+from foedus.sources.model import PEACESCIENCER_BIBTEX, Release, Source
+from foedus.sources.model import release as _r
 
 PS = "peacesciencer 1.2.9"
 ISARD = "isard 0.2.0"
@@ -707,6 +643,17 @@ _declare(
         bibtex=PEACESCIENCER_BIBTEX,
     )
 )
+
+
+def _declare_families() -> None:
+    from foedus.sources.instruments import family_modules
+
+    for module in family_modules():
+        for source in getattr(module, "SOURCES", ()):
+            _declare(source)
+
+
+_declare_families()
 
 
 def get_source(name: str) -> Source:

@@ -137,18 +137,10 @@ def data_import_all(
     """Import every recognised release file under DIRECTORY in one transaction."""
 
     def body() -> None:
-        from foedus.warehouse import scan_directory
-
-        with _warehouse(warehouse, read_only=False) as wh, _progress() as progress:
-            total = len(scan_directory(directory))
-            task = progress.add_task("parsing", total=total)
-
-            def tick(p: Path, release: Any) -> None:
-                progress.update(task, advance=1, description=f"parsing {p.name}")
-
-            started = time.perf_counter()
-            records = wh.import_dir(directory, on_file=tick)
-            elapsed = time.perf_counter() - started
+        started = time.perf_counter()
+        with _warehouse(warehouse, read_only=False) as wh:
+            records = _import_with_progress(wh, directory)
+        elapsed = time.perf_counter() - started
         if as_json:
             _emit_json(
                 {
@@ -162,6 +154,19 @@ def data_import_all(
         err.print(f"imported {len(records)} release files into {wh.path} in {elapsed:.1f} s")
 
     _run(as_json, body)
+
+
+def _import_with_progress(wh: Any, directory: Path) -> list[Any]:
+    """``import_dir`` with a progress bar over the files being parsed."""
+    from foedus.warehouse import scan_directory
+
+    with _progress() as progress:
+        task = progress.add_task("parsing", total=len(scan_directory(directory)))
+
+        def tick(path: Path, release: Any) -> None:
+            progress.update(task, advance=1, description=f"parsing {path.name}")
+
+        return list(wh.import_dir(directory, on_file=tick))
 
 
 def _print_status_table(records: list[Any]) -> None:
@@ -517,9 +522,7 @@ def build(
 
         started = time.perf_counter()
         with _warehouse(warehouse, read_only=False) as wh:
-            records = wh.import_dir(
-                data_dir, on_file=lambda p, r: err.print(f"reading {p}", highlight=False)
-            )
+            records = _import_with_progress(wh, data_dir)
         err.print(f"warehouse {wh.path}: {len(records)} release files imported")
         frame = foedus.dyad_years("cow", directed=True, years=years, warehouse=wh.path)
         frame = frame.enrich(STANDARD_DYAD_ENRICHMENTS)

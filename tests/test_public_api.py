@@ -101,3 +101,15 @@ def test_every_enrichment_is_documented() -> None:
     text = (DOCS / "cli.md").read_text()
     for name in foedus.ENRICHERS:
         assert f"`{name}`" in text, f"enrichment {name} is not in docs/cli.md"
+
+
+def test_readme_opens_with_two_commands_and_ci_runs_the_second() -> None:
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text().splitlines()
+    assert readme[0].startswith("# ")
+    start = readme.index("```bash")
+    end = readme.index("```", start + 1)
+    commands = [line for line in readme[start + 1 : end] if line.strip()]
+    assert len(commands) == 2
+    assert "foedus build" in commands[0]
+    assert commands[1] in (root / ".ci" / "run").read_text()

@@ -33,6 +33,10 @@ def test_public_names_are_pinned() -> None:
 
 
 FRAME_METHODS = [
+    "add_alliance_network",
+    "add_alliance_similarity",
+    "add_ideal_point_distance",
+    "add_ideal_points",
     "add_atop_alliance",
     "add_capital_distance",
     "add_ccode_to_gw",

@@ -57,6 +57,8 @@ REAL: dict[str, tuple[str, int, int]] = {
     "ucdp_acd_csv": ("ucdp/UcdpPrioConflict_v23_1.csv", 2_626, 28),
     "ucdp_acd_csv_canonical": ("ucdp/UcdpPrioConflict_v23_1.csv", 5_204, 15),  # one row per state
     "ps_ucdp_acd": ("peacesciencer/ucdp_acd.parquet", 5_652, 15),
+    "unga_idealpoints_year_csv": ("voeten_unga/IdealpointsJuly2025.csv", 11_440, 31),
+    "unga_idealpoints_session_csv": ("voeten_unga/IdealpointestimatesAll_Jun2024.csv", 11_238, 31),
     "ps_cow_ddy": ("peacesciencer/cow_ddy.parquet", 2_214_930, 3),
     "ps_gw_ddy": ("peacesciencer/gw_ddy.parquet", 2_599_466, 5),
 }
@@ -76,7 +78,9 @@ NO_REAL_FILE = {"atop_ddyr_csv"}
 
 
 def test_every_format_has_a_real_file() -> None:
-    assert set(REAL) == set(FORMATS) - NO_REAL_FILE
+    # Core formats here; each instrument family tests its own formats beside its module.
+    core = {fid for fid, f in FORMATS.items() if f.parse.__module__ == "foedus.sources.formats"}
+    assert core - NO_REAL_FILE <= set(REAL)
     for fid, (relative, _, _) in REAL.items():
         assert FORMATS[fid].filename == Path(relative).name
 

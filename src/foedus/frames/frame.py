@@ -409,6 +409,102 @@ class Frame:
         acd, used = frame._table("ucdp_acd", "armed conflict")
         return frame._with(conflict.add_ucdp_acd(frame.df, acd), used)
 
+    def _atop_obligations(self, source: str = "auto") -> tuple[pl.DataFrame, Used]:
+        """ATOP directed dyad-year obligations, as add_atop_alliance chooses them."""
+        from foedus.frames import atop
+
+        if source == "ddy" or (source == "auto" and self._wh().has("atop_ddy")):
+            return self._table("atop_ddy", "ATOP obligations (ATOP directed dyad-year table)")
+        members, used = self._table("atop_member", "ATOP obligations (derived from members)")
+        ddy = _cached_derivation(
+            self._wh(), "atop_member", lambda: atop.derive_atop_dyad_years(members)
+        )
+        return ddy, used
+
+    @in_memory_engine
+    def add_alliance_similarity(self, measures: Sequence[str] | None = None) -> Frame:
+        """Foreign-policy similarity of alliance portfolios (Signorino–Ritter S variants, tau-b,
+        kappa, pi; ``docs/similarity.md``) for each dyad-year in ATOP's years (1816–2018), over the
+        global COW system; null outside those years. CINC weights come from NMC.
+        """
+        from foedus.frames.systems import create_state_years
+        from foedus.measures import similarity
+
+        self._require_dyads("add_alliance_similarity")
+        self._require_cow("ATOP")
+        chosen = tuple(measures) if measures else similarity.ALL_MEASURES
+        span = self.years()
+        first, last = 1816, 2018
+        if span is None or span[1] < first or span[0] > last:
+            df = self.df.with_columns(pl.lit(None, dtype=pl.Float64).alias(m) for m in chosen)
+            return self._with(df)
+        years = (max(first, span[0]), min(last, span[1]))
+        ddy, used_atop = self._atop_obligations()
+        system, used_sys = self._table("cow_system", "system of states compared")
+        members = create_state_years(system, system="cow", years=years).select("ccode", "year")
+        capabilities, used_nmc = None, None
+        if any(m in similarity.WEIGHTED_MEASURES for m in chosen):
+            capabilities, used_nmc = self._table("nmc", "capability weights (CINC)")
+        sims = similarity.similarity_dyad_years(
+            ddy, members, capabilities=capabilities, measures=chosen, years=years
+        )
+        keys = ["ccode1", "ccode2", "year"]
+        df = self.df.join(sims, on=keys, how="left", maintain_order="left")
+        used = [u for u in (used_atop, used_sys, used_nmc) if u is not None]
+        return self._with(df, *used)
+
+    @in_memory_engine
+    def add_alliance_network(self, *, obligations: Sequence[str] | None = None) -> Frame:
+        """Each state's position in that year's alliance network (degree, weighted degree,
+        betweenness, eigenvector centrality, clustering, bloc; ``docs/networks-structure.md``),
+        over the COW system in ATOP's years; null outside them.
+        """
+        from foedus.frames.systems import create_state_years
+        from foedus.measures import networks
+
+        if self.unit != "state-year":
+            raise FoedusError(
+                "add_alliance_network applies to state-years",
+                fix="build the frame with foedus.state_years()",
+            )
+        self._require_cow("ATOP")
+        span = self.years()
+        ddy, used_atop = self._atop_obligations()
+        system, used_sys = self._table("cow_system", "system of states in the network")
+        if span is None or span[1] < 1816 or span[0] > 2018:
+            return self._with(self.df)
+        years = (max(1816, span[0]), min(2018, span[1]))
+        states = create_state_years(system, system="cow", years=years).select("ccode", "year")
+        options: dict[str, Any] = {"states": states}
+        if obligations:
+            options["obligations"] = list(obligations)
+        net = networks.network_state_years(ddy, years, **options)
+        df = self.df.join(net, on=["ccode", "year"], how="left", maintain_order="left")
+        return self._with(df, used_atop, used_sys)
+
+    @in_memory_engine
+    def add_ideal_points(self, *, estimate: str = "all") -> Frame:
+        """UN General Assembly ideal points (Bailey, Strezhnev and Voeten 2017): ``idealpoint``
+        on state-years, ``idealpoint1``/``idealpoint2`` on dyad-years; null outside coverage.
+        ``estimate``: ``"all"`` votes (default), ``"fp"`` final-passage votes, ``"legacy"``.
+        """
+        from foedus.measures import un_similarity
+
+        self._require_cow("UN ideal points")
+        table, used = self._table("unga_ideal_points", "UN General Assembly ideal points")
+        return self._with(un_similarity.add_ideal_points(self.df, table, estimate=estimate), used)
+
+    @in_memory_engine
+    def add_ideal_point_distance(self, *, estimate: str = "all") -> Frame:
+        """Absolute distance between the two states' UN ideal points (``idealpointdist``)."""
+        from foedus.measures import un_similarity
+
+        self._require_dyads("add_ideal_point_distance")
+        self._require_cow("UN ideal points")
+        table, used = self._table("unga_ideal_points", "UN General Assembly ideal points")
+        df = un_similarity.add_ideal_point_distance(self.df, table, estimate=estimate)
+        return self._with(df, used)
+
     # -- the --with vocabulary ----------------------------------------------------------------
     @in_memory_engine
     def enrich(self, names: Sequence[str], *, whittle: Sequence[str] | None = None) -> Frame:
@@ -495,6 +591,18 @@ ENRICHERS: dict[str, Enricher] = {
     "peace-years": Enricher(
         ("state-year", "dyad-year"), Frame.add_peace_years, "years since last onset", phase=2
     ),
+    "similarity": Enricher(
+        ("dyad-year",), Frame.add_alliance_similarity, "alliance-portfolio similarity (11 measures)"
+    ),
+    "network": Enricher(
+        ("state-year",), Frame.add_alliance_network, "position in the alliance network"
+    ),
+    "idealpoints": Enricher(
+        ("state-year", "dyad-year"), Frame.add_ideal_points, "UN General Assembly ideal points"
+    ),
+    "idealpoint-distance": Enricher(
+        ("dyad-year",), Frame.add_ideal_point_distance, "distance between UN ideal points"
+    ),
     "prd": Enricher(
         ("dyad-year",), Frame.filter_prd, "keep politically relevant dyads only", phase=1
     ),
@@ -514,6 +622,10 @@ ALIASES = {
     "peaceyears": "peace-years",
     "spells": "peace-years",
     "politically-relevant": "prd",
+    "fp-similarity": "similarity",
+    "alliance-network": "network",
+    "ideal-points": "idealpoints",
+    "un-similarity": "idealpoint-distance",
 }
 
 

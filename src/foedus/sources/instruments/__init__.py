@@ -12,7 +12,7 @@ import importlib
 from types import ModuleType
 
 #: Module names (under this package) whose SOURCES and FORMATS join the registry.
-FAMILIES: tuple[str, ...] = ()
+FAMILIES: tuple[str, ...] = ("unga",)
 
 
 def family_modules() -> list[ModuleType]:

@@ -545,6 +545,15 @@ def version(as_json: JsonOpt = False) -> None:
         out.print(foedus.__version__)
 
 
+def _register_families() -> None:
+    from foedus.alliances.cli import register as register_alliances
+
+    register_alliances(app)
+
+
+_register_families()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

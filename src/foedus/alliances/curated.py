@@ -161,7 +161,7 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
             f"curated file has unknown columns {unknown}", where=f"{path}, line {kept[0][0]}",
             fix="use the header: " + ",".join(COLUMNS),
         )
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     for (number, _), record in zip(kept[1:], records[1:], strict=True):
         if len(record) != len(header):
             raise SourceFormatError(
@@ -287,9 +287,9 @@ def _check_states(facts: Iterable[CuratedFact], known: Mapping[str, int]) -> Non
     for fact in facts:
         for state in fact.states:
             if state not in known and not (state.isdigit() and int(state) in known.values()):
-                import difflib
+                from foedus.alliances.states import close_matches
 
-                close = difflib.get_close_matches(state, list(known), n=3, cutoff=0.5)
+                close = close_matches(state, list(known), n=3)
                 hint = f"did you mean {', '.join(close)}? " if close else ""
                 raise UnknownStateError(
                     f"unknown state '{state}'", where=fact.where(),

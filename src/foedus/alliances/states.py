@@ -22,8 +22,29 @@ STATE_ALIASES: dict[str, int] = {
     "prc": 710, "china, people's republic": 710, "roc": 713,
     "ottoman empire": 640, "turkiye": 640, "türkiye": 640,
     "burma": 775, "persia": 630, "siam": 800, "czechia": 316,
-    "north macedonia": 343, "macedonia": 343, "ivory coast": 437, "cote d'ivoire": 437,
+    "north macedonia": 343, "macedonia": 343, "serbia": 345, "ivory coast": 437, "cote d'ivoire": 437,
 }  # fmt: skip
+
+
+def close_matches(text: str, candidates: Iterable[str], n: int = 5) -> list[str]:
+    """Close matches for a misspelt code or name: anagrams (PRA → PAR) first, then difflib.
+
+    Example:
+        >>> close_matches("PRA", ["PAR", "PRK", "USA"])[:2]
+        ['PAR', 'PRK']
+    """
+    pool = list(dict.fromkeys(candidates))
+    key = sorted(text.strip().upper())
+    found = [c for c in pool if sorted(c.upper()) == key and c.upper() != text.strip().upper()]
+    for c in difflib.get_close_matches(text.strip(), pool, n=n, cutoff=0.6):
+        if c not in found:
+            found.append(c)
+    if len(found) < n:
+        upper = {c.upper(): c for c in pool}
+        for c in difflib.get_close_matches(text.strip().upper(), list(upper), n=n, cutoff=0.5):
+            if upper[c] not in found:
+                found.append(upper[c])
+    return found[:n]
 
 
 @dataclass(frozen=True)
@@ -131,9 +152,7 @@ class StateTable:
         """A 'did you mean' hint for an unknown state."""
         candidates = list(self.by_abb) + [s.name for s in self.by_code.values()]
         candidates += [alias.title() for alias in STATE_ALIASES]
-        close = difflib.get_close_matches(text.strip(), candidates, n=5, cutoff=0.6)
-        if not close:
-            close = difflib.get_close_matches(text.strip().upper(), list(self.by_abb), n=5, cutoff=0.5)
+        close = close_matches(text, candidates)
         labels = []
         for item in close:
             state = self.find(item)

@@ -251,7 +251,9 @@ class Frame:
 
     # -- enrichers --------------------------------------------------------------------------
     @in_memory_engine
-    def add_atop_alliance(self, *, source: Literal["auto", "ddy", "derived"] = "auto") -> Frame:
+    def add_atop_alliance(
+        self, *, source: Literal["auto", "ddy", "derived"] = "auto", extend: bool = False
+    ) -> Frame:
         """ATOP obligations (atop_alliance, atop_defense, …, atop_consul); 0 within 1815–2018
         when no obligation, null outside ATOP's years.
 
@@ -260,6 +262,11 @@ class Frame:
         dyad-year table; ``"auto"`` (default) uses ATOP's table when it is imported — it also codes
         the partner-specific obligations of members with ``obvary = 1``, which the member-level file
         cannot express (421 cells) — and the derivation otherwise.
+
+        ``extend=True`` also fills the years after ATOP's last (2018): alliances in force at the end
+        of 2018 carried forward, changed by the curated facts (``docs/alliances.md``), with a column
+        ``atop_basis`` saying where each row's values come from (``atop``,
+        ``atop-carried-forward``, ``curated``). By default those years stay null, as the peer has.
         """
         from foedus.frames import atop
 
@@ -275,7 +282,58 @@ class Frame:
                 self._wh(), "atop_member", lambda: atop.derive_atop_dyad_years(members)
             )
         df = atop.add_atop_alliance(self.df, ddy, directed=bool(self.directed))
-        return self._with(df, used)
+        span = self.years()
+        if not extend:
+            return self._with(df, used)
+        added = ["atop_alliance", *atop.ATOP_COLUMNS]
+        basis = pl.when(pl.col("year") <= atop.ATOP_LAST_YEAR).then(pl.lit("atop"))
+        if span is None or span[1] <= atop.ATOP_LAST_YEAR:
+            return self._with(df.with_columns(basis.alias("atop_basis")), used)
+        from foedus.alliances.dyads import dyad_years_after_atop
+
+        after = dyad_years_after_atop(
+            atop.ATOP_LAST_YEAR + 1, span[1], warehouse=self._wh()
+        ).select(
+            "ccode1",
+            "ccode2",
+            "year",
+            pl.lit(1.0).alias("_alliance"),
+            *[pl.col(c).alias(f"_{c}") for c in atop.ATOP_COLUMNS],
+            pl.col("atop_basis"),
+        )
+        if not self.directed:  # either direction's obligations, as for ATOP's own years
+            lo = pl.min_horizontal("ccode1", "ccode2")
+            hi = pl.max_horizontal("ccode1", "ccode2")
+            after = (
+                after.with_columns(ccode1=lo, ccode2=hi)
+                .group_by("ccode1", "ccode2", "year")
+                .agg(pl.exclude("atop_basis").max(), pl.col("atop_basis").sort().last())
+            )
+        later = pl.col("year") > atop.ATOP_LAST_YEAR
+        df = df.join(after, on=["ccode1", "ccode2", "year"], how="left", maintain_order="left")
+        df = df.with_columns(
+            pl.when(later)
+            .then(pl.col("_alliance").fill_null(0.0))
+            .otherwise(pl.col("atop_alliance"))
+            .alias("atop_alliance"),
+            *[
+                pl.when(later).then(pl.col(f"_{c}").fill_null(0.0)).otherwise(pl.col(c)).alias(c)
+                for c in atop.ATOP_COLUMNS
+            ],
+            basis.when(later & pl.col("atop_basis").is_null())
+            .then(pl.lit("atop-carried-forward"))
+            .otherwise(pl.col("atop_basis"))
+            .alias("atop_basis"),
+        ).select(*self.df.columns, *added, "atop_basis")
+        curated = Used(
+            "alliances-curated",
+            "foedus",
+            "curated",
+            "curated.csv",
+            None,
+            "alliance changes after ATOP's last year",
+        )
+        return self._with(df, used, curated)
 
     @in_memory_engine
     def add_nmc(self) -> Frame:
@@ -573,6 +631,11 @@ ENRICHERS: dict[str, Enricher] = {
         ("dyad-year",),
         lambda f: f.add_atop_alliance(source="derived"),
         "ATOP obligations derived from the member-level file",
+    ),
+    "atop-extended": Enricher(
+        ("dyad-year",),
+        lambda f: f.add_atop_alliance(extend=True),
+        "ATOP obligations, carried past 2018 with the curated alliance changes",
     ),
     "atop-ddy": Enricher(
         ("dyad-year",),

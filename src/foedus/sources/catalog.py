@@ -645,6 +645,24 @@ _declare(
 )
 
 
+_declare(
+    Source(
+        name="alliances-curated",
+        title="foedus curated alliance changes after ATOP's last year (2019 on)",
+        maintainer="The foedus developers",
+        landing_page="src/foedus/alliances/curated.csv (each row cites its official source)",
+        terms="Part of foedus (GPL-3.0-or-later); cite the treaty texts or government pages each "
+        "row names.",
+        bibtex="""@Misc{foedus2026curated,
+  author = {{The foedus developers}},
+  title  = {Curated alliance changes after {ATOP} 5.1 (2019--), version of 2026-11},
+  year   = {2026},
+  note   = {File src/foedus/alliances/curated.csv; each fact cites its official source}
+}""",
+    )
+)
+
+
 def _declare_families() -> None:
     from foedus.sources.instruments import family_modules
 

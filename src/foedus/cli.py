@@ -549,6 +549,9 @@ def _register_families() -> None:
     from foedus.alliances.cli import register as register_alliances
 
     register_alliances(app)
+    from foedus.measures.cli import register as register_measures
+
+    register_measures(app)
 
 
 _register_families()

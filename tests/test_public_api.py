@@ -117,3 +117,35 @@ def test_readme_opens_with_two_commands_and_ci_runs_the_second() -> None:
     assert len(commands) == 2
     assert "foedus build" in commands[0]
     assert commands[1] in (root / ".ci" / "run").read_text()
+
+
+def test_module_apis_are_pinned_and_documented() -> None:
+    import importlib
+
+    expected = {
+        "foedus.alliances": ["Alliance", "Curated", "CuratedFact", "DefenceAnalysis",
+                             "EscalationNode", "Membership", "Obligation", "Phase",
+                             "UnknownAllianceError", "alliance", "alliances_of", "load_curated",
+                             "names_table", "responders"],
+        "foedus.measures.similarity": ["ALL_MEASURES", "DEFAULT_SCALE", "UNWEIGHTED_MEASURES",
+                                       "WEIGHTED_MEASURES", "alliance_portfolios",
+                                       "portfolio_similarity", "similarity_dyad_years",
+                                       "similarity_matrix"],
+        "foedus.measures.networks": ["OBLIGATIONS", "ORDINAL_SCALE", "alliance_graph", "blocs",
+                                     "centralities", "export_graph", "network_state_years",
+                                     "network_years"],
+        "foedus.measures.structure": ["capability_concentration", "cinc_shares",
+                                      "effective_poles", "emerging_powers", "power_transitions"],
+        "foedus.measures.un_similarity": ["ESTIMATES", "QUANTILES", "add_ideal_point_distance",
+                                          "add_ideal_points", "ideal_point_coverage",
+                                          "ideal_point_matrix"],
+    }
+    api = (DOCS / "api.md").read_text()
+    for module_name, names in expected.items():
+        module = importlib.import_module(module_name)
+        assert sorted(module.__all__) == sorted(names), module_name
+        for name in names:
+            assert name in api, f"{module_name}.{name} is not in docs/api.md"
+            obj = getattr(module, name)
+            if inspect.isfunction(obj):
+                assert "Example" in (inspect.getdoc(obj) or ""), f"{module_name}.{name}: no example"

@@ -541,7 +541,7 @@ class Frame:
         return self._with(df, used_atop, used_sys)
 
     @in_memory_engine
-    def add_ideal_points(self, *, estimate: str = "all") -> Frame:
+    def add_ideal_points(self, *, estimate: Literal["all", "fp", "legacy"] = "all") -> Frame:
         """UN General Assembly ideal points (Bailey, Strezhnev and Voeten 2017): ``idealpoint``
         on state-years, ``idealpoint1``/``idealpoint2`` on dyad-years; null outside coverage.
         ``estimate``: ``"all"`` votes (default), ``"fp"`` final-passage votes, ``"legacy"``.
@@ -553,7 +553,9 @@ class Frame:
         return self._with(un_similarity.add_ideal_points(self.df, table, estimate=estimate), used)
 
     @in_memory_engine
-    def add_ideal_point_distance(self, *, estimate: str = "all") -> Frame:
+    def add_ideal_point_distance(
+        self, *, estimate: Literal["all", "fp", "legacy"] = "all"
+    ) -> Frame:
         """Absolute distance between the two states' UN ideal points (``idealpointdist``)."""
         from foedus.measures import un_similarity
 

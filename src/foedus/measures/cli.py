@@ -150,7 +150,10 @@ def register(app: typer.Typer) -> None:
             span = parse_years((from_, to))
             wh = Warehouse(warehouse, read_only=True)
             table = structure.capability_concentration(
-                wh.table("nmc"), group=group, majors=wh.table("cow_majors"), years=span
+                wh.table("nmc"),
+                group="majors" if group == "majors" else "all",
+                majors=wh.table("cow_majors"),
+                years=span,
             )
             if output is not None:
                 _write_table(table, output)

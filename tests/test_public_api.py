@@ -33,6 +33,14 @@ def test_public_names_are_pinned() -> None:
 
 
 FRAME_METHODS = [
+    "add_dcas",
+    "add_joint_exercises",
+    "add_pko",
+    "add_us_training",
+    "add_us_troops",
+    "add_us_visits",
+    "add_arms_transfers",
+    "add_military_expenditure",
     "add_alliance_network",
     "add_alliance_similarity",
     "add_ideal_point_distance",

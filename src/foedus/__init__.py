@@ -3,7 +3,7 @@
 Example:
     >>> import foedus
     >>> sorted(foedus.ENRICHERS)[:2]
-    ['atop', 'atop-ddy']
+    ['arms', 'arms-categories']
 """
 
 from foedus.errors import FoedusError

@@ -272,6 +272,28 @@ def data_unpin(
     _run(as_json, body)
 
 
+@data_app.command("unresolved")
+def data_unresolved(warehouse: WarehouseOpt = None, as_json: JsonOpt = False) -> None:
+    """List every name in the imported instrument sources that could not be resolved to a state."""
+
+    def body() -> None:
+        from foedus.sources.instruments.countries import NAME_COLUMNS, unresolved_in
+
+        with _warehouse(warehouse, read_only=True) as wh:
+            tables = {
+                t: (wh.table(t), Path(wh.active(t).path).name) for t in NAME_COLUMNS if wh.has(t)
+            }
+            listing = unresolved_in(tables)
+        if as_json:
+            _emit_json({"unresolved": listing.to_dicts(), "tables": sorted(tables)})
+            return
+        if listing.height:
+            out.print(listing)
+        err.print(f"{listing.height} unresolved names in {len(tables)} tables")
+
+    _run(as_json, body)
+
+
 @data_app.command("sources")
 def data_sources(as_json: JsonOpt = False) -> None:
     """List every declared source, its releases and the file names `import-all` recognises."""
@@ -552,6 +574,9 @@ def _register_families() -> None:
     from foedus.measures.cli import register as register_measures
 
     register_measures(app)
+    from foedus.frames.instruments.cli_arms import register as register_arms
+
+    register_arms(app)
 
 
 _register_families()

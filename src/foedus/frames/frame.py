@@ -565,6 +565,73 @@ class Frame:
         df = un_similarity.add_ideal_point_distance(self.df, table, estimate=estimate)
         return self._with(df, used)
 
+    @in_memory_engine
+    def add_arms_transfers(
+        self, *, allocation: Literal["even", "first", "last"] = "even", categories: bool = False
+    ) -> Frame:
+        """SIPRI arms transfers: TIV delivered and deals (``arms_tiv``, ``arms_deals``; supplier
+        ccode1 → recipient ccode2 on dyad-years, exports/imports on state-years), each deal's TIV
+        split evenly over its delivery years by default; null outside 1950–2024
+        (``docs/instruments-sipri.md``).
+        """
+        from foedus.frames.instruments.arms import enrich_arms
+
+        return enrich_arms(self, allocation=allocation, categories=categories)
+
+    @in_memory_engine
+    def add_military_expenditure(self) -> Frame:
+        """SIPRI military expenditure: constant 2022 USD, share of GDP, per capita
+        (``sipri_milex``, ``sipri_milex_gdp``, ``sipri_milex_pc``; suffixes 1/2 on dyad-years).
+        """
+        from foedus.frames.instruments.arms import enrich_milex
+
+        return enrich_milex(self)
+
+    @in_memory_engine
+    def add_dcas(self) -> Frame:
+        """Defence cooperation agreements (DCAD v1.0, 1980–2010): agreements in force, by type,
+        and new signings (``docs/instruments.md``)."""
+        from foedus.frames.instruments.defence_cooperation import enrich_dcas
+
+        return enrich_dcas(self)
+
+    @in_memory_engine
+    def add_joint_exercises(self) -> Frame:
+        """Joint and multinational military exercises (JME 1970–2010, MME 1980–2010): counts,
+        bilateral vs multilateral, as host (``docs/instruments.md``)."""
+        from foedus.frames.instruments.exercises import enrich_joint_exercises
+
+        return enrich_joint_exercises(self)
+
+    @in_memory_engine
+    def add_us_training(self) -> Frame:
+        """US training of foreign military personnel (FMTR FY1999–2020): students and cost."""
+        from foedus.frames.instruments.training import enrich_us_training
+
+        return enrich_us_training(self)
+
+    @in_memory_engine
+    def add_us_troops(self) -> Frame:
+        """US troops stationed abroad (1950–2024) and bases."""
+        from foedus.frames.instruments.posture import enrich_us_troops
+
+        return enrich_us_troops(self)
+
+    @in_memory_engine
+    def add_us_visits(self) -> Frame:
+        """US senior defence leader visits (1992–2012), by start year."""
+        from foedus.frames.instruments.visits import enrich_us_visits
+
+        return enrich_us_visits(self)
+
+    @in_memory_engine
+    def add_pko(self) -> Frame:
+        """Peace operations: co-deployment in the same operation (dyad-years; Geo-PKO, UN
+        operations in Africa 1994–2018) and troop contributions (state-years)."""
+        from foedus.frames.instruments.peacekeeping import enrich_pko
+
+        return enrich_pko(self)
+
     # -- the --with vocabulary ----------------------------------------------------------------
     @in_memory_engine
     def enrich(self, names: Sequence[str], *, whittle: Sequence[str] | None = None) -> Frame:
@@ -576,7 +643,7 @@ class Frame:
 
         Example:
             >>> sorted(ENRICHERS)[:4]
-            ['atop', 'atop-ddy', 'atop-derived', 'capital-distance']
+            ['arms', 'arms-categories', 'atop', 'atop-ddy']
         """
         wanted = []
         for raw in names:
@@ -668,6 +735,29 @@ ENRICHERS: dict[str, Enricher] = {
     "idealpoint-distance": Enricher(
         ("dyad-year",), Frame.add_ideal_point_distance, "distance between UN ideal points"
     ),
+    "arms": Enricher(
+        ("state-year", "dyad-year"), Frame.add_arms_transfers, "SIPRI arms transfers (TIV, deals)"
+    ),
+    "arms-categories": Enricher(
+        ("state-year", "dyad-year"),
+        lambda f: f.add_arms_transfers(categories=True),
+        "SIPRI arms transfers with TIV per weapon category",
+    ),
+    "milex": Enricher(
+        ("state-year", "dyad-year"), Frame.add_military_expenditure, "SIPRI military expenditure"
+    ),
+    "dca": Enricher(("state-year", "dyad-year"), Frame.add_dcas, "defence cooperation agreements"),
+    "exercises": Enricher(
+        ("state-year", "dyad-year"), Frame.add_joint_exercises, "joint military exercises"
+    ),
+    "us-training": Enricher(
+        ("state-year", "dyad-year"), Frame.add_us_training, "US training of foreign military"
+    ),
+    "us-troops": Enricher(("state-year", "dyad-year"), Frame.add_us_troops, "US troops abroad"),
+    "us-visits": Enricher(
+        ("state-year", "dyad-year"), Frame.add_us_visits, "US senior defence leader visits"
+    ),
+    "pko": Enricher(("state-year", "dyad-year"), Frame.add_pko, "peace operations"),
     "prd": Enricher(
         ("dyad-year",), Frame.filter_prd, "keep politically relevant dyads only", phase=1
     ),
@@ -691,6 +781,15 @@ ALIASES = {
     "alliance-network": "network",
     "ideal-points": "idealpoints",
     "un-similarity": "idealpoint-distance",
+    "arms-transfers": "arms",
+    "military-expenditure": "milex",
+    "dcas": "dca",
+    "jme": "exercises",
+    "mme": "exercises",
+    "training": "us-training",
+    "troops": "us-troops",
+    "visits": "us-visits",
+    "peacekeeping": "pko",
 }
 
 

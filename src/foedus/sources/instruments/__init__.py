@@ -12,7 +12,16 @@ import importlib
 from types import ModuleType
 
 #: Module names (under this package) whose SOURCES and FORMATS join the registry.
-FAMILIES: tuple[str, ...] = ("unga",)
+FAMILIES: tuple[str, ...] = (
+    "unga",
+    "sipri",
+    "dcad",
+    "exercises",
+    "training",
+    "us_posture",
+    "visits",
+    "peacekeeping",
+)
 
 
 def family_modules() -> list[ModuleType]:

@@ -1,0 +1,96 @@
+"""US training of foreign military personnel (Foreign Military Training Reports) on dyad-years and
+state-years.
+
+Columns: ``us_training_students`` (trainees, the reports' "quantity") and ``us_training_cost``
+(current US$) — on a dyad-year, training given by the United States (``ccode1`` = 2) to ``ccode2``;
+null when ``ccode1`` is not the United States (the reports cover US training only); on a
+state-year, training the state's personnel received.
+
+**Fiscal → calendar year rule**: the reports count by US fiscal year (FY *t* runs from 1 October
+*t*−1 to 30 September *t*); FY *t* is assigned to calendar year *t*, which holds nine of its twelve
+months. Only each fiscal year's latest report counts (rows flagged ``superseded`` — FY2000 in the
+1999_2000 report, FY2001 in 2000_2001 — are left out) and the reports' subtotal rows are already
+dropped by the importer. Names that did not resolve to a state (territories, unresolved spellings)
+are left out.
+
+Coverage: 1999–2020 except 2006 (no FY2006 report): 0 inside when a state received no reported
+training, null in 2006 and outside.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from foedus.frames.instruments._merge import DYAD_KEYS, STATE_KEYS, attach, covered_years, unit_of
+
+if TYPE_CHECKING:
+    from foedus.frames.frame import Frame
+
+__all__ = ["TRAINING_COLUMNS", "TRAINING_YEARS", "add_us_training", "enrich_us_training"]
+
+#: Calendar years with a report (FY t → year t): 1999–2020 without 2006.
+TRAINING_YEARS: list[int] = covered_years(1999, 2020, {2006})
+#: Columns added.
+TRAINING_COLUMNS: tuple[str, ...] = ("us_training_students", "us_training_cost")
+#: COW code of the United States.
+USA = 2
+
+
+def training_state_years(training: pl.DataFrame) -> pl.DataFrame:
+    """Trainees and cost per receiving state and calendar year (FY t → t; latest report only).
+
+    Example:
+        >>> t = pl.DataFrame({"ccode": [452, 452], "fiscal_year": [2010, 2010],
+        ...     "superseded": [False, True], "students": [2.0, 5.0], "cost_usd": [9e3, 1e3]})
+        >>> training_state_years(t).rows()
+        [(452, 2010, 2.0, 9000.0)]
+    """
+    return (
+        training.filter(
+            pl.col("ccode").is_not_null()
+            & pl.col("fiscal_year").is_not_null()
+            & ~pl.col("superseded").fill_null(False)
+        )
+        .group_by(
+            pl.col("ccode").cast(pl.Int64), pl.col("fiscal_year").cast(pl.Int64).alias("year")
+        )
+        .agg(
+            pl.col("students").sum().alias("us_training_students"),
+            pl.col("cost_usd").sum().alias("us_training_cost"),
+        )
+        .sort(STATE_KEYS)
+    )
+
+
+def add_us_training(frame: pl.DataFrame, training: pl.DataFrame) -> pl.DataFrame:
+    """Add US training (students, cost) to a dyad-year or state-year frame.
+
+    Example:
+        >>> t = pl.DataFrame({"ccode": [452], "fiscal_year": [2010], "superseded": [False],
+        ...                   "students": [2.0], "cost_usd": [9000.0]})
+        >>> f = pl.DataFrame({"ccode1": [2, 2, 2, 20], "ccode2": [452, 452, 452, 452],
+        ...                   "year": [2010, 2011, 2006, 2010]})
+        >>> add_us_training(f, t)["us_training_students"].to_list()
+        [2.0, 0.0, None, None]
+    """
+    table = training_state_years(training)
+    if unit_of(frame, "US training") == "dyad":
+        table = table.rename({"ccode": "ccode2"}).with_columns(
+            pl.lit(USA, pl.Int64).alias("ccode1")
+        )
+        return attach(frame, table, DYAD_KEYS, TRAINING_COLUMNS, years=TRAINING_YEARS,
+                      scope=pl.col("ccode1") == USA, where="FMTR")  # fmt: skip
+    return attach(frame, table, STATE_KEYS, TRAINING_COLUMNS, years=TRAINING_YEARS, where="FMTR")
+
+
+def enrich_us_training(frame: Frame) -> Frame:
+    """Frame-level training enricher (``--with us-training``): reads ``us_training``.
+
+    Example:
+        >>> enrich_us_training.__name__
+        'enrich_us_training'
+    """
+    training, used = frame._table("us_training", "US training of foreign personnel (FMTR)")
+    return frame._with(add_us_training(frame.df, training), used)

@@ -577,6 +577,9 @@ def _register_families() -> None:
     from foedus.frames.instruments.cli_arms import register as register_arms
 
     register_arms(app)
+    from foedus.measures.cli_instruments import register as register_instruments
+
+    register_instruments(app)
 
 
 _register_families()

@@ -580,6 +580,9 @@ def _register_families() -> None:
     from foedus.measures.cli_instruments import register as register_instruments
 
     register_instruments(app)
+    from foedus.models.cli import register as register_assess
+
+    register_assess(app)
 
 
 _register_families()

@@ -583,6 +583,9 @@ def _register_families() -> None:
     from foedus.models.cli import register as register_assess
 
     register_assess(app)
+    from foedus.assessment.cli import register as register_brief
+
+    register_brief(app)
 
 
 _register_families()

@@ -148,6 +148,7 @@ def test_module_apis_are_pinned_and_documented() -> None:
                               "PortfolioAssessment", "Provenance", "SourceUse", "assess_alliance",
                               "assess_dyad", "assess_mission", "assess_portfolio", "ols_trend",
                               "write_brief"],
+        "foedus.api": ["create_app"],
         "foedus.models": ["FAMILIES", "RECIPES", "RecipeResult", "alliance_deterrence",
                           "dangerous_dyads", "engagement_conflict", "third_party_commitments",
                           "CollinearityError", "ConvergenceError", "ModelError", "ModelResult",

@@ -586,6 +586,9 @@ def _register_families() -> None:
     from foedus.assessment.cli import register as register_brief
 
     register_brief(app)
+    from foedus.api.cli import register as register_api
+
+    register_api(app)
 
 
 _register_families()

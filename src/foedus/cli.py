@@ -8,15 +8,16 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from foedus.cli_support import JsonOpt, WarehouseOpt, err, out
+from foedus.cli_support import emit_json as _emit_json
+from foedus.cli_support import run as _run
 from foedus.errors import FoedusError
 
 app = typer.Typer(
@@ -30,39 +31,6 @@ data_app = typer.Typer(help="Import, fetch and inspect source datasets.", no_arg
 frame_app = typer.Typer(help="Build state-year and dyad-year frames.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(frame_app, name="frame")
-
-# Consoles look up sys.stdout/sys.stderr at each write, so redirection (and tests) see the output.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-T = TypeVar("T")
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-WarehouseOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--warehouse",
-        "-w",
-        envvar="FOEDUS_WAREHOUSE",
-        help="Warehouse file (default: user data dir; env FOEDUS_WAREHOUSE).",
-    ),
-]
-
-
-def _emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, default=str, ensure_ascii=False) + "\n")
-
-
-def _run(as_json: bool, body: Callable[[], T]) -> T:
-    """Run a command body; a FoedusError becomes a clear message (and a JSON error doc) + exit 2."""
-    try:
-        return body()
-    except FoedusError as exc:
-        if as_json:
-            _emit_json(exc.to_dict())
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
-
 
 def _progress() -> Progress:
     return Progress(

@@ -34,7 +34,9 @@ def register(app: typer.Typer) -> None:
         >>> [g.name for g in demo.registered_groups]
         ['brief']
     """
-    from foedus.cli import JsonOpt, WarehouseOpt, _emit_json, _run, err, out
+    from foedus.cli_support import JsonOpt, WarehouseOpt, err, out
+    from foedus.cli_support import emit_json as _emit_json
+    from foedus.cli_support import run as _run
 
     brief_app = typer.Typer(help="Write self-contained impact briefs (HTML or PDF).",
                             no_args_is_help=True)  # fmt: skip

@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
         >>> sorted(c.name for c in demo.registered_commands)
         ['network', 'similarity', 'structure']
     """
-    from foedus.cli import JsonOpt, WarehouseOpt, _emit_json, _run, err, out
+    from foedus.cli_support import JsonOpt, WarehouseOpt, err, out
+    from foedus.cli_support import emit_json as _emit_json
+    from foedus.cli_support import run as _run
 
     @app.command("similarity")
     def similarity_cmd(

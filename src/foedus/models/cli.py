@@ -96,7 +96,9 @@ def register(app: typer.Typer) -> None:
         >>> [g.name for g in demo.registered_groups]
         ['assess']
     """
-    from foedus.cli import JsonOpt, WarehouseOpt, _emit_json, _run, err, out
+    from foedus.cli_support import JsonOpt, WarehouseOpt, err, out
+    from foedus.cli_support import emit_json as _emit_json
+    from foedus.cli_support import run as _run
 
     assess_app = typer.Typer(
         help="Canonical conflict designs on the warehouse's data: N, coefficients, sample.",

@@ -8,30 +8,18 @@ of the CLI: ``--json`` prints one JSON document on stdout, messages go to stderr
 
 from __future__ import annotations
 
-import json
 import math
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from foedus.cli_support import JsonOpt, WarehouseOpt, err, out
+from foedus.cli_support import emit_json as _emit_json
+from foedus.cli_support import run as _run
 from foedus.errors import FoedusError, InvalidYearsError
 
-T = TypeVar("T")
-
-out = Console(soft_wrap=True)  # resolves sys.stdout at print time
-err = Console(stderr=True, soft_wrap=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-WarehouseOpt = Annotated[
-    Path | None,
-    typer.Option("--warehouse", "-w", envvar="FOEDUS_WAREHOUSE",
-                 help="Warehouse file (default: user data dir; env FOEDUS_WAREHOUSE)."),
-]  # fmt: skip
 AllocationOpt = Annotated[
     str,
     typer.Option("--allocation", help="How a deal's delivered TIV is spread over its delivery "
@@ -39,20 +27,6 @@ AllocationOpt = Annotated[
 ]  # fmt: skip
 
 arms_app = typer.Typer(help="Arms-trade views from the SIPRI trade register.", no_args_is_help=True)
-
-
-def _emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, default=str, ensure_ascii=False) + "\n")
-
-
-def _run(as_json: bool, body: Callable[[], T]) -> T:
-    try:
-        return body()
-    except FoedusError as exc:
-        if as_json:
-            _emit_json(exc.to_dict())
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
 
 
 def _deals(warehouse: Path | None) -> tuple[Any, Any]:

@@ -62,7 +62,7 @@ def shares_command(
     """Shares of world arms deliveries (SIPRI TIV) by supplier or recipient over --from..--to.
 
     Example:
-        >>> import typer, tempfile, pathlib
+        >>> import json, typer, tempfile, pathlib
         >>> from typer.testing import CliRunner
         >>> app = typer.Typer(); register(app)
         >>> missing = str(pathlib.Path(tempfile.mkdtemp()) / "none.duckdb")

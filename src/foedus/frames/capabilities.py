@@ -26,7 +26,15 @@ NMC_MISSING = -9
 Kind = Literal["state_year", "dyad_year"]
 
 
-def _frame_kind(frame: pl.DataFrame, caller: str) -> Kind:
+def cow_frame_kind(frame: pl.DataFrame, caller: str) -> Kind:
+    """Whether ``frame`` is a COW state-year or dyad-year frame; a clear error otherwise.
+
+    Shared by every enricher whose source is coded in Correlates of War codes.
+
+    Example:
+        >>> cow_frame_kind(pl.DataFrame({"ccode": [2], "year": [1816]}), "add_nmc")
+        'state_year'
+    """
     cols = set(frame.columns)
     if "year" not in cols:
         raise FoedusError(
@@ -182,7 +190,7 @@ def add_nmc(frame: pl.DataFrame, nmc: pl.DataFrame) -> pl.DataFrame:
         >>> out.select("ccode1", "year", "milex1", "cinc1", "milex2").rows()
         [(2, 1920, 1000000.0, 0.2, None), (20, 2030, None, None, None)]
     """
-    kind = _frame_kind(frame, "add_nmc")
+    kind = cow_frame_kind(frame, "add_nmc")
     table = _canonical_nmc(nmc)
     sides = [("ccode", "")] if kind == "state_year" else [("ccode1", "1"), ("ccode2", "2")]
     _refuse_overwrite(frame, [f"{c}{s}" for _, s in sides for c in NMC_COLUMNS], "add_nmc")
@@ -261,7 +269,7 @@ def add_cow_majors(frame: pl.DataFrame, majors: pl.DataFrame) -> pl.DataFrame:
         >>> add_cow_majors(sy, majors)["cowmaj"].to_list()
         [0, 1, 0, 1]
     """
-    kind = _frame_kind(frame, "add_cow_majors")
+    kind = cow_frame_kind(frame, "add_cow_majors")
     table, last_year = _major_years(majors)
     sides = (
         [("ccode", "cowmaj")]

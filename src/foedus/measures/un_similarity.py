@@ -43,6 +43,7 @@ from foedus.errors import (
     InvalidYearsError,
     MissingColumnError,
 )
+from foedus.frames.capabilities import cow_frame_kind
 from foedus.sources.normalize import cast_keys
 
 __all__ = [
@@ -167,31 +168,6 @@ def _points(
     return table.rename({column: "_value", **{c: f"_q{c.rsplit('_q', 1)[1]}" for c in wanted}})
 
 
-def _frame_kind(frame: pl.DataFrame, caller: str) -> Literal["state_year", "dyad_year"]:
-    cols = set(frame.columns)
-    if "year" not in cols:
-        raise FoedusError(
-            "the frame has no 'year' column",
-            where=caller,
-            fix="pass a state-year (ccode, year) or dyad-year (ccode1, ccode2, year) frame",
-        )
-    if {"ccode1", "ccode2"} <= cols:
-        return "dyad_year"
-    if "ccode" in cols:
-        return "state_year"
-    if cols & {"gwcode", "gwcode1", "gwcode2"}:
-        raise FoedusError(
-            "the frame is Gleditsch-Ward coded (gwcode) but the ideal points are COW coded",
-            where=caller,
-            fix="add COW codes first (add_ccode_to_gw), or build the frame with system='cow'",
-        )
-    raise FoedusError(
-        "the frame has neither 'ccode' (state-year) nor 'ccode1'/'ccode2' (dyad-year)",
-        where=caller,
-        fix="pass a COW state-year or dyad-year frame (create_state_years / create_dyad_years)",
-    )
-
-
 def _refuse_overwrite(frame: pl.DataFrame, new: Sequence[str], caller: str) -> None:
     clash = [c for c in new if c in frame.columns]
     if clash:
@@ -298,7 +274,7 @@ def add_ideal_points(
         [(2, 666, 2000, 2.65, 2.33), (40, 2, 2000, -1.03, 2.65)]
     """
     caller = "add_ideal_points"
-    kind = _frame_kind(frame, caller)
+    kind = cow_frame_kind(frame, caller)
     chosen = _check_quantiles(quantiles, estimate)
     if kind == "state_year":
         sides = [("ccode", "idealpoint")]
@@ -340,7 +316,7 @@ def add_ideal_point_distance(
         [0.317972, 3.680802, None]
     """
     caller = "add_ideal_point_distance"
-    if _frame_kind(frame, caller) != "dyad_year":
+    if cow_frame_kind(frame, caller) != "dyad_year":
         raise FoedusError(
             "the distance is a dyadic measure: the frame has no ccode1/ccode2",
             where=caller,

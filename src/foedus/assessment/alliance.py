@@ -48,7 +48,6 @@ __all__ = [
 SIMILARITY = "s_un_val_sq"
 #: Years before and after an accession in the event study.
 WINDOW = 5
-_MEMBER_STATUSES = ("in force", "suspended")
 _OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
 
 
@@ -239,25 +238,10 @@ def ols_trend(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 
 def _roster(data: Any, key: str, lo: int, hi: int) -> pl.DataFrame:
-    """Member-years of an alliance with each member's obligations (as burden's roster)."""
-    spells = sorted((s for s in data.spells if s.key == key), key=lambda s: (s.start, s.phase))
-    rows: dict[tuple[int, int], dict[str, Any]] = {}
-    for spell in spells:
-        for year in range(lo, hi + 1):
-            if not spell.active(year):
-                continue
-            state = data.states.get(spell.member)
-            status = spell.status(year)
-            rows[(year, spell.member)] = {
-                "year": year, "ccode": spell.member, "abb": state.abb, "name": state.name,
-                "status": status, "member": status in _MEMBER_STATUSES,
-                "basis": spell.basis(year), "phase": spell.phase,
-                "obligations": [o for o in _OBLIGATIONS if o in spell.obligations],
-            }  # fmt: skip
-    schema: dict[str, Any] = {"year": pl.Int64, "ccode": pl.Int64, "abb": pl.String, "name": pl.String,
-              "status": pl.String, "member": pl.Boolean, "basis": pl.String, "phase": pl.Int64,
-              "obligations": pl.List(pl.String)}  # fmt: skip
-    return pl.DataFrame(list(rows.values()), schema=schema).sort("year", "ccode")
+    """Member-years of an alliance with each member's obligations."""
+    from foedus.measures.burden import alliance_roster
+
+    return alliance_roster(data, key, lo, hi).drop("alliance_id")
 
 
 def _membership(roster: pl.DataFrame, start: int, end: int) -> pl.DataFrame:

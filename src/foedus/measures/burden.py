@@ -68,6 +68,43 @@ def _open(warehouse: Any) -> Any:
     return Warehouse(warehouse, read_only=True)
 
 
+_OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
+
+
+def alliance_roster(data: Any, key: str, start: int, end: int) -> pl.DataFrame:
+    """Member-years of alliance ``key`` in the loaded alliance data, with obligations.
+
+    Columns: ``alliance_id``, ``year``, ``ccode``, ``abb``, ``name``, ``status``, ``member``,
+    ``basis``, ``phase``, ``obligations`` (list). A state in two phases in one year keeps its latest
+    spell. Shared by :func:`alliance_members_by_year` and the alliance assessment.
+
+    Example:
+        >>> from foedus.alliances.data import get_data  # doctest: +SKIP
+        >>> alliance_roster(get_data(wh), "3180", 2019, 2019).height  # doctest: +SKIP
+        29
+    """
+    spells = sorted((s for s in data.spells if s.key == key), key=lambda s: (s.start, s.phase))
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    for spell in spells:
+        for year in range(start, end + 1):
+            if not spell.active(year):
+                continue
+            state = data.states.get(spell.member)
+            status = spell.status(year)
+            rows[(year, spell.member)] = {
+                "alliance_id": key, "year": year, "ccode": spell.member, "abb": state.abb,
+                "name": state.name, "status": status, "member": status in _MEMBER_STATUSES,
+                "basis": spell.basis(year), "phase": spell.phase,
+                "obligations": [o for o in _OBLIGATIONS if o in spell.obligations],
+            }  # fmt: skip
+    schema: dict[str, Any] = {
+        "alliance_id": pl.String, "year": pl.Int64, "ccode": pl.Int64, "abb": pl.String,
+        "name": pl.String, "status": pl.String, "member": pl.Boolean, "basis": pl.String,
+        "phase": pl.Int64, "obligations": pl.List(pl.String),
+    }  # fmt: skip
+    return pl.DataFrame(list(rows.values()), schema=schema).sort("year", "ccode")
+
+
 def alliance_members_by_year(
     name: str | int, start: int, end: int, *, warehouse: Any = None, curated: Any = None
 ) -> pl.DataFrame:
@@ -93,22 +130,8 @@ def alliance_members_by_year(
     check_year(end)
     data = get_data(_open(warehouse), curated=curated)
     key = resolve_alliance(name, data)
-    spells = sorted((s for s in data.spells if s.key == key), key=lambda s: (s.start, s.phase))
-    rows: dict[tuple[int, int], dict[str, Any]] = {}
-    for spell in spells:
-        for year in range(start, end + 1):
-            if not spell.active(year):
-                continue
-            state = data.states.get(spell.member)
-            status = spell.status(year)
-            rows[(year, spell.member)] = {
-                "alliance_id": key, "year": year, "ccode": spell.member, "abb": state.abb,
-                "name": state.name, "status": status, "member": status in _MEMBER_STATUSES,
-                "basis": spell.basis(year),
-            }  # fmt: skip
-    schema = {"alliance_id": pl.String, "year": pl.Int64, "ccode": pl.Int64, "abb": pl.String,
-              "name": pl.String, "status": pl.String, "member": pl.Boolean, "basis": pl.String}  # fmt: skip
-    return pl.DataFrame(list(rows.values()), schema=schema).sort("year", "ccode")
+    columns = ["alliance_id", "year", "ccode", "abb", "name", "status", "member", "basis"]
+    return alliance_roster(data, key, start, end).select(columns)
 
 
 def burden_shares(members: pl.DataFrame, milex: pl.DataFrame) -> pl.DataFrame:

@@ -223,3 +223,24 @@ def test_whittle_order_is_an_option(built_warehouse: Path) -> None:
     bad = runner.invoke(app, [*base, "--whittle", "bogus"])
     assert bad.exit_code == 2
     assert "onsets" in json.loads(bad.stdout)["fix"]
+
+
+# A Typer app the lazy-registry test loads by "module:attribute", as the registry does.
+_lazy_demo = typer.Typer()
+
+
+@_lazy_demo.command()
+def _lazy_hello(name: str) -> None:
+    print(f"hello {name}")
+
+
+def test_lazy_registry_loads_command_on_use(monkeypatch):
+    from foedus.cli import _registry
+
+    entry = _registry.LazyCommand("lazy-hello", f"{__name__}:_lazy_demo", "Say hello.")
+    monkeypatch.setattr(_registry, "LAZY_COMMANDS", [*_registry.LAZY_COMMANDS, entry])
+    listed = runner.invoke(app, ["--help"])
+    assert "lazy-hello" in listed.output
+    result = runner.invoke(app, ["lazy-hello", "world"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "hello world"

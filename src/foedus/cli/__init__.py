@@ -11,7 +11,9 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -20,7 +22,37 @@ from foedus.cli_support import emit_json as _emit_json
 from foedus.cli_support import run as _run
 from foedus.errors import FoedusError
 
+class _LazyGroup(TyperGroup):
+    """The top-level group: commands of ``_registry.LAZY_COMMANDS`` are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from foedus.cli._registry import LAZY_COMMANDS
+
+        return sorted({*super().list_commands(ctx), *(c.name for c in LAZY_COMMANDS)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            return found
+        from foedus.cli._registry import LAZY_COMMANDS
+
+        for entry in LAZY_COMMANDS:
+            if entry.name == cmd_name:
+                import importlib
+
+                module_name, _, attr = entry.target.partition(":")
+                sub = getattr(importlib.import_module(module_name), attr)
+                command = typer.main.get_command(sub)
+                command.name = entry.name
+                if not command.help:
+                    command.help = entry.help
+                self.add_command(command, entry.name)
+                return command
+        return None
+
+
 app = typer.Typer(
+    cls=_LazyGroup,
     name="foedus",
     help="Military diplomacy analytics from real public datasets.",
     no_args_is_help=True,

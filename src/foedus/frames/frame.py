@@ -499,10 +499,19 @@ class Frame:
         return ddy, used
 
     @in_memory_engine
-    def add_alliance_similarity(self, measures: Sequence[str] | None = None) -> Frame:
+    def add_alliance_similarity(
+        self,
+        measures: Sequence[str] | None = None,
+        *,
+        coding: Literal["cow-types", "fpsim"] = "cow-types",
+    ) -> Frame:
         """Foreign-policy similarity of alliance portfolios (Signorino–Ritter S variants, tau-b,
         kappa, pi; ``docs/similarity.md``) for each dyad-year in ATOP's years (1816–2018), over the
         global COW system; null outside those years. CINC weights come from NMC.
+
+        ``coding``: ``"cow-types"`` (default; 3 defence/offence, 2 neutrality/non-aggression,
+        1 consultation) or ``"fpsim"`` (FPSIM's ATOP computation: 3 defence/offence, 2 neutrality/
+        consultation, 1 non-aggression only; tau-b over the tie matrix's columns).
         """
         from foedus.frames.systems import create_state_years
         from foedus.measures import similarity
@@ -523,7 +532,7 @@ class Frame:
         if any(m in similarity.WEIGHTED_MEASURES for m in chosen):
             capabilities, used_nmc = self._table("nmc", "capability weights (CINC)")
         sims = similarity.similarity_dyad_years(
-            ddy, members, capabilities=capabilities, measures=chosen, years=years
+            ddy, members, capabilities=capabilities, measures=chosen, years=years, coding=coding
         )
         keys = ["ccode1", "ccode2", "year"]
         df = self.df.join(sims, on=keys, how="left", maintain_order="left")
@@ -744,6 +753,11 @@ ENRICHERS: dict[str, Enricher] = {
     ),
     "similarity": Enricher(
         ("dyad-year",), Frame.add_alliance_similarity, "alliance-portfolio similarity (11 measures)"
+    ),
+    "similarity-fpsim": Enricher(
+        ("dyad-year",),
+        lambda f: f.add_alliance_similarity(coding="fpsim"),
+        "alliance-portfolio similarity, FPSIM coding",
     ),
     "network": Enricher(
         ("state-year",), Frame.add_alliance_network, "position in the alliance network"

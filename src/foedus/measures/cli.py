@@ -36,6 +36,14 @@ def register(app: typer.Typer) -> None:
         measure: Annotated[
             str, typer.Option(help="One of the 11 measures, e.g. s_un_val_sq, tau_b, kappa, pi.")
         ] = "s_un_val_sq",
+        coding: Annotated[
+            str,
+            typer.Option(
+                help="Tie coding: cow-types (default; 3 defence/offence, 2 neutrality/"
+                "non-aggression, 1 consultation) or fpsim (FPSIM's ATOP ranking: 3 defence/offence,"
+                " 2 neutrality/consultation, 1 non-aggression; tau-b over columns)."
+            ),
+        ] = "cow-types",
         output: Annotated[
             Path | None, typer.Option("-o", "--output", help="Write the matrix (.csv, .parquet).")
         ] = None,
@@ -50,6 +58,13 @@ def register(app: typer.Typer) -> None:
             from foedus.warehouse import Warehouse
 
             started = time.perf_counter()
+            similarity._resolve_coding(coding, None, "outgoing")  # a bad name fails before work
+            if output is not None and output.suffix.lower() not in (".csv", ".parquet"):
+                raise FoedusError(
+                    f"cannot write '{output.suffix or 'no extension'}' files",
+                    where=str(output),
+                    fix="end the output name with .csv or .parquet",
+                )
             wh = Warehouse(warehouse, read_only=True)
             frame = _frame_for_year(wh, year)
             ddy, _ = frame._atop_obligations()
@@ -58,7 +73,12 @@ def register(app: typer.Typer) -> None:
             ).select("ccode", "year")
             caps = wh.table("nmc") if measure in similarity.WEIGHTED_MEASURES else None
             codes, matrix = similarity.similarity_matrix(
-                ddy, members, year, measure=measure, capabilities=caps
+                ddy,
+                members,
+                year,
+                measure=measure,
+                capabilities=caps,
+                coding=coding,  # type: ignore[arg-type]
             )
             wide = pl.DataFrame(
                 {"ccode": list(codes)} | {str(c): matrix[:, i] for i, c in enumerate(codes)}
@@ -70,6 +90,7 @@ def register(app: typer.Typer) -> None:
                     {
                         "year": year,
                         "measure": measure,
+                        "coding": coding,
                         "codes": list(map(int, codes)),
                         "matrix": matrix.tolist(),
                         "output": str(output) if output else None,
@@ -78,7 +99,7 @@ def register(app: typer.Typer) -> None:
             elif output is None:
                 out.print(wide)
             err.print(
-                f"{len(codes)} states × {len(codes)}, {measure}, {year} "
+                f"{len(codes)} states × {len(codes)}, {measure} ({coding} coding), {year} "
                 f"[{time.perf_counter() - started:.2f} s]"
             )
 

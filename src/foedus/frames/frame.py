@@ -384,15 +384,37 @@ class Frame:
 
     @in_memory_engine
     def add_cow_mids(
-        self, *, keep: Sequence[str] | None = None, whittle: Sequence[str] | None = None
+        self,
+        *,
+        keep: Sequence[str] | None = None,
+        whittle: Sequence[str] | None = None,
+        source: Literal["auto", "midb", "peer"] = "auto",
     ) -> Frame:
-        """COW MID 5.0 (cowmidonset, cowmidongoing, …) whittled to one dispute per dyad-year."""
+        """COW MID 5.0 (cowmidonset, cowmidongoing, …) whittled to one dispute per dyad-year.
+
+        ``source="midb"`` rebuilds the dispute-years from the official participant and dispute
+        files (``MIDB 5.0.csv``, ``MIDA 5.0.csv``; ``foedus.frames.cow_mids``), so that ``whittle``
+        chooses among all of a dyad-year's disputes; ``"peer"`` reads peacesciencer's
+        ``cow_mid_ddydisps``; ``"auto"`` (default) rebuilds when the official files are imported.
+        """
         from foedus.frames import disputes
 
         self._require_dyads("add_cow_mids")
         self._require_cow("COW MIDs")
-        ddy, used1 = self._table("cow_mid_ddydisps", "COW MID dyad-years")
-        disps, used2 = self._table("cow_mid_disps", "COW MID dispute attributes (whittling)")
+        if source not in ("auto", "midb", "peer"):
+            raise FoedusError(f"unknown COW MID source '{source}'", fix="use auto, midb or peer")
+        wh = self._wh()
+        if source == "midb" or (
+            source == "auto" and wh.has("cow_mid_b") and wh.has("cow_mid_a")
+        ):
+            from foedus.frames.cow_mids import rebuilt_tables
+
+            midb, used1 = self._table("cow_mid_b", "COW MID participants (dispute-dyad-years)")
+            mida, used2 = self._table("cow_mid_a", "COW MID disputes (whittling)")
+            ddy, disps = rebuilt_tables(wh, midb, mida)
+        else:
+            ddy, used1 = self._table("cow_mid_ddydisps", "COW MID dyad-years")
+            disps, used2 = self._table("cow_mid_disps", "COW MID dispute attributes (whittling)")
         options: dict[str, Any] = {"keep": list(keep) if keep is not None else None}
         if whittle is not None:
             options["whittle"] = list(whittle)

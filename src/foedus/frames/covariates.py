@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from foedus.errors import FoedusError
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.sources.formats import DEMOCRACY_MEASURES, GDPPOP_MEASURES
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEMOCRACY_MEASURES",
+    "ENRICHERS",
     "GDPPOP_MEASURES",
     "WEAK_LINK_DEMOCRACY",
     "WEAK_LINK_GDP",
@@ -192,8 +194,8 @@ def add_gdp(df: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
 
 def _table_for(frame: Frame, kind: str, purpose: str) -> tuple[pl.DataFrame, object]:
     table = f"{'cow' if frame.system == 'cow' else 'gw'}_{kind}"
-    wh = frame._wh()
-    if not wh.has(table):
+    wh = frame.warehouse
+    if wh is not None and not wh.has(table):
         raise FoedusError(
             f"the warehouse has no '{table}' table",
             where=frame.system.upper() + " frame",
@@ -201,7 +203,7 @@ def _table_for(frame: Frame, kind: str, purpose: str) -> tuple[pl.DataFrame, obj
             "(`foedus data import-all DIR`, or `foedus data import "
             f"{'democracy' if kind == 'democracy' else 'gdp'} PATH`)",
         )
-    return frame._table(table, purpose)
+    return frame.read(table, purpose)  # without a warehouse: the "not attached" error
 
 
 def enrich_democracy(frame: Frame) -> Frame:
@@ -215,7 +217,7 @@ def enrich_democracy(frame: Frame) -> Frame:
         10.0
     """
     table, used = _table_for(frame, "democracy", "democracy (extended UDS, Polity5, V-Dem)")
-    return frame._with(add_democracy(frame.df, table), used)  # type: ignore[arg-type]
+    return frame.with_data(add_democracy(frame.df, table), used)  # type: ignore[arg-type]
 
 
 def enrich_gdp(frame: Frame) -> Frame:
@@ -229,4 +231,12 @@ def enrich_gdp(frame: Frame) -> Frame:
         50091
     """
     table, used = _table_for(frame, "gdppop", "GDP, population, GDP per capita (Fariss et al.)")
-    return frame._with(add_gdp(frame.df, table), used)  # type: ignore[arg-type]
+    return frame.with_data(add_gdp(frame.df, table), used)  # type: ignore[arg-type]
+
+
+ENRICHERS = (
+    Enricher("democracy", BOTH, enrich_democracy, "democracy: UDS, Polity5, V-Dem",
+             tables=("cow_democracy", "gw_democracy"), aliases=("polity", "vdem", "uds")),
+    Enricher("gdp", BOTH, enrich_gdp, "GDP, population, GDP per capita (Fariss et al.)",
+             tables=("cow_gdppop", "gw_gdppop"), aliases=("sim-gdp-pop", "gdppop", "wealth")),
+)  # fmt: skip

@@ -33,10 +33,12 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from foedus.errors import SourceFormatError
-from foedus.frames.disputes import DEFAULT_WHITTLE, whittle_dyad_year_disputes
+from foedus.errors import FoedusError, SourceFormatError
+from foedus.frames.disputes import DEFAULT_WHITTLE, add_cow_mids, whittle_dyad_year_disputes
+from foedus.frames.enrichers import DYADS, Enricher
 
 if TYPE_CHECKING:
+    from foedus.frames.frame import Frame
     from foedus.warehouse import Warehouse
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "cow_mid_dyad_dispute_years",
     "cow_mid_dyad_years",
     "cow_mid_participants",
+    "enrich_cow_mids",
     "load_cow_mid_participants",
     "rebuilt_tables",
 ]
@@ -365,7 +368,6 @@ def load_cow_mid_participants(warehouse: Warehouse | None = None) -> pl.DataFram
         >>> p.filter((pl.col("dispnum") == 258) & (pl.col("ccode") == 2))["stdate"].item()  # doctest: +SKIP
         datetime.date(1941, 12, 7)
     """
-    from foedus.errors import FoedusError
     from foedus.warehouse import Warehouse
 
     wh = warehouse if warehouse is not None else Warehouse(read_only=True)
@@ -379,3 +381,49 @@ def load_cow_mid_participants(warehouse: Warehouse | None = None) -> pl.DataFram
     mida = wh.table("cow_mid_a") if wh.has("cow_mid_a") else None
     midip = wh.table("cow_mid_ip") if wh.has("cow_mid_ip") else None
     return cow_mid_participants(wh.table("cow_mid_b"), mida, midip)
+
+
+def enrich_cow_mids(
+    frame: Frame,
+    *,
+    keep: Sequence[str] | None = None,
+    whittle: Sequence[str] | None = None,
+    source: str = "auto",
+) -> Frame:
+    """COW MIDs on a COW dyad-year frame (``--with cow-mids``): dispute-years rebuilt from the
+    warehouse's ``cow_mid_b``/``cow_mid_a`` (``source="midb"``, or ``"auto"`` when both are
+    imported) or peacesciencer's ``cow_mid_ddydisps``/``cow_mid_disps`` (``source="peer"``),
+    whittled with ``whittle`` (:func:`foedus.frames.disputes.add_cow_mids`).
+
+    Example:
+        >>> import foedus  # doctest: +SKIP
+        >>> ddy = foedus.dyad_years("cow", years="2014").enrich(["cow-mids"])  # doctest: +SKIP
+        >>> [u.table for u in ddy.used][-2:]  # doctest: +SKIP
+        ['cow_mid_b', 'cow_mid_a']
+    """
+    frame.require_dyads("add_cow_mids")
+    frame.require_cow("COW MIDs")
+    if source not in ("auto", "midb", "peer"):
+        raise FoedusError(f"unknown COW MID source '{source}'", fix="use auto, midb or peer")
+    wh = frame.warehouse
+    official = wh is not None and wh.has("cow_mid_b") and wh.has("cow_mid_a")
+    if source == "midb" or (source == "auto" and official):
+        midb, used1 = frame.read("cow_mid_b", "COW MID participants (dispute-dyad-years)")
+        mida, used2 = frame.read("cow_mid_a", "COW MID disputes (whittling)")
+        assert wh is not None  # frame.read raised otherwise
+        ddy, disps = rebuilt_tables(wh, midb, mida)
+    else:
+        ddy, used1 = frame.read("cow_mid_ddydisps", "COW MID dyad-years")
+        disps, used2 = frame.read("cow_mid_disps", "COW MID dispute attributes (whittling)")
+    options: dict[str, object] = {"keep": list(keep) if keep is not None else None}
+    if whittle is not None:
+        options["whittle"] = list(whittle)
+    return frame.with_data(add_cow_mids(frame.df, ddy, disps, **options), used1, used2)  # type: ignore[arg-type]
+
+
+ENRICHERS = (
+    Enricher("cow-mids", DYADS, enrich_cow_mids,
+             "COW MID 5.0 disputes (rebuilt from MIDB/MIDA when imported)",
+             tables=("cow_mid_b", "cow_mid_a", "cow_mid_ddydisps", "cow_mid_disps"),
+             options=("keep", "whittle", "source")),
+)  # fmt: skip

@@ -88,3 +88,64 @@ class InvalidDateError(InvalidValueError):
 
 class DuplicateKeyError(SourceFormatError):
     """Two rows of a source share the key that should identify a single row."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Engagement records (``foedus.records``). ``http_status`` is the status the REST API answers with.
+# ---------------------------------------------------------------------------------------------
+class RecordsError(FoedusError):
+    """A failure of the engagement-records store."""
+
+    http_status = 422
+
+
+class AuthenticationError(RecordsError):
+    """No valid credentials were given (missing, unknown, revoked or expired token; bad password)."""
+
+    http_status = 401
+
+
+class PermissionDeniedError(RecordsError):
+    """The user is authenticated but their role does not allow this action."""
+
+    http_status = 403
+
+
+class RecordNotFoundError(RecordsError):
+    """No record with this id is visible to the user (absent, or above their clearance)."""
+
+    http_status = 404
+
+
+class EditConflictError(RecordsError):
+    """The record changed since the version the edit was based on (optimistic locking)."""
+
+    http_status = 409
+
+
+class TooManyAttemptsError(RecordsError):
+    """Too many failed log-ins for this user name from this address; wait and retry."""
+
+    http_status = 429
+
+    def __init__(self, what: str, *, retry_after: int, where: str | None = None,
+                 fix: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(what, where=where, fix=fix)
+
+
+class RecordValidationError(RecordsError):
+    """A record or an imported file breaks the records model; ``problems`` lists each one
+    (row, column, reason) and nothing is written."""
+
+    http_status = 422
+
+    def __init__(self, what: str, *, problems: list[dict[str, object]] | None = None,
+                 where: str | None = None, fix: str | None = None) -> None:
+        self.problems = list(problems or [])
+        super().__init__(what, where=where, fix=fix)
+
+    def to_dict(self) -> dict[str, object]:  # type: ignore[override]
+        document: dict[str, object] = dict(super().to_dict())
+        document["problems"] = self.problems
+        return document

@@ -145,6 +145,20 @@ class RecordValidationError(RecordsError):
         self.problems = list(problems or [])
         super().__init__(what, where=where, fix=fix)
 
+    def _render(self) -> str:
+        text = super()._render()
+        problems = getattr(self, "problems", [])
+        if problems:
+            lines = []
+            for p in problems[:20]:
+                place = ", ".join(f"{k} {p[k]}" for k in ("row", "column") if p.get(k) is not None)
+                value = f" (value {p['value']!r})" if p.get("value") is not None else ""
+                lines.append(f"  {place or 'file'}: {p.get('reason')}{value}")
+            if len(problems) > 20:
+                lines.append(f"  … and {len(problems) - 20} more")
+            text += "\n" + "\n".join(lines)
+        return text
+
     def to_dict(self) -> dict[str, object]:  # type: ignore[override]
         document: dict[str, object] = dict(super().to_dict())
         document["problems"] = self.problems

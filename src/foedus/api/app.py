@@ -158,7 +158,8 @@ it). Data answers carry `provenance`: the sources and versions used."""
 
 
 def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
-               time_limit_s: float = 10.0, workers: int = 4, warm: bool = False) -> FastAPI:
+               time_limit_s: float = 10.0, workers: int = 4, warm: bool = False,
+               database: str | Path | None = None) -> FastAPI:
     """The foedus REST API over a warehouse (read-only).
 
     Args:
@@ -167,6 +168,8 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
         time_limit_s: seconds a request may take before a 503 problem.
         workers: threads computing answers.
         warm: build the shared caches (alliance data, similarity, networks) at start-up.
+        database: the engagement-records database (SQLAlchemy URL or SQLite file; default
+            ``$FOEDUS_DATABASE`` or ``records.sqlite`` beside the warehouse), opened on first use.
 
     Example:
         >>> app = create_app("/nonexistent/warehouse.duckdb")
@@ -184,10 +187,14 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
             threading.Thread(target=_warm, args=(service,), name="foedus-warm", daemon=True).start()
         yield
         runner.close()
+        records = getattr(app.state, "records", None)
+        if records is not None:
+            records.close()
 
     app = FastAPI(title="foedus API", version=foedus.__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan)
     app.state.service = service
+    app.state.records_url = None if database is None else str(database)
     app.state.runner = runner
 
     # -- errors ------------------------------------------------------------------------------

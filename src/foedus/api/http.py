@@ -116,6 +116,13 @@ _TITLES = {
     "UnknownEnrichmentError": "Unknown enrichment",
     "MissingDataError": "Data not imported",
     "RowLimitError": "Result over the row limit",
+    "AuthenticationError": "Authentication required",
+    "PermissionDeniedError": "Forbidden",
+    "RecordNotFoundError": "Record not found",
+    "EditConflictError": "Edit conflict",
+    "TooManyAttemptsError": "Too many attempts",
+    "RecordValidationError": "Invalid record",
+    "RecordsError": "Records error",
     "FoedusError": "Invalid request",
 }
 
@@ -182,6 +189,14 @@ def foedus_problem(exc: FoedusError, status: int, instance: str | None) -> Respo
     name = type(exc).__name__
     title = _TITLES.get(name) or _TITLES["FoedusError"]
     detail = f"{exc.where}: {exc.what}" if exc.where else exc.what
+    headers: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="foedus records"'
+    if getattr(exc, "retry_after", None):
+        headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
+    if getattr(exc, "problems", None):
+        extra["problems"] = exc.problems  # type: ignore[attr-defined]
     return problem(
         status,
         title,
@@ -191,6 +206,8 @@ def foedus_problem(exc: FoedusError, status: int, instance: str | None) -> Respo
         where=exc.where,
         instance=instance,
         slug=_slug(name) if name != "FoedusError" else "invalid-request",
+        headers=headers or None,
+        extra=extra or None,
     )
 
 
@@ -203,6 +220,9 @@ def status_of(exc: FoedusError) -> int:
         (422, 503)
     """
     name = type(exc).__name__
+    declared = getattr(type(exc), "http_status", None)
+    if isinstance(declared, int):
+        return declared
     if isinstance(exc, MissingDataError):
         return 503
     if name == "RowLimitError":

@@ -32,5 +32,6 @@ class LazyCommand:
 
 
 LAZY_COMMANDS: list[LazyCommand] = [
+    LazyCommand("records", "foedus.cli.records:app", "Engagement records: your organisation's own activities."),
     # LazyCommand("impact", "foedus.cli.impact:app", "Estimate what military diplomacy does to alliances."),
 ]

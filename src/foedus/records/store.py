@@ -73,13 +73,15 @@ class Principal:
 
 
 def default_database_url(warehouse: str | Path | None = None) -> str:
-    """The embedded SQLite file beside the warehouse (``records.sqlite``), or ``$FOEDUS_DATABASE``.
+    """``$FOEDUS_DATABASE`` if set, else the embedded SQLite file beside the warehouse
+    (``records.sqlite``).
 
     Example:
+        >>> os.environ.pop("FOEDUS_DATABASE", None) and None
         >>> default_database_url("/data/warehouse.duckdb")
         'sqlite:////data/records.sqlite'
     """
-    if warehouse is None and os.environ.get("FOEDUS_DATABASE"):
+    if os.environ.get("FOEDUS_DATABASE"):
         return os.environ["FOEDUS_DATABASE"]
     if warehouse is None:
         from foedus.warehouse import default_path

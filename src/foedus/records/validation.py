@@ -166,7 +166,7 @@ def validate_engagement(
     start, end = clean.get("start_date"), clean.get("end_date")
     if isinstance(start, date) and isinstance(end, date) and end < start:
         bad("end_date", end.isoformat(), f"before the start date {start.isoformat()}")
-    if clean.get("budget") is not None and not clean.get("currency") and not partial:
+    if clean.get("budget") is not None and not present.get("currency") and not partial:
         bad("currency", None, "required when a budget is given")
     if "partners" in clean and clean["partners"]:
         year = start.year if isinstance(start, date) else None

@@ -51,6 +51,8 @@ from foedus.records.vocabulary import MARKINGS, ROLES, STATUSES, visible_marking
 __all__ = ["Principal", "RecordStore", "default_database_url", "hash_password", "verify_password"]
 
 SESSION_HOURS = 8
+#: Seconds a checked API token is trusted without asking the database again.
+TOKEN_CACHE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,9 @@ class RecordStore:
         self.dialect = engine.dialect.name
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.limiter = LoginLimiter()
+        # Recently checked tokens, for TOKEN_CACHE_S seconds (revocations here clear it at once;
+        # a revocation by another process takes effect within that time).
+        self._token_cache: dict[str, tuple[float, Principal]] = {}
         if migrate:
             self.migrate()
 
@@ -368,6 +373,7 @@ class RecordStore:
                 User.username == username, ApiToken.revoked_at.is_(None))).all()
             for token in tokens:
                 token.revoked_at = _now()
+            self._token_cache.clear()
             self._audit(s, actor.username, "revoke", "token", None,
                         after={"user": username, "revoked": len(tokens)})
         return len(tokens)
@@ -378,12 +384,21 @@ class RecordStore:
 
         from foedus.records.models import ApiToken
 
+        digest = _sha256(secret)
+        cached = self._token_cache.get(digest)
+        if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_S:
+            return cached[1]
         with self._session() as s:
-            token = s.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+            token = s.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
             if token is None or token.revoked_at is not None or not token.user.active:
+                self._token_cache.pop(digest, None)
                 raise AuthenticationError("the API token is unknown or revoked",
                                           fix="ask an admin for a token: foedus records token create")
-            return Principal(token.user.username, token.user.role, token.user.clearance)
+            principal = Principal(token.user.username, token.user.role, token.user.clearance)
+        if len(self._token_cache) > 10_000:
+            self._token_cache.clear()
+        self._token_cache[digest] = (time.monotonic(), principal)
+        return principal
 
     def login(self, username: str, password: str, *, address: str = "local"
               ) -> tuple[Principal, str, str]:
@@ -463,6 +478,7 @@ class RecordStore:
         from foedus.records.models import Engagement
 
         query = select(Engagement).where(Engagement.id == engagement_id, self._visible(actor))
+        query = query.options(*_eager())
         if lock and self.dialect == "postgresql":
             query = query.with_for_update()
         found = s.scalar(query)
@@ -493,13 +509,10 @@ class RecordStore:
         """Engagements the user may see, newest first; filters by partner COW code, status,
         instrument and year (active in that year)."""
         from sqlalchemy import select
-        from sqlalchemy.orm import selectinload
 
         from foedus.records.models import Engagement, Partner
 
-        query = select(Engagement).where(self._visible(actor)).options(
-            selectinload(Engagement.partners), selectinload(Engagement.indicators),
-            selectinload(Engagement.assessments), selectinload(Engagement.evidence))
+        query = select(Engagement).where(self._visible(actor)).options(*_eager())
         if partner is not None:
             query = query.where(Engagement.id.in_(
                 select(Partner.engagement_id).where(Partner.ccode == partner)))
@@ -779,6 +792,15 @@ class RecordStore:
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
         return counts
+
+
+def _eager() -> tuple[Any, ...]:
+    from sqlalchemy.orm import selectinload
+
+    from foedus.records.models import Engagement
+
+    return (selectinload(Engagement.partners), selectinload(Engagement.indicators),
+            selectinload(Engagement.assessments), selectinload(Engagement.evidence))
 
 
 def _indicator_doc(i: Any) -> dict[str, Any]:

@@ -194,7 +194,9 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
     app = FastAPI(title="foedus API", version=foedus.__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan)
     app.state.service = service
-    app.state.records_url = None if database is None else str(database)
+    from foedus.records import default_database_url
+
+    app.state.records_url = str(database) if database is not None else default_database_url(warehouse)
     app.state.runner = runner
 
     # -- errors ------------------------------------------------------------------------------

@@ -49,10 +49,7 @@ def store(request: Request) -> Any:
         if getattr(state, "records", None) is None:
             from foedus.records import RecordStore, default_database_url
 
-            url = getattr(state, "records_url", None)
-            if url is None:
-                wh = getattr(getattr(state, "service", None), "path", None)
-                url = default_database_url(wh)
+            url = getattr(state, "records_url", None) or default_database_url()
             state.records = RecordStore(url)
     return state.records
 

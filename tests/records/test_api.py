@@ -155,3 +155,18 @@ def test_import_report_and_nothing_imported(world):
     assert client.get(API + "/engagements", headers=h).json()["count"] == before
     good = body.splitlines()[0] + "\n" + body.splitlines()[1] + "\n"
     assert client.post(API + "/import", headers=h, content=good).json()["imported"] == 1
+
+
+def test_out_of_range_numbers_are_422_not_500(world):
+    client, tokens, ids = world
+    h = auth(tokens["ada"])
+    huge = 2**70
+    assert client.get(f"{API}/engagements/{huge}", headers=h).status_code == 422
+    assert client.get(f"{API}/engagements", headers=h, params={"offset": huge}).status_code == 422
+    for field, value in (("participants", huge), ("budget", "1e30")):
+        r = client.post(f"{API}/engagements", headers=h,
+                        json=NEW | {field: value, "currency": "USD"})
+        assert r.status_code == 422 and r.json()["problems"][0]["column"] == field
+    r = client.patch(f"{API}/engagements/{ids['public']}", headers=h,
+                     json={"notes": "x", "version": huge})
+    assert r.status_code == 422

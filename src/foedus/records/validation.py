@@ -132,8 +132,8 @@ def validate_engagement(
                 clean[key] = _date(value)
             elif key == "budget":
                 amount = Decimal(str(value).replace(",", "").strip())
-                if not amount.is_finite() or amount < 0:
-                    raise ValueError("must be a non-negative amount")
+                if not amount.is_finite() or amount < 0 or amount >= Decimal("1e16"):
+                    raise ValueError("must be an amount from 0 to 9,999,999,999,999,999.99")
                 clean[key] = amount.quantize(Decimal("0.01"))
             elif key == "currency":
                 code = str(value).strip().upper()
@@ -142,8 +142,8 @@ def validate_engagement(
                 clean[key] = code
             elif key == "participants":
                 number = int(str(value).strip())
-                if number < 0:
-                    raise ValueError("must be 0 or more")
+                if not 0 <= number <= 100_000_000:
+                    raise ValueError("must be a whole number from 0 to 100,000,000")
                 clean[key] = number
             elif key == "partners":
                 names = ([p for p in str(value).split(";")] if isinstance(value, str)
@@ -210,7 +210,7 @@ def validate_child(kind: str, data: Mapping[str, Any]) -> tuple[dict[str, Any], 
                 clean[key] = _date(value)
             elif typ is Decimal:
                 number = Decimal(str(value))
-                if not number.is_finite():
+                if not number.is_finite() or abs(number) >= Decimal("1e14"):
                     raise ValueError
                 clean[key] = number
             else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
@@ -72,6 +72,8 @@ def principal(
 
 
 User = Annotated[Any, Depends(principal)]
+#: Record ids are 32-bit in every back end.
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Engagement id")]
 
 
 def _json(document: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -84,7 +86,10 @@ def _version(if_match: str | None, body: dict[str, Any]) -> int:
     if raw is None and if_match:
         raw = if_match.strip().removeprefix("W/").strip('"')
     try:
-        return int(raw)  # type: ignore[arg-type]
+        number = int(raw)  # type: ignore[arg-type]
+        if not 1 <= number <= 2_147_483_647:
+            raise ValueError(number)
+        return number
     except (TypeError, ValueError):
         raise RecordValidationError(
             "an edit needs the version it is based on",
@@ -140,7 +145,7 @@ def list_engagements(
     instrument: Annotated[str | None, Query()] = None,
     year: Annotated[int | None, Query(ge=1816, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
 ) -> Response:
     """Newest first; only records at or below the user's clearance exist for them."""
     code = None
@@ -177,7 +182,7 @@ def create_engagement(request: Request, user: User, body: Annotated[dict[str, An
 
 @router.get(f"{API}/records/engagements/{{engagement_id}}", tags=["records"], responses=ERRORS,
             summary="One engagement")
-def get_engagement(request: Request, user: User, engagement_id: int) -> Response:
+def get_engagement(request: Request, user: User, engagement_id: RecordId) -> Response:
     """With partners, indicators (and their progress), assessments and evidence."""
     doc = store(request).get_engagement(user, engagement_id)
     return _json(doc, headers={"ETag": f'"{doc["version"]}"'})
@@ -185,7 +190,7 @@ def get_engagement(request: Request, user: User, engagement_id: int) -> Response
 
 @router.patch(f"{API}/records/engagements/{{engagement_id}}", tags=["records"], responses=ERRORS,
               summary="Edit an engagement (optimistic locking)")
-def update_engagement(request: Request, user: User, engagement_id: int,
+def update_engagement(request: Request, user: User, engagement_id: RecordId,
                       body: Annotated[dict[str, Any], Body()],
                       if_match: Annotated[str | None, Header()] = None) -> Response:
     """Changes only the given fields; 409 when the version is not the current one."""
@@ -196,7 +201,7 @@ def update_engagement(request: Request, user: User, engagement_id: int,
 
 @router.post(f"{API}/records/engagements/{{engagement_id}}/status", tags=["records"],
              responses=ERRORS, summary="Move an engagement along its lifecycle")
-def set_status(request: Request, user: User, engagement_id: int,
+def set_status(request: Request, user: User, engagement_id: RecordId,
                body: Annotated[dict[str, Any], Body(examples=[{"status": "approved", "version": 1}])],
                if_match: Annotated[str | None, Header()] = None) -> Response:
     """proposed → approved (admins) → ongoing → completed → assessed; or cancelled."""
@@ -207,9 +212,9 @@ def set_status(request: Request, user: User, engagement_id: int,
 
 @router.delete(f"{API}/records/engagements/{{engagement_id}}", tags=["records"], responses=ERRORS,
                summary="Delete an engagement (admins)")
-def delete_engagement(request: Request, user: User, engagement_id: int,
+def delete_engagement(request: Request, user: User, engagement_id: RecordId,
                       if_match: Annotated[str | None, Header()] = None,
-                      version: Annotated[int | None, Query()] = None) -> Response:
+                      version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None) -> Response:
     """The audit log keeps the deleted record's last state."""
     v = _version(if_match, {} if version is None else {"version": version})
     store(request).delete_engagement(user, engagement_id, version=v)
@@ -219,7 +224,7 @@ def delete_engagement(request: Request, user: User, engagement_id: int,
 @router.post(f"{API}/records/engagements/{{engagement_id}}/{{kind}}", tags=["records"],
              responses=ERRORS, status_code=201,
              summary="Add an indicator, assessment or evidence item")
-def add_child(request: Request, user: User, engagement_id: int, kind: str,
+def add_child(request: Request, user: User, engagement_id: RecordId, kind: str,
               body: Annotated[dict[str, Any], Body()]) -> Response:
     """``kind`` is ``indicators``, ``assessments`` or ``evidence``."""
     singular = {"indicators": "indicator", "assessments": "assessment",
@@ -230,7 +235,7 @@ def add_child(request: Request, user: User, engagement_id: int, kind: str,
 @router.get(f"{API}/records/audit", tags=["records"], responses=ERRORS,
             summary="The audit log (admins)")
 def audit(request: Request, user: User, entity: str | None = None,
-          entity_id: int | None = None,
+          entity_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
           limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> Response:
     """Append-only: who, what, when, before and after."""
     return _json({"entries": store(request).audit(user, entity=entity, entity_id=entity_id,

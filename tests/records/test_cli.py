@@ -75,3 +75,20 @@ def test_records_cli_bad_input(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "records.sqlite"]
     code, _, err = call("postgresql+psycopg://nobody:x@127.0.0.1:1/none", "list")
     assert code == 2 and "cannot open the records database" in err
+
+
+def test_records_brief(tmp_path: Path):
+    db = str(tmp_path / "records.sqlite")
+    for title, marking in (("Open course", "public"), ("Closed course", "restricted")):
+        call(db, "add", "--title", title, "--instrument", "training", "--partner", "Ghana",
+             "--start", "2023-05-02", "--marking", marking)
+    code, out, _ = call(db, "brief", "GHA", "--json")
+    assert code == 0 and json.loads(out)["engagements"] == 2
+    page = tmp_path / "ghana.html"
+    code, out, _ = call(db, "brief", "Ghana", "--marking", "public", "-o", str(page), "--json")
+    assert code == 0 and json.loads(out)["highest_marking_included"] == "public"
+    text = page.read_text(encoding="utf-8")
+    assert "Open course" in text and "Closed course" not in text
+    assert 'data-marking="public"' in text
+    code, _, err = call(db, "brief", "Ghana", "-o", str(tmp_path / "x.docx"))
+    assert code == 2 and not (tmp_path / "x.docx").exists()

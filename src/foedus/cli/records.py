@@ -337,3 +337,38 @@ def audit(limit: Annotated[int, typer.Option()] = 100, database: DatabaseOpt = N
                           highlight=False)
 
     run(as_json, body)
+
+
+@app.command("brief")
+def brief(
+    partner: Annotated[str, typer.Argument(help="Partner state: name, ISO3 or COW code.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="FILE.html or FILE.pdf")] = None,
+    marking: Annotated[str | None, typer.Option(
+        help="Highest marking to include (public, internal, restricted; default: all).")] = None,
+    start: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    end: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    database: DatabaseOpt = None, warehouse: WarehouseOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """AM&E brief of the engagements with one partner: activities, indicator progress,
+    assessments (HTML/PDF with -o; a JSON summary with --json)."""
+
+    def body() -> None:
+        from foedus.errors import RecordsError
+        from foedus.records.brief import partner_summary, write_brief
+
+        if output is not None and output.suffix.lower() not in (".html", ".pdf"):
+            raise RecordsError(f"cannot write a brief as '{output.suffix or output.name}'",
+                               where=str(output), fix="use a .html or .pdf file name")
+        with _store(database, warehouse) as store:
+            summary = partner_summary(store, _actor(), partner, marking=marking, start=start,
+                                      end=end)
+        if output is not None:
+            write_brief(summary, output)
+            err.print(f"brief written to {output}")
+        if as_json:
+            emit_json(summary)
+        elif output is None:
+            out.print(f"{summary['engagements']} engagement(s) with {summary['partner']['name']}; "
+                      f"mean indicator progress {summary['mean_progress']}")
+
+    run(as_json, body)

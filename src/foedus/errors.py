@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 __all__ = [
+    "AuthenticationError",
     "CollinearityError",
     "ConvergenceError",
     "DuplicateKeyError",
+    "EditConflictError",
     "FoedusError",
     "InvalidDateError",
     "InvalidValueError",
@@ -23,10 +25,15 @@ __all__ = [
     "ModelError",
     "NoVariationError",
     "OfflineError",
+    "PermissionDeniedError",
+    "RecordNotFoundError",
+    "RecordValidationError",
+    "RecordsError",
     "RowLimitError",
     "SeparationError",
     "SourceEncodingError",
     "SourceFormatError",
+    "TooManyAttemptsError",
     "TruncatedSourceError",
     "UnknownAllianceError",
     "UnknownColumnError",
@@ -216,3 +223,83 @@ class SeparationError(ModelError):
 
 class ConvergenceError(ModelError):
     """The optimiser did not converge (without a sign of separation)."""
+# ---------------------------------------------------------------------------------------------
+# Engagement records (``foedus.records``). ``http_status`` is the status the REST API answers with.
+# ---------------------------------------------------------------------------------------------
+class RecordsError(FoedusError):
+    """A failure of the engagement-records store."""
+
+    http_status = 422
+    title = "Records error"
+
+
+class AuthenticationError(RecordsError):
+    """No valid credentials were given (missing, unknown, revoked or expired token; bad password)."""
+
+    http_status = 401
+    title = "Authentication required"
+
+
+class PermissionDeniedError(RecordsError):
+    """The user is authenticated but their role does not allow this action."""
+
+    http_status = 403
+    title = "Forbidden"
+
+
+class RecordNotFoundError(RecordsError):
+    """No record with this id is visible to the user (absent, or above their clearance)."""
+
+    http_status = 404
+    title = "Record not found"
+
+
+class EditConflictError(RecordsError):
+    """The record changed since the version the edit was based on (optimistic locking)."""
+
+    http_status = 409
+    title = "Edit conflict"
+
+
+class TooManyAttemptsError(RecordsError):
+    """Too many failed log-ins for this user name from this address; wait and retry."""
+
+    http_status = 429
+    title = "Too many attempts"
+
+    def __init__(self, what: str, *, retry_after: int, where: str | None = None,
+                 fix: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(what, where=where, fix=fix)
+
+
+class RecordValidationError(RecordsError):
+    """A record or an imported file breaks the records model; ``problems`` lists each one
+    (row, column, reason) and nothing is written."""
+
+    http_status = 422
+    title = "Invalid record"
+
+    def __init__(self, what: str, *, problems: list[dict[str, object]] | None = None,
+                 where: str | None = None, fix: str | None = None) -> None:
+        self.problems = list(problems or [])
+        super().__init__(what, where=where, fix=fix)
+
+    def _render(self) -> str:
+        text = super()._render()
+        problems = getattr(self, "problems", [])
+        if problems:
+            lines = []
+            for p in problems[:20]:
+                place = ", ".join(f"{k} {p[k]}" for k in ("row", "column") if p.get(k) is not None)
+                value = f" (value {p['value']!r})" if p.get("value") is not None else ""
+                lines.append(f"  {place or 'file'}: {p.get('reason')}{value}")
+            if len(problems) > 20:
+                lines.append(f"  … and {len(problems) - 20} more")
+            text += "\n" + "\n".join(lines)
+        return text
+
+    def to_dict(self) -> dict[str, object]:  # type: ignore[override]
+        document: dict[str, object] = dict(super().to_dict())
+        document["problems"] = self.problems
+        return document

@@ -700,3 +700,12 @@ def write_brief(
     html_path.write_text(page, encoding="utf-8")
     _print_pdf(html_path, path)
     return path
+
+
+def print_pdf(html_path: Path, pdf_path: Path) -> None:
+    """Print a self-contained HTML file to PDF with the local headless Chromium.
+
+    Example:
+        >>> print_pdf(Path("brief.html"), Path("brief.pdf"))  # doctest: +SKIP
+    """
+    _print_pdf(html_path, pdf_path)

@@ -1,0 +1,865 @@
+"""The engagement-records store: users, tokens and log-ins, engagements with their indicators,
+assessments and evidence, the append-only audit log — on SQLite (embedded, the default: a file
+beside the warehouse) or PostgreSQL (``postgresql+psycopg://…`` for multi-user server mode).
+
+Every read is filtered in the query by the user's clearance (a record above it is reported as not
+found, so its existence does not leak); every write checks the role, runs in one transaction with
+its audit entry, and edits carry the version they were based on (optimistic locking: a stale
+version is refused with :class:`~foedus.errors.EditConflictError`, never applied).
+
+Example:
+    >>> store = RecordStore("sqlite://")          # in memory, for the example
+    >>> admin = store.system_principal()
+    >>> e = store.create_engagement(admin, {"title": "Staff talks", "instrument": "visits",
+    ...     "partners": ["Japan"], "start_date": "2024-03-01", "marking": "public"})
+    >>> e["version"], e["status"], e["partners"][0]["ccode"]
+    (1, 'proposed', 740)
+    >>> store.update_engagement(admin, e["id"], {"participants": 12}, version=1)["version"]
+    2
+    >>> [a["action"] for a in store.audit(admin)]
+    ['create', 'update']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from foedus.errors import (
+    AuthenticationError,
+    EditConflictError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+    RecordsError,
+    RecordValidationError,
+    TooManyAttemptsError,
+)
+from foedus.records.vocabulary import MARKINGS, ROLES, STATUSES, visible_markings
+
+__all__ = ["Principal", "RecordStore", "default_database_url", "hash_password", "verify_password"]
+
+SESSION_HOURS = 8
+#: Seconds a checked API token is trusted without asking the database again.
+TOKEN_CACHE_S = 5.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: user name, role and clearance."""
+
+    username: str
+    role: str
+    clearance: str
+
+    @property
+    def can_write(self) -> bool:
+        """Analysts and admins may create and edit engagements."""
+        return bool(ROLES[self.role]["write"])
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins manage users and tokens, delete, and read the audit log."""
+        return bool(ROLES[self.role]["admin"])
+
+
+def default_database_url(warehouse: str | Path | None = None) -> str:
+    """``$FOEDUS_DATABASE`` if set, else the embedded SQLite file beside the warehouse
+    (``records.sqlite``).
+
+    Example:
+        >>> os.environ.pop("FOEDUS_DATABASE", None) and None
+        >>> default_database_url("/data/warehouse.duckdb")
+        'sqlite:////data/records.sqlite'
+    """
+    if os.environ.get("FOEDUS_DATABASE"):
+        return os.environ["FOEDUS_DATABASE"]
+    if warehouse is None:
+        from foedus.warehouse import default_path
+
+        warehouse = default_path()
+    return f"sqlite:///{Path(warehouse).expanduser().resolve().parent / 'records.sqlite'}"
+
+
+# ---------------------------------------------------------------------------------------------
+# secrets
+# ---------------------------------------------------------------------------------------------
+def hash_password(password: str) -> str:
+    """scrypt hash of a password with a random salt (``scrypt$n$r$p$salt$hash``).
+
+    Example:
+        >>> h = hash_password("correct horse")
+        >>> verify_password("correct horse", h), verify_password("wrong", h)
+        (True, False)
+    """
+    salt = secrets.token_bytes(16)
+    n, r, p = 2**14, 8, 1
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    """Whether ``password`` matches a :func:`hash_password` hash (constant-time compare)."""
+    if not stored:
+        return False
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        fresh = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
+                               p=int(p), dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(fresh.hex(), digest)
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral() else int(value)
+    if isinstance(value, datetime):
+        return _aware(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# log-in attempts
+# ---------------------------------------------------------------------------------------------
+class LoginLimiter:
+    """At most ``limit`` failed log-ins per (user name, address) in ``window`` seconds.
+
+    Example:
+        >>> lim = LoginLimiter(limit=2, window=60)
+        >>> lim.failed("ana", "10.0.0.1"); lim.failed("ana", "10.0.0.1")
+        >>> lim.retry_after("ana", "10.0.0.1") > 0, lim.retry_after("ana", "10.0.0.2")
+        (True, 0)
+    """
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[tuple[str, str], list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> list[float]:
+        kept = [t for t in self._failures.get(key, []) if now - t < self.window]
+        self._failures[key] = kept
+        return kept
+
+    def retry_after(self, username: str, address: str) -> int:
+        """Seconds until another attempt is allowed (0: allowed now)."""
+        with self._lock:
+            now = time.monotonic()
+            recent = self._recent((username.lower(), address), now)
+            if len(recent) < self.limit:
+                return 0
+            return max(1, int(self.window - (now - recent[0])) + 1)
+
+    def failed(self, username: str, address: str) -> None:
+        """Record a failed attempt."""
+        with self._lock:
+            key = (username.lower(), address)
+            self._recent(key, time.monotonic()).append(time.monotonic())
+
+    def succeeded(self, username: str, address: str) -> None:
+        """Forget the failures of a user who logged in."""
+        with self._lock:
+            self._failures.pop((username.lower(), address), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# the store
+# ---------------------------------------------------------------------------------------------
+class RecordStore:
+    """Engagement records in a SQL database, migrated to the current schema on open.
+
+    Args:
+        url: a SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://user:pw@host/db``) or a
+            path to a SQLite file; default :func:`default_database_url`.
+    """
+
+    def __init__(self, url: str | Path | None = None, *, migrate: bool = True) -> None:
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.exc import ArgumentError
+        from sqlalchemy.orm import sessionmaker
+
+        text = str(url) if url is not None else default_database_url()
+        if "://" not in text:
+            text = f"sqlite:///{Path(text).expanduser().resolve()}"
+        self.url = text
+        try:
+            if text.startswith("sqlite"):
+                path = text.split("///", 1)[1] if "///" in text else ""
+                if path and path != ":memory:":
+                    parent = Path(path).parent
+                    if not parent.is_dir():
+                        raise RecordsError(f"folder {parent} does not exist", where=text,
+                                           fix="create the folder or give another --database")
+                    if Path(path).is_dir():
+                        raise RecordsError("the database path is a folder", where=text,
+                                           fix="give a file name, e.g. records.sqlite")
+                from sqlalchemy.pool import StaticPool
+
+                kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+                if not path or path == ":memory:":
+                    kwargs["poolclass"] = StaticPool
+                engine = create_engine(text, **kwargs)
+                event.listen(engine, "connect", _sqlite_connect)
+                event.listen(engine, "begin", _sqlite_begin)
+            else:
+                engine = create_engine(text, pool_size=20, max_overflow=40, pool_pre_ping=True)
+        except ArgumentError as exc:
+            raise RecordsError(f"not a database URL: {exc}", where=text,
+                               fix="use sqlite:///FILE or postgresql+psycopg://USER:PW@HOST/DB") from None
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.limiter = LoginLimiter()
+        # Recently checked tokens, for TOKEN_CACHE_S seconds (revocations here clear it at once;
+        # a revocation by another process takes effect within that time).
+        self._token_cache: dict[str, tuple[float, Principal]] = {}
+        if migrate:
+            self.migrate()
+
+    # -- plumbing -------------------------------------------------------------------------------
+    def migrate(self) -> str:
+        """Bring the schema to the newest Alembic revision; returns it."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from sqlalchemy.exc import OperationalError
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                revision = MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise RecordsError(f"cannot open the records database ({exc.orig})", where=self.url,
+                               fix="check the URL, that the server runs and the user may connect"
+                               ) from None
+        return str(revision)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> RecordStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _session(self, *, write: bool = False) -> Iterator[Any]:
+        bind = self.engine.execution_options(foedus_write=True) if write else self.engine
+        with self._sessions(bind=bind) as session, session.begin():
+            yield session
+
+    def _audit(self, session: Any, actor: str, action: str, entity: str, entity_id: int | None,
+               before: Any = None, after: Any = None) -> None:
+        from foedus.records.models import AuditEntry
+
+        session.add(AuditEntry(
+            at=_now(), actor=actor, action=action, entity=entity, entity_id=entity_id,
+            before=None if before is None else json.dumps(before, default=_plain, sort_keys=True),
+            after=None if after is None else json.dumps(after, default=_plain, sort_keys=True)))
+
+    @staticmethod
+    def system_principal(name: str = "cli") -> Principal:
+        """The local operator (CLI on the machine that holds the database): an admin."""
+        return Principal(name, "admin", "restricted")
+
+    # -- users, tokens, log-ins -----------------------------------------------------------------
+    def add_user(self, actor: Principal, username: str, role: str, *, password: str | None = None,
+                 clearance: str | None = None) -> dict[str, Any]:
+        """Create a user (admins only)."""
+        from sqlalchemy import select
+
+        from foedus.records.models import User
+
+        _require_admin(actor)
+        if role not in ROLES:
+            raise RecordValidationError(f"unknown role '{role}'", fix="use one of: " + ", ".join(ROLES))
+        clearance = clearance or str(ROLES[role]["clearance"])
+        if clearance not in MARKINGS:
+            raise RecordValidationError(f"unknown clearance '{clearance}'",
+                                        fix="use one of: " + ", ".join(MARKINGS))
+        name = username.strip()
+        if not name or len(name) > 80:
+            raise RecordValidationError("a user name needs 1 to 80 characters")
+        if password is not None and len(password) < 12:
+            raise RecordValidationError("the password is shorter than 12 characters",
+                                        fix="choose a passphrase of 12 characters or more")
+        with self._session(write=True) as s:
+            if s.scalar(select(User).where(User.username == name)) is not None:
+                raise RecordValidationError(f"user '{name}' exists already")
+            user = User(username=name, role=role, clearance=clearance, active=True,
+                        created_at=_now(),
+                        password_hash=hash_password(password) if password else None)
+            s.add(user)
+            s.flush()
+            doc = {"id": user.id, "username": name, "role": role, "clearance": clearance}
+            self._audit(s, actor.username, "create", "user", user.id, after=doc)
+        return doc
+
+    def users(self, actor: Principal) -> list[dict[str, Any]]:
+        """Every user (admins only)."""
+        from sqlalchemy import select
+
+        from foedus.records.models import User
+
+        _require_admin(actor)
+        with self._session() as s:
+            return [{"id": u.id, "username": u.username, "role": u.role, "clearance": u.clearance,
+                     "active": u.active} for u in s.scalars(select(User).order_by(User.id))]
+
+    def create_token(self, actor: Principal, username: str, name: str = "api") -> str:
+        """A new API token for ``username`` (admins, or users for themselves). The secret is
+        returned once; only its SHA-256 is stored."""
+        from sqlalchemy import select
+
+        from foedus.records.models import ApiToken, User
+
+        if not actor.is_admin and actor.username != username:
+            raise PermissionDeniedError("only admins may create tokens for other users")
+        secret = "fdr_" + secrets.token_urlsafe(32)
+        with self._session(write=True) as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise RecordNotFoundError(f"no user '{username}'",
+                                          fix="create it: foedus records user add NAME --role ROLE")
+            token = ApiToken(user_id=user.id, name=name, token_hash=_sha256(secret),
+                             created_at=_now())
+            s.add(token)
+            s.flush()
+            self._audit(s, actor.username, "create", "token", token.id,
+                        after={"user": username, "name": name})
+        return secret
+
+    def revoke_tokens(self, actor: Principal, username: str) -> int:
+        """Revoke every token of ``username``; returns how many."""
+        from sqlalchemy import select
+
+        from foedus.records.models import ApiToken, User
+
+        _require_admin(actor)
+        with self._session(write=True) as s:
+            tokens = s.scalars(select(ApiToken).join(User).where(
+                User.username == username, ApiToken.revoked_at.is_(None))).all()
+            for token in tokens:
+                token.revoked_at = _now()
+            self._token_cache.clear()
+            self._audit(s, actor.username, "revoke", "token", None,
+                        after={"user": username, "revoked": len(tokens)})
+        return len(tokens)
+
+    def authenticate_token(self, secret: str) -> Principal:
+        """The user of an API token; :class:`AuthenticationError` when unknown or revoked."""
+        from sqlalchemy import select
+
+        from foedus.records.models import ApiToken
+
+        digest = _sha256(secret)
+        cached = self._token_cache.get(digest)
+        if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_S:
+            return cached[1]
+        with self._session() as s:
+            token = s.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+            if token is None or token.revoked_at is not None or not token.user.active:
+                self._token_cache.pop(digest, None)
+                raise AuthenticationError("the API token is unknown or revoked",
+                                          fix="ask an admin for a token: foedus records token create")
+            principal = Principal(token.user.username, token.user.role, token.user.clearance)
+        if len(self._token_cache) > 10_000:
+            self._token_cache.clear()
+        self._token_cache[digest] = (time.monotonic(), principal)
+        return principal
+
+    def login(self, username: str, password: str, *, address: str = "local"
+              ) -> tuple[Principal, str, str]:
+        """Check a password; returns the user, a session secret and a CSRF secret.
+
+        Too many failures for one user name from one address raise
+        :class:`TooManyAttemptsError` before the password is even checked.
+        """
+        from sqlalchemy import select
+
+        from foedus.records.models import LoginSession, User
+
+        wait = self.limiter.retry_after(username, address)
+        if wait:
+            raise TooManyAttemptsError(f"too many failed log-ins for '{username}'",
+                                       retry_after=wait, fix=f"wait {wait} s and try again")
+        with self._session(write=True) as s:
+            user = s.scalar(select(User).where(User.username == username))
+            ok = user is not None and user.active and verify_password(password, user.password_hash)
+            if not ok:
+                self._audit(s, username[:80], "login-failed", "user",
+                            user.id if user is not None else None, after={"address": address})
+            else:
+                assert user is not None
+                session_secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+                s.add(LoginSession(user_id=user.id, session_hash=_sha256(session_secret),
+                                   csrf_hash=_sha256(csrf), created_at=_now(),
+                                   expires_at=_now() + timedelta(hours=SESSION_HOURS)))
+                self._audit(s, user.username, "login", "user", user.id,
+                            after={"address": address})
+                principal = Principal(user.username, user.role, user.clearance)
+        if not ok:
+            self.limiter.failed(username, address)
+            raise AuthenticationError("wrong user name or password")
+        self.limiter.succeeded(username, address)
+        return principal, session_secret, csrf
+
+    def authenticate_session(self, session_secret: str, *, csrf: str | None = None,
+                             require_csrf: bool = False) -> Principal:
+        """The user of a dashboard session cookie; for unsafe methods the CSRF token must match."""
+        from sqlalchemy import select
+
+        from foedus.records.models import LoginSession
+
+        with self._session() as s:
+            row = s.scalar(select(LoginSession).where(
+                LoginSession.session_hash == _sha256(session_secret)))
+            if row is None or _aware(row.expires_at) < _now() or not row.user.active:
+                raise AuthenticationError("the session has expired or is unknown",
+                                          fix="log in again")
+            if require_csrf and (csrf is None or not hmac.compare_digest(_sha256(csrf), row.csrf_hash)):
+                raise PermissionDeniedError("missing or wrong CSRF token",
+                                            fix="send the X-CSRF-Token header the log-in returned")
+            return Principal(row.user.username, row.user.role, row.user.clearance)
+
+    def logout(self, session_secret: str) -> None:
+        """End a dashboard session."""
+        from sqlalchemy import select
+
+        from foedus.records.models import LoginSession
+
+        with self._session(write=True) as s:
+            row = s.scalar(select(LoginSession).where(
+                LoginSession.session_hash == _sha256(session_secret)))
+            if row is not None:
+                row.expires_at = _now()
+
+    # -- engagements ---------------------------------------------------------------------------
+    def _visible(self, actor: Principal) -> Any:
+        from foedus.records.models import Engagement
+
+        return Engagement.marking.in_(visible_markings(actor.clearance))
+
+    def _load(self, s: Any, actor: Principal, engagement_id: int, *, lock: bool = False) -> Any:
+        from sqlalchemy import select
+
+        from foedus.records.models import Engagement
+
+        query = select(Engagement).where(Engagement.id == engagement_id, self._visible(actor))
+        query = query.options(*_eager())
+        if lock and self.dialect == "postgresql":
+            query = query.with_for_update()
+        found = s.scalar(query)
+        if found is None:
+            raise RecordNotFoundError(f"no engagement {engagement_id}",
+                                      fix="list the engagements you may see: foedus records list")
+        return found
+
+    @staticmethod
+    def _document(e: Any) -> dict[str, Any]:
+        doc = {c: _plain(getattr(e, c)) for c in (
+            "id", "title", "instrument", "status", "start_date", "end_date", "objectives", "budget",
+            "currency", "participants", "location", "notes", "marking", "version", "created_by",
+            "created_at", "updated_at")}
+        doc["partners"] = [{"name": p.name, "iso3": p.iso3, "ccode": p.ccode, "gwcode": p.gwcode}
+                           for p in e.partners]
+        doc["indicators"] = [_indicator_doc(i) for i in e.indicators]
+        doc["assessments"] = [{"id": a.id, "assessed_on": _plain(a.assessed_on), "rating": a.rating,
+                               "summary": a.summary, "assessor": a.assessor} for a in e.assessments]
+        doc["evidence"] = [{"id": v.id, "title": v.title, "kind": v.kind, "reference": v.reference,
+                            "dated": _plain(v.dated)} for v in e.evidence]
+        return doc
+
+    def list_engagements(self, actor: Principal, *, partner: int | None = None,
+                         status: str | None = None, instrument: str | None = None,
+                         year: int | None = None, limit: int = 1000, offset: int = 0
+                         ) -> list[dict[str, Any]]:
+        """Engagements the user may see, newest first; filters by partner COW code, status,
+        instrument and year (active in that year)."""
+        from sqlalchemy import select
+
+        from foedus.records.models import Engagement, Partner
+
+        query = select(Engagement).where(self._visible(actor)).options(*_eager())
+        if partner is not None:
+            query = query.where(Engagement.id.in_(
+                select(Partner.engagement_id).where(Partner.ccode == partner)))
+        if status is not None:
+            query = query.where(Engagement.status == status)
+        if instrument is not None:
+            query = query.where(Engagement.instrument == instrument)
+        if year is not None:
+            query = query.where(Engagement.start_date <= date(year, 12, 31)).where(
+                (Engagement.end_date.is_(None)) | (Engagement.end_date >= date(year, 1, 1)))
+        query = query.order_by(Engagement.start_date.desc(), Engagement.id.desc())
+        with self._session() as s:
+            rows = s.scalars(query.limit(limit).offset(offset)).all()
+            return [self._document(e) for e in rows]
+
+    def get_engagement(self, actor: Principal, engagement_id: int) -> dict[str, Any]:
+        """One engagement with its partners, indicators (and progress), assessments, evidence."""
+        with self._session() as s:
+            return self._document(self._load(s, actor, engagement_id))
+
+    def create_engagement(self, actor: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Create an engagement (status ``proposed`` unless given); analysts and admins."""
+        from foedus.records.validation import validate_engagement
+
+        _require_write(actor)
+        clean, problems = validate_engagement(data)
+        if problems:
+            raise RecordValidationError("the engagement is not valid", problems=problems,
+                                        fix="correct the listed fields")
+        return self._insert(actor, clean)
+
+    def _insert(self, actor: Principal, clean: dict[str, Any], session: Any = None) -> dict[str, Any]:
+        from foedus.records.models import Engagement, Partner
+
+        if clean.get("marking") and clean["marking"] not in visible_markings(actor.clearance):
+            raise PermissionDeniedError(f"your clearance ({actor.clearance}) is below the marking "
+                                        f"'{clean['marking']}'")
+        fields = {k: v for k, v in clean.items() if k != "partners"}
+        fields.setdefault("status", "proposed")
+        now = _now()
+
+        def go(s: Any) -> dict[str, Any]:
+            e = Engagement(**fields, created_by=actor.username, created_at=now, updated_at=now)
+            e.partners = [Partner(position=i, **p) for i, p in enumerate(clean["partners"])]
+            s.add(e)
+            s.flush()
+            doc = self._document(e)
+            self._audit(s, actor.username, "create", "engagement", e.id, after=doc)
+            return doc
+
+        if session is not None:
+            return go(session)
+        with self._session(write=True) as s:
+            return go(s)
+
+    def update_engagement(self, actor: Principal, engagement_id: int, changes: Mapping[str, Any],
+                          *, version: int) -> dict[str, Any]:
+        """Edit fields of an engagement last seen at ``version``; a newer version in the database
+        means someone else edited it: :class:`EditConflictError`, nothing changed."""
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from foedus.records.models import Partner
+        from foedus.records.validation import validate_engagement
+
+        _require_write(actor)
+        clean, problems = validate_engagement(changes, partial=True)
+        if "status" in clean:
+            problems.append({"column": "status", "value": clean["status"],
+                             "reason": "change the status with the status transition"})
+        if problems:
+            raise RecordValidationError("the change is not valid", problems=problems,
+                                        fix="correct the listed fields")
+        try:
+            with self._session(write=True) as s:
+                e = self._load(s, actor, engagement_id, lock=True)
+                if e.version != version:
+                    raise EditConflictError(
+                        f"engagement {engagement_id} is at version {e.version}, the edit was based "
+                        f"on version {version}", fix="reload the engagement and apply the edit again")
+                before = self._document(e)
+                if "marking" in clean and clean["marking"] not in visible_markings(actor.clearance):
+                    raise PermissionDeniedError("the new marking is above your clearance")
+                start = clean.get("start_date", e.start_date)
+                end = clean["end_date"] if "end_date" in clean else e.end_date
+                if end is not None and end < start:
+                    raise RecordValidationError("the change is not valid", problems=[
+                        {"column": "end_date", "value": str(end), "reason": "before the start date"}])
+                for key, value in clean.items():
+                    if key == "partners":
+                        e.partners = [Partner(position=i, **p) for i, p in enumerate(value)]
+                    else:
+                        setattr(e, key, value)
+                e.updated_at = _now()
+                s.flush()
+                after = self._document(e)
+                self._audit(s, actor.username, "update", "engagement", e.id, before, after)
+        except StaleDataError:
+            raise EditConflictError(f"engagement {engagement_id} was changed by someone else",
+                                    fix="reload the engagement and apply the edit again") from None
+        return after
+
+    def set_status(self, actor: Principal, engagement_id: int, status: str, *, version: int
+                   ) -> dict[str, Any]:
+        """Move an engagement along its lifecycle (approval needs an admin)."""
+        from sqlalchemy.orm.exc import StaleDataError
+
+        _require_write(actor)
+        if status not in STATUSES:
+            raise RecordValidationError(f"unknown status '{status}'",
+                                        fix="use one of: " + ", ".join(STATUSES))
+        if status == "approved" and not actor.is_admin:
+            raise PermissionDeniedError("only an admin may approve an engagement")
+        try:
+            with self._session(write=True) as s:
+                e = self._load(s, actor, engagement_id, lock=True)
+                if e.version != version:
+                    raise EditConflictError(f"engagement {engagement_id} is at version {e.version}",
+                                            fix="reload the engagement and try again")
+                if status not in STATUSES[e.status]:
+                    allowed = ", ".join(STATUSES[e.status]) or "none (final)"
+                    raise RecordValidationError(
+                        f"an engagement cannot go from '{e.status}' to '{status}'",
+                        fix=f"next statuses from '{e.status}': {allowed}")
+                if status == "assessed" and not e.assessments:
+                    raise RecordValidationError("an engagement is 'assessed' only with an assessment",
+                                                fix="add an assessment first")
+                before = self._document(e)
+                e.status = status
+                e.updated_at = _now()
+                s.flush()
+                after = self._document(e)
+                self._audit(s, actor.username, "status", "engagement", e.id, before, after)
+        except StaleDataError:
+            raise EditConflictError(f"engagement {engagement_id} was changed by someone else",
+                                    fix="reload the engagement and try again") from None
+        return after
+
+    def delete_engagement(self, actor: Principal, engagement_id: int, *, version: int) -> None:
+        """Delete an engagement (admins only); the audit log keeps its last state."""
+        _require_admin(actor)
+        with self._session(write=True) as s:
+            e = self._load(s, actor, engagement_id, lock=True)
+            if e.version != version:
+                raise EditConflictError(f"engagement {engagement_id} is at version {e.version}",
+                                        fix="reload the engagement and try again")
+            before = self._document(e)
+            s.delete(e)
+            self._audit(s, actor.username, "delete", "engagement", engagement_id, before=before)
+
+    def add_child(self, actor: Principal, engagement_id: int, kind: str, data: Mapping[str, Any]
+                  ) -> dict[str, Any]:
+        """Add an ``indicator``, ``assessment`` or ``evidence`` item to an engagement."""
+        from foedus.records.models import Assessment, Evidence, Indicator
+        from foedus.records.validation import validate_child
+
+        _require_write(actor)
+        if kind not in ("indicator", "assessment", "evidence"):
+            raise RecordValidationError(f"unknown item '{kind}'",
+                                        fix="use indicator, assessment or evidence")
+        clean, problems = validate_child(kind, data)
+        if problems:
+            raise RecordValidationError(f"the {kind} is not valid", problems=problems)
+        model = {"indicator": Indicator, "assessment": Assessment, "evidence": Evidence}[kind]
+        with self._session(write=True) as s:
+            e = self._load(s, actor, engagement_id, lock=True)
+            if kind == "assessment":
+                clean["assessor"] = actor.username
+            item = model(engagement_id=e.id, **clean)
+            s.add(item)
+            e.updated_at = _now()  # bumps the version: the engagement changed
+            s.flush()
+            doc = {"id": item.id, **{k: _plain(v) for k, v in clean.items()}}
+            self._audit(s, actor.username, "create", kind, item.id,
+                        after={"engagement": e.id, **doc})
+        return doc
+
+    def progress(self, actor: Principal, engagement_id: int) -> list[dict[str, Any]]:
+        """Indicator progress: share of the way from baseline to target reached (observed)."""
+        return self.get_engagement(actor, engagement_id)["indicators"]
+
+    def audit(self, actor: Principal, *, entity: str | None = None, entity_id: int | None = None,
+              limit: int = 1000) -> list[dict[str, Any]]:
+        """The audit log, oldest first (admins only)."""
+        from sqlalchemy import select
+
+        from foedus.records.models import AuditEntry
+
+        _require_admin(actor)
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if entity is not None:
+            query = query.where(AuditEntry.entity == entity)
+        if entity_id is not None:
+            query = query.where(AuditEntry.entity_id == entity_id)
+        with self._session() as s:
+            return [{"id": a.id, "at": _plain(a.at), "actor": a.actor, "action": a.action,
+                     "entity": a.entity, "entity_id": a.entity_id,
+                     "before": json.loads(a.before) if a.before else None,
+                     "after": json.loads(a.after) if a.after else None}
+                    for a in s.scalars(query.limit(limit))]
+
+    # -- files ---------------------------------------------------------------------------------
+    def import_rows(self, actor: Principal, rows: list[dict[str, Any]], *, source: str
+                    ) -> dict[str, Any]:
+        """Validate every row, then create all engagements in one transaction — or none.
+
+        ``rows`` are dicts of column → text with ``_row`` (1-based data row, header = row 1).
+        A row with problems makes the whole import fail with :class:`RecordValidationError`
+        listing row, column and reason for every problem.
+        """
+        from foedus.records.validation import validate_engagement
+
+        _require_write(actor)
+        cleaned: list[dict[str, Any]] = []
+        problems: list[dict[str, Any]] = []
+        for row in rows:
+            number = row.get("_row")
+            data = {k: v for k, v in row.items() if k != "_row"}
+            clean, found = validate_engagement(data)
+            if clean.get("marking") and clean["marking"] not in visible_markings(actor.clearance):
+                found.append({"column": "marking", "value": clean["marking"],
+                              "reason": "above your clearance"})
+            problems += [{"row": number, **p} for p in found]
+            cleaned.append(clean)
+        if not rows:
+            problems.append({"row": None, "column": None, "value": None,
+                             "reason": "the file holds no engagement rows"})
+        if problems:
+            raise RecordValidationError(
+                f"{len(problems)} problem(s) in {source}; nothing was imported",
+                problems=problems, where=source, fix="correct the listed rows and import again")
+        with self._session(write=True) as s:
+            ids = [self._insert(actor, clean, session=s)["id"] for clean in cleaned]
+            self._audit(s, actor.username, "import", "engagement", None,
+                        after={"source": source, "rows": len(ids)})
+        return {"source": source, "imported": len(ids), "ids": ids}
+
+    def backup(self) -> dict[str, Any]:
+        """Every table as rows (JSON-ready), with the schema revision; see :meth:`restore`."""
+        from sqlalchemy import select
+
+        from foedus.records.models import Base
+
+        document: dict[str, Any] = {"format": "foedus-records-backup", "version": 1,
+                                    "revision": self.migrate(), "created_at": _now().isoformat(),
+                                    "tables": {}}
+        with self._session() as s:
+            for table in Base.metadata.sorted_tables:
+                rows = s.execute(select(table).order_by(*table.primary_key.columns)).mappings()
+                document["tables"][table.name] = [
+                    {k: _backup_value(v) for k, v in row.items()} for row in rows]
+        return document
+
+    def restore(self, document: Mapping[str, Any]) -> dict[str, int]:
+        """Load a :meth:`backup` into this (empty) database, all-or-nothing."""
+        from sqlalchemy import func, insert, select, text
+
+        from foedus.records.models import Base
+
+        if document.get("format") != "foedus-records-backup":
+            raise RecordsError("not a foedus records backup",
+                               fix="give a file written by foedus records backup")
+        counts: dict[str, int] = {}
+        with self._session(write=True) as s:
+            for table in Base.metadata.sorted_tables:
+                if s.scalar(select(func.count()).select_from(table)):
+                    raise RecordsError(f"the database is not empty (table {table.name})",
+                                       where=self.url, fix="restore into a new, empty database")
+            for table in Base.metadata.sorted_tables:
+                rows = document.get("tables", {}).get(table.name, [])
+                if rows:
+                    typed = [{k: _restore_value(table.c[k], v) for k, v in r.items()} for r in rows]
+                    s.execute(insert(table), typed)
+                counts[table.name] = len(rows)
+            if self.dialect == "postgresql":
+                for table in Base.metadata.sorted_tables:
+                    s.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+        return counts
+
+
+def _eager() -> tuple[Any, ...]:
+    from sqlalchemy.orm import selectinload
+
+    from foedus.records.models import Engagement
+
+    return (selectinload(Engagement.partners), selectinload(Engagement.indicators),
+            selectinload(Engagement.assessments), selectinload(Engagement.evidence))
+
+
+def _indicator_doc(i: Any) -> dict[str, Any]:
+    baseline, target = Decimal(str(i.baseline)), Decimal(str(i.target))
+    observed = None if i.observed is None else Decimal(str(i.observed))
+    share = None
+    if observed is not None and target != baseline:
+        share = float((observed - baseline) / (target - baseline))
+    return {"id": i.id, "objective": i.objective, "indicator": i.indicator,
+            "baseline": _plain(baseline), "target": _plain(target),
+            "observed": _plain(observed), "observed_on": _plain(i.observed_on),
+            "progress": None if share is None else round(share, 4)}
+
+
+def _backup_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return _aware(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _restore_value(column: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = type(column.type).__name__
+    if kind == "DateTime":
+        return datetime.fromisoformat(value)
+    if kind == "Date":
+        return date.fromisoformat(value)
+    if kind == "Numeric":
+        return Decimal(value)
+    return value
+
+
+def _require_write(actor: Principal) -> None:
+    if not actor.can_write:
+        raise PermissionDeniedError(f"role '{actor.role}' may read but not write records",
+                                    fix="ask an admin for the analyst role")
+
+
+def _require_admin(actor: Principal) -> None:
+    if not actor.is_admin:
+        raise PermissionDeniedError(f"role '{actor.role}' may not do this; admins only")
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun explicitly below
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Writers take the write lock at BEGIN, so two read-then-write transactions never deadlock.
+    immediate = conn.get_execution_options().get("foedus_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

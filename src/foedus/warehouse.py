@@ -527,7 +527,7 @@ class Warehouse:
             frame: pl.DataFrame | None = None
             if snapshot.exists():
                 try:
-                    frame = pl.read_ipc(snapshot, memory_map=False)
+                    frame = pl.read_ipc(snapshot)
                 except (OSError, pl.exceptions.PolarsError):
                     frame = None
             if frame is None:
@@ -543,6 +543,65 @@ class Warehouse:
                     pass  # a read-only folder: read from DuckDB next time too
             self._cache[record.storage] = frame
         return self._cache[record.storage]
+
+    def derived(
+        self,
+        name: str,
+        tables: Sequence[str],
+        options: dict[str, Any],
+        build: Callable[[], pl.DataFrame],
+        *,
+        depends: Sequence[str] = (),
+    ) -> pl.DataFrame:
+        """A table computed from this warehouse's releases, kept in the snapshot folder.
+
+        The key is ``name``, the checksums of the releases serving ``tables``, ``options``, the
+        foedus version and the content of the files in ``depends`` (paths relative to the
+        package, e.g. ``"measures/similarity.py"``): a new release, option or code computes it
+        again. ``build`` computes it on a miss.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> wh = Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+            >>> wh.derived("demo", [], {"n": 2}, lambda: pl.DataFrame({"n": [2]}))["n"].item()
+            2
+        """
+        import hashlib
+
+        from foedus import __version__
+
+        package = Path(__file__).resolve().parent
+        doc = {
+            "name": name,
+            "releases": [(t, self.active(t).sha256) for t in tables if self.has(t)],
+            "options": options,
+            "foedus": __version__,
+            "depends": {d: hashlib.sha256((package / d).read_bytes()).hexdigest()
+                        for d in depends},
+        }  # fmt: skip
+        key = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+        memo = f"derived:{key}"
+        if memo in self._cache:
+            return self._cache[memo]
+        path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
+        frame: pl.DataFrame | None = None
+        if path.exists():
+            try:
+                frame = pl.read_ipc(path)
+            except (OSError, pl.exceptions.PolarsError):
+                frame = None
+        if frame is None:
+            frame = build()
+            if self.path.exists():  # no snapshot folder for a warehouse that does not exist
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+                    frame.write_ipc(tmp)
+                    os.replace(tmp, path)
+                except OSError:
+                    pass
+        self._cache[memo] = frame
+        return frame
 
     def read(self, table: str, purpose: str) -> tuple[pl.DataFrame, Used]:
         """The active release of ``table`` and its provenance record, saying it served ``purpose``.

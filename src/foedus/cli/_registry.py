@@ -64,4 +64,6 @@ LAZY_COMMANDS: list[LazyCommand] = [
                 "Write self-contained impact briefs (HTML or PDF)."),
     LazyCommand("serve", "foedus.cli.serve:app",
                 "Serve the foedus REST API and dashboard on localhost, read-only over the warehouse."),
+    LazyCommand("events", "foedus.cli.events:app",
+                "Event data (GDELT, ICEWS): military cooperation/conflict by month, on DuckDB or Spark."),
 ]  # fmt: skip

@@ -284,11 +284,13 @@ def _duckdb(paths: list[Path], layouts: list[Any], period: str, *, master: str,
         malformed: list[dict[str, Any]] = []
         count = 0
         try:
+            # Every scan of the view records its rejects: one row per file and line.
             rows = con.execute(
-                "SELECT s.file_path, e.line, e.error_type, e.error_message FROM reject_errors e "
-                "JOIN reject_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line"
-            ).fetchall()
-            count = len({(r[0], r[1]) for r in rows})
+                "SELECT s.file_path, e.line, MIN(CAST(e.error_type AS VARCHAR)), "
+                "MIN(e.error_message) FROM reject_errors e JOIN reject_scans s "
+                "USING (scan_id, file_id) GROUP BY s.file_path, e.line "
+                "ORDER BY s.file_path, e.line").fetchall()
+            count = len(rows)
             malformed = [{"file": r[0], "line": int(r[1]), "error": r[2], "detail": r[3]}
                          for r in rows[:200]]
         except duckdb.Error:

@@ -69,11 +69,14 @@ def resolve_state(value: str, year: int | None = None) -> dict[str, Any]:
             "iso3": row["iso3"], "name": text}
 
 
-def _export(table: str, warehouse: str | Path | None, folder: Path) -> tuple[Path, Any]:
+def _export(table: str, warehouse: Any, folder: Path) -> tuple[Path, Any]:
     from foedus.warehouse import Warehouse
 
-    with Warehouse(warehouse, read_only=True) as wh:
-        df, used = wh.read(table, "events monitor")
+    if hasattr(warehouse, "read"):  # an open warehouse (the API's shared one)
+        df, used = warehouse.read(table, "events monitor")
+    else:
+        with Warehouse(warehouse, read_only=True) as wh:
+            df, used = wh.read(table, "events monitor")
     path = folder / f"{table}.parquet"
     df.select([c for c in _COLUMNS if c in df.columns]).write_parquet(path)
     return path, used

@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "models": 4,
     "assessment": 4,
     "records": 4,
+    "events": 4,
     "cli": 5,
     "cli_support": 5,
     "api": 5,

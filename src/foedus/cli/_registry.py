@@ -66,4 +66,6 @@ LAZY_COMMANDS: list[LazyCommand] = [
                 "Serve the foedus REST API and dashboard on localhost, read-only over the warehouse."),
     LazyCommand("records", "foedus.cli.records:app",
                 "Engagement records: your organisation's own activities (users, tokens, files)."),
+    LazyCommand("events", "foedus.cli.events:app",
+                "Event data (GDELT, ICEWS): military cooperation/conflict by month, on DuckDB or Spark."),
 ]  # fmt: skip

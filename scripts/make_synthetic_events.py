@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from foedus.events.layout import COLUMN_TYPES, GDELT1_COLUMNS  # noqa: E402
+from foedus.sources.gdelt import COLUMN_TYPES, GDELT1_COLUMNS  # noqa: E402
 
 STATES = ("USA CHN RUS GBR FRA DEU JPN IND PAK IRN ISR SAU TUR UKR POL KOR PRK AUS CAN BRA MEX EGY "
           "NGA ZAF KEN ETH IRQ SYR AFG IDN PHL VNM THA MYS SGP NZL ITA ESP NLD BEL SWE NOR FIN DNK "

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from foedus.cli import app
-from foedus.events.layout import GDELT1_COLUMNS
+from foedus.sources.gdelt import GDELT1_COLUMNS
 from foedus.events.pipeline import aggregate_events, spark_sql
 from tests.conftest import shared_file
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from foedus.errors import SourceFormatError
-from foedus.events.layout import COLUMN_TYPES, GDELT1_COLUMNS
+from foedus.sources.gdelt import COLUMN_TYPES, GDELT1_COLUMNS
 from foedus.sources.model import Format, Source, format_spec, release
 from foedus.sources.readers import LINE_COLUMN
 

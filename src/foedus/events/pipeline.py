@@ -87,6 +87,31 @@ GROUP BY ccode1, ccode2, {period}, family
 ORDER BY ccode1, ccode2, {period}, family
 """
 
+#: Numeric fields the pipeline reads, with their SQL types; every other field is text.
+_NUMERIC = {"SQLDATE": "BIGINT", "GoldsteinScale": "DOUBLE", "NumMentions": "BIGINT"}
+
+
+def _bad_value_condition() -> str:
+    return " OR ".join(f"({c} IS NOT NULL AND TRY_CAST({c} AS {t}) IS NULL)"
+                       for c, t in _NUMERIC.items())
+
+
+#: The typed input: text rows (``raw_text``, every field as read) with the numeric fields cast;
+#: rows holding a value that is not a number are left out here and counted by BAD_VALUES_SQL.
+TYPED_SQL = ("SELECT " + ", ".join(
+    f"TRY_CAST({c} AS {_NUMERIC[c]}) AS {c}" if c in _NUMERIC else c
+    for c in ("SQLDATE", "Actor1Code", "Actor2Code", "Actor1CountryCode", "Actor2CountryCode",
+              "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code", "Actor2Type1Code",
+              "Actor2Type2Code", "Actor2Type3Code", "EventCode", "GoldsteinScale",
+              "ActionGeo_FeatureID", "NumMentions"))
+    + " FROM raw_text WHERE NOT (" + _bad_value_condition() + ")")
+
+#: Rows with a numeric field that is not a number, per field.
+BAD_VALUES_SQL = ("SELECT " + ", ".join(
+    f"SUM(CASE WHEN {c} IS NOT NULL AND TRY_CAST({c} AS {t}) IS NULL THEN 1 ELSE 0 END) AS {c}"
+    for c, t in _NUMERIC.items()) + ", SUM(CASE WHEN " + _bad_value_condition()
+    + " THEN 1 ELSE 0 END) AS any_field FROM raw_text")
+
 #: Distinct actor countries and years (to build the ``states`` table).
 COUNTRIES_SQL = """
 SELECT country, MIN(year) AS first_year, MAX(year) AS last_year FROM (
@@ -230,13 +255,14 @@ def _duck_source(path: Path, layout: tuple[str, tuple[str, ...] | None]) -> str:
     quoted = "'" + str(path).replace("'", "''") + "'"
     kind, columns = layout
     if kind == "parquet":
-        return f"SELECT * FROM read_parquet({quoted})"
+        return (f"SELECT {', '.join(f'CAST({c} AS VARCHAR) AS {c}' for c in _NEEDED)} "
+                f"FROM read_parquet({quoted})")
     if kind == "csv-header":
-        types = ", ".join(f"'{c}': '{COLUMN_TYPES.get(c, 'VARCHAR')}'" for c in GDELT1_COLUMNS)
+        types = ", ".join(f"'{c}': 'VARCHAR'" for c in GDELT1_COLUMNS)
         return (f"SELECT * FROM read_csv({quoted}, header=true, delim=',', quote='\"', "
                 f"columns={{{types}}}, store_rejects=true, auto_detect=false)")
     assert columns is not None
-    types = ", ".join(f"'{c}': '{COLUMN_TYPES.get(c, 'VARCHAR')}'" for c in columns)
+    types = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
     return (f"SELECT * FROM read_csv({quoted}, header=false, delim='\\t', quote='', escape='', "
             f"columns={{{types}}}, store_rejects=true, auto_detect=false, null_padding=false)")
 
@@ -257,10 +283,12 @@ def _duckdb(paths: list[Path], layouts: list[Any], period: str, *, master: str,
         if memory_limit:
             con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")  # stdout carries the --json document
         cols = ", ".join(_NEEDED)
         union = " UNION ALL ".join(f"SELECT {cols} FROM ({_duck_source(p, lay)})"
                                    for p, lay in zip(paths, layouts, strict=True))
-        con.execute(f"CREATE VIEW raw_events AS {union}")
+        con.execute(f"CREATE VIEW raw_text AS {union}")
+        con.execute(f"CREATE VIEW raw_events AS {TYPED_SQL}")
         try:
             countries = con.execute(COUNTRIES_SQL).fetchall()
         except duckdb.Error as exc:
@@ -280,6 +308,8 @@ def _duckdb(paths: list[Path], layouts: list[Any], period: str, *, master: str,
         table = pl.from_arrow(con.sql(PIPELINE_SQL.format(period=period)).to_arrow_table())
         excl = dict(zip(("rows_read", "without_two_state_actors", "same_country"),
                         con.execute(EXCLUSIONS_SQL).fetchone() or (0, 0, 0), strict=True))
+        bad = dict(zip((*_NUMERIC, "any_field"), con.execute(BAD_VALUES_SQL).fetchone() or (),
+                       strict=False))
         unmapped_counts = _unmapped_counts(con.execute, unmapped)
         malformed: list[dict[str, Any]] = []
         count = 0
@@ -295,6 +325,12 @@ def _duckdb(paths: list[Path], layouts: list[Any], period: str, *, master: str,
                          for r in rows[:200]]
         except duckdb.Error:
             pass
+        if bad.get("any_field"):
+            count += int(bad["any_field"])
+            malformed.append({"file": "(all)", "rows": int(bad["any_field"]),
+                              "error": "not a number in " + ", ".join(
+                                  f"{c} ({int(n)})" for c, n in bad.items()
+                                  if c != "any_field" and n)})
     finally:
         con.close()
     assert isinstance(table, pl.DataFrame)
@@ -378,11 +414,12 @@ def _spark(paths: list[Path], layouts: list[Any], period: str, *, master: str,
     malformed: list[dict[str, Any]] = []
     for path, (kind, columns) in zip(paths, layouts, strict=True):
         if kind == "parquet":
-            df = spark.read.parquet(str(path))
+            df = spark.read.parquet(str(path)).select(
+                *(F.col(c).cast("string").alias(c) for c in _NEEDED))
         else:
             names = GDELT1_COLUMNS if kind == "csv-header" else columns
             assert names is not None
-            schema = ", ".join(f"`{c}` {COLUMN_TYPES.get(c, 'STRING')}" for c in names)
+            schema = ", ".join(f"`{c}` STRING" for c in names)
             options = {"header": kind == "csv-header", "sep": "," if kind == "csv-header" else "\t",
                        "mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}
             if kind == "tsv":
@@ -399,7 +436,16 @@ def _spark(paths: list[Path], layouts: list[Any], period: str, *, master: str,
     raw = frames[0]
     for other in frames[1:]:
         raw = raw.unionByName(other)
-    raw.createOrReplaceTempView("raw_events")
+    raw.createOrReplaceTempView("raw_text")
+    spark.sql(spark_sql(TYPED_SQL)).createOrReplaceTempView("raw_events")
+    bad_row = spark.sql(spark_sql(BAD_VALUES_SQL)).collect()[0]
+    bad = dict(zip((*_NUMERIC, "any_field"), bad_row, strict=False))
+    if bad.get("any_field"):
+        malformed_total += int(bad["any_field"])
+        malformed.append({"file": "(all)", "rows": int(bad["any_field"]),
+                          "error": "not a number in " + ", ".join(
+                              f"{c} ({int(n)})" for c, n in bad.items()
+                              if c != "any_field" and n)})
     countries = [(r[0], int(r[1]), int(r[2])) for r in spark.sql(spark_sql(COUNTRIES_SQL)).collect()]
     states, unmapped = _states_rows(countries)
     spark.createDataFrame(states or [("", 0, 0, 0)],

@@ -29,6 +29,7 @@ ROUTER_MODULES: list[str] = [
     "foedus.api.routes.measures",
     "foedus.api.routes.frames",
     "foedus.api.routes.records",
+    "foedus.api.routes.events",
 ]
 
 

@@ -88,3 +88,7 @@ class InvalidDateError(InvalidValueError):
 
 class DuplicateKeyError(SourceFormatError):
     """Two rows of a source share the key that should identify a single row."""
+
+
+class UnknownReplicationError(FoedusError):
+    """A replication (or variant) name that the gallery does not hold."""

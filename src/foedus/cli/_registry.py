@@ -32,5 +32,6 @@ class LazyCommand:
 
 
 LAZY_COMMANDS: list[LazyCommand] = [
+    LazyCommand("replicate", "foedus.cli.replicate:app", "Published designs run on the warehouse, beside the published results."),
     # LazyCommand("impact", "foedus.cli.impact:app", "Estimate what military diplomacy does to alliances."),
 ]

@@ -37,7 +37,6 @@ from foedus.alliances.conditions import (
     parse_location,
 )
 from foedus.alliances.curated import Curated
-from foedus.alliances.relevance import judge_condition
 from foedus.alliances.data import (
     NMC_COLUMNS,
     AllianceData,
@@ -47,6 +46,7 @@ from foedus.alliances.data import (
     get_data,
     ymd_date,
 )
+from foedus.alliances.relevance import judge_condition
 from foedus.alliances.states import State
 from foedus.errors import FoedusError
 

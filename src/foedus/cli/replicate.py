@@ -128,7 +128,8 @@ def run_cmd(
     """Run one replication and print our estimates beside the published ones."""
 
     def body() -> None:
-        from foedus.replications import get, run as run_replication
+        from foedus.replications import get
+        from foedus.replications import run as run_replication
 
         _check_output(output)
         get(name)  # an unknown name fails before any work

@@ -126,7 +126,9 @@ def _deterrence_frame(wh: Any, years: tuple[int, int], variant: str) -> tuple[pl
         options["exclude_alliances"] = tuple(BIG_MULTILATERALS)
     if variant == "secret-included":
         options["include_secret"] = True
-    df = relevant_frame(frame.df, wh, ddy, **options).join(
+    keep = ["ccode1", "ccode2", "year", "conttype", "gmlmidonset", "gmlmidongoing", "sidea1",
+            "orig1", "gmlmidspell", "cinc1", "cinc2", "capdist", "polity21", "polity22"]
+    df = relevant_frame(frame.df.select(keep), wh, ddy, **options).join(
         s, on=["ccode1", "ccode2", "year"], how="left")
     shared = ddy.select("ccode1", "ccode2", "year", pl.col("atop_defense").fill_null(0))
     both = shared.join(
@@ -178,7 +180,7 @@ def _deterrence(wh: Any, variant: str, years: tuple[int, int]) -> tuple[Any, str
         + f"; variant: {variant}; N = {model.n:,} with {model.n_events:,} initiations "
         f"(listwise deletion dropped {model.n_dropped:,}); probit, model-based SEs."
     )
-    diagnostics = _sign_diagnostics(df, model) if variant == "main" else {}
+    diagnostics = _sign_diagnostics(df, model, wh) if variant == "main" else {}
     notes = [
         "Joint democracy: both Polity2 ≥ 6 (isard's Polity5 codes; null for the USSR 1923–1991 "
         "and a few others, so those dyad-years drop out — see diagnostics).",
@@ -189,10 +191,25 @@ def _deterrence(wh: Any, variant: str, years: tuple[int, int]) -> tuple[Any, str
     return model, definition, notes, diagnostics
 
 
-def _sign_diagnostics(df: pl.DataFrame, model: Any) -> dict[str, Any]:
+def _sign_diagnostics(df: pl.DataFrame, model: Any, wh: Any) -> dict[str, Any]:
     """Where a positive ptargdef comes from: initiation rates by commitment and period, and the
     alliances whose commitments cover the most initiations against defended targets."""
+    from foedus.alliances.registry import common_names
+    from foedus.alliances.relevance import obligation_years
+
     used = df.drop_nulls(["ptargdef", "ln_distance", "capprop", "jdem", "s_un_glo"])
+    hits = used.filter((pl.col("dispute") == 1) & (pl.col("ptargdef") == 1)).select(
+        "ccode1", "ccode2", "year")
+    ob = obligation_years(wh.table("atop_member")).filter(pl.col("defense") == 1)
+    covering = hits.join(ob.select("atopid", pl.col("partner").alias("ccode2"), "year",
+                                   pl.col("state").alias("_third")), on=["ccode2", "year"])
+    covering = covering.filter(pl.col("_third") != pl.col("ccode1")).select(
+        "atopid", "ccode1", "ccode2", "year").unique()
+    names = common_names()
+    top = covering.group_by("atopid").agg(pl.len().alias("initiations")).sort(
+        "initiations", descending=True).head(10).with_columns(
+        pl.col("atopid").map_elements(lambda a: names.get(str(a), f"ATOP {a}"),
+                                      return_dtype=pl.String).alias("alliance"))
     by_period = (
         used.with_columns((pl.col("year") // 25 * 25).alias("period"))
         .group_by("period", "ptargdef").agg(pl.len().alias("n"), pl.col("dispute").sum())
@@ -200,6 +217,8 @@ def _sign_diagnostics(df: pl.DataFrame, model: Any) -> dict[str, Any]:
         .sort("period", "ptargdef")
     )
     return {"initiation_rate_by_period": by_period.to_dicts(),
+            "initiations_against_defended_targets": hits.height,
+            "alliances_defending_targets_of_initiations": top.to_dicts(),
             "n_jdem_missing": int(df["jdem"].null_count())}
 
 

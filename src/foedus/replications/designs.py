@@ -104,9 +104,11 @@ _JL_VARIANTS = {
 }
 
 
-def _deterrence_frame(wh: Any, years: tuple[int, int], variant: str) -> tuple[pl.DataFrame, Any]:
+def _deterrence_frame(wh: Any, years: tuple[int, int],
+                      variant: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The JL/Leeds design's directed dyad-years and the obligation-years behind them."""
     import foedus
-    from foedus.models.recipes import relevant_frame
+    from foedus.alliances.relevance import obligation_years, relevant_commitments
 
     frame = (
         foedus.dyad_years("cow", directed=True, years=years, warehouse=wh)
@@ -128,7 +130,8 @@ def _deterrence_frame(wh: Any, years: tuple[int, int], variant: str) -> tuple[pl
         options["include_secret"] = True
     keep = ["ccode1", "ccode2", "year", "conttype", "gmlmidonset", "gmlmidongoing", "sidea1",
             "orig1", "gmlmidspell", "cinc1", "cinc2", "capdist", "polity21", "polity22"]
-    df = relevant_frame(frame.df.select(keep), wh, ddy, **options).join(
+    obligations = obligation_years(wh.table("atop_member"), ddy)
+    df = relevant_commitments(frame.df.select(keep), obligations, **options).join(
         s, on=["ccode1", "ccode2", "year"], how="left")
     shared = ddy.select("ccode1", "ccode2", "year", pl.col("atop_defense").fill_null(0))
     both = shared.join(
@@ -158,14 +161,14 @@ def _deterrence_frame(wh: Any, years: tuple[int, int], variant: str) -> tuple[pl
         df = df.with_columns(
             pl.when(pl.col("_shared")).then(0.0).otherwise(pl.col(c)).alias(c)
             for c in ("ptargdef", "pchalally"))
-    return df, frame
+    return df, obligations
 
 
 def _deterrence(wh: Any, variant: str, years: tuple[int, int]) -> tuple[Any, str, list[str],
                                                                         dict[str, Any]]:
     from foedus.models.runner import fit
 
-    df, frame = _deterrence_frame(wh, years, variant)
+    df, obligations = _deterrence_frame(wh, years, variant)
     covariates = ["ptargdef", "pchalally", "pchaloff", "pchalneu", "ln_distance", "capprop",
                   "jdem", "s_un_glo"]
     if variant == "contiguity":
@@ -180,7 +183,7 @@ def _deterrence(wh: Any, variant: str, years: tuple[int, int]) -> tuple[Any, str
         + f"; variant: {variant}; N = {model.n:,} with {model.n_events:,} initiations "
         f"(listwise deletion dropped {model.n_dropped:,}); probit, model-based SEs."
     )
-    diagnostics = _sign_diagnostics(df, model, wh) if variant == "main" else {}
+    diagnostics = _sign_diagnostics(df, obligations) if variant == "main" else {}
     notes = [
         "Joint democracy: both Polity2 ≥ 6 (isard's Polity5 codes; null for the USSR 1923–1991 "
         "and a few others, so those dyad-years drop out — see diagnostics).",
@@ -191,16 +194,16 @@ def _deterrence(wh: Any, variant: str, years: tuple[int, int]) -> tuple[Any, str
     return model, definition, notes, diagnostics
 
 
-def _sign_diagnostics(df: pl.DataFrame, model: Any, wh: Any) -> dict[str, Any]:
+def _sign_diagnostics(df: pl.DataFrame, obligations: pl.DataFrame) -> dict[str, Any]:
     """Where a positive ptargdef comes from: initiation rates by commitment and period, and the
-    alliances whose commitments cover the most initiations against defended targets."""
+    alliances with a defence obligation toward the targets of initiations (third parties only;
+    the obligation's relevance is not re-judged here)."""
     from foedus.alliances.registry import common_names
-    from foedus.alliances.relevance import obligation_years
 
     used = df.drop_nulls(["ptargdef", "ln_distance", "capprop", "jdem", "s_un_glo"])
     hits = used.filter((pl.col("dispute") == 1) & (pl.col("ptargdef") == 1)).select(
         "ccode1", "ccode2", "year")
-    ob = obligation_years(wh.table("atop_member")).filter(pl.col("defense") == 1)
+    ob = obligations.filter(pl.col("defense") == 1)
     covering = hits.join(ob.select("atopid", pl.col("partner").alias("ccode2"), "year",
                                    pl.col("state").alias("_third")), on=["ccode2", "year"])
     covering = covering.filter(pl.col("_third") != pl.col("ccode1")).select(

@@ -15,7 +15,8 @@ import polars as pl
 from foedus.replications import PublishedTerm, Replication
 
 #: ATOPIDs of the multilateral pacts Johnson & Leeds (2011) drop in a robustness check.
-BIG_MULTILATERALS = {3180: "NATO", 3015: "Arab League", 3150: "OAS Charter", 3075: "Rio Pact"}
+BIG_MULTILATERALS = {3180: "NATO", 3015: "Arab League Pact", 3205: "Arab League Joint Defence Treaty",
+                     3150: "OAS Charter", 3075: "Rio Pact"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,8 +99,8 @@ _JL_VARIANTS = {
     "zero-shared-defence": "ptargdef and pchalally set to 0 where the two states share a defence "
     "pact",
     "contiguity": "land contiguity added",
-    "no-big-multilaterals": "NATO (3180), Arab League (3015), OAS Charter (3150) and Rio Pact "
-    "(3075) left out of the commitment coding",
+    "no-big-multilaterals": "NATO (3180), the Arab League's Pact (3015) and Joint Defence Treaty "
+    "(3205), the OAS Charter (3150) and the Rio Pact (3075) left out of the commitment coding",
     "secret-included": "secret provisions counted",
 }
 

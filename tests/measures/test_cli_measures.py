@@ -40,6 +40,36 @@ def test_similarity_matrix_command(built_warehouse: Path, tmp_path: Path) -> Non
     assert pl.read_csv(out).height == 45
 
 
+def _similarity_json(warehouse: Path, *extra: str) -> tuple[int, dict]:
+    args = ["similarity", "--year", "1962", *extra, "--json", "--warehouse", str(warehouse)]
+    result = runner.invoke(app, args)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_similarity_fpsim_coding(built_warehouse: Path) -> None:
+    """--coding fpsim gives FPSIM's values (tests/measures/test_similarity_fpsim.py checks them
+    against the script's computation); the default coding gives different ones."""
+    import numpy as np
+
+    import foedus
+    from foedus.frames.systems import create_state_years
+    from foedus.measures.similarity import similarity_matrix
+
+    code, fp = _similarity_json(built_warehouse, "--measure", "tau_b", "--coding", "fpsim")
+    assert code == 0 and fp["coding"] == "fpsim"
+    _, default = _similarity_json(built_warehouse, "--measure", "tau_b")
+    assert default["coding"] == "cow-types"
+    wh = foedus.Warehouse(built_warehouse, read_only=True)
+    ddy, _ = foedus.state_years("cow", years=1962, warehouse=wh)._atop_obligations()
+    sy = create_state_years(wh.table("cow_system"), system="cow", years=(1962, 1962))
+    codes, expected = similarity_matrix(ddy, sy, 1962, measure="tau_b", coding="fpsim")
+    assert fp["codes"] == codes.tolist()
+    np.testing.assert_allclose(np.array(fp["matrix"]), expected, atol=1e-12)
+    assert np.abs(np.array(fp["matrix"]) - np.array(default["matrix"])).max() > 0.01
+    code, bad = _similarity_json(built_warehouse, "--coding", "eugene")
+    assert code == 2 and "eugene" in bad["what"] and "fpsim" in bad["fix"]
+
+
 def test_similarity_unknown_measure(built_warehouse: Path) -> None:
     result = runner.invoke(
         app,

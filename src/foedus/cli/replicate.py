@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from foedus.cli_support import JsonOpt, WarehouseOpt, emit_json, out, run
+from foedus.cli._support import JsonOpt, WarehouseOpt, emit_json, out, run
 from foedus.errors import FoedusError
 
 app = typer.Typer(help="Published designs run on the warehouse, beside the published results.",

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from foedus.errors import FoedusError
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.sources.formats import DEMOCRACY_MEASURES, GDPPOP_MEASURES
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEMOCRACY_MEASURES",
+    "ENRICHERS",
     "GDPPOP_MEASURES",
     "WEAK_LINK_DEMOCRACY",
     "WEAK_LINK_GDP",
@@ -46,6 +48,9 @@ __all__ = [
     "enrich_democracy",
     "enrich_gdp",
 ]
+
+# State-year key: code * _KEY_BASE + year, exact for years 0..9999.
+_KEY_BASE = 10_000
 
 #: Dyad-year weak-link columns added by :func:`add_democracy` (measure → column).
 WEAK_LINK_DEMOCRACY: dict[str, str] = {m: f"{m}_min" for m in DEMOCRACY_MEASURES}
@@ -112,19 +117,32 @@ def _attach(
     right = table.select(
         pl.col(code).cast(pl.Int64), pl.col("year").cast(pl.Int64), *[pl.col(m) for m in measures]
     )
-    out = df
-    for column, suffix in sides:
-        side = right.rename({code: "__code", "year": "__year"}).rename(
-            {m: f"{m}{suffix}" for m in measures}
+    if right.select(pl.struct(code, "year").is_duplicated().any()).item():
+        raise FoedusError(
+            f"the source table repeats a ({code}, year)",
+            where=caller,
+            fix="import the isard table as released (one row per state-year)",
         )
-        out = (
-            out.with_columns(
-                pl.col(column).cast(pl.Int64).alias("__code"),
-                pl.col("year").cast(pl.Int64).alias("__year"),
-            )
-            .join(side, on=["__code", "__year"], how="left", maintain_order="left")
-            .drop("__code", "__year")
-        )
+    # A vectorised lookup instead of joins (as add_nmc): the table row of each frame row's
+    # state-year (null when absent), then one gather per measure; rows and order kept by design.
+    keys = (right[code] * _KEY_BASE + right["year"]).rename("k")
+    rows_of = pl.Series("row", range(right.height), dtype=pl.UInt32)
+    year = pl.col("year").cast(pl.Int64)
+    lookups = df.select(
+        pl.when(year.is_between(0, _KEY_BASE - 1))
+        .then(pl.col(column).cast(pl.Int64) * _KEY_BASE + year)
+        .otherwise(None)
+        .replace_strict(keys, rows_of, default=None, return_dtype=pl.UInt32)
+        .alias(column)
+        for column, _ in sides
+    )
+    out = df.hstack(
+        [
+            right[m].gather(lookups[column]).rename(f"{m}{suffix}")
+            for column, suffix in sides
+            for m in measures
+        ]
+    )
     if len(sides) == 2:
         out = out.with_columns(
             pl.when(pl.col(f"{m}1").is_not_null() & pl.col(f"{m}2").is_not_null())
@@ -176,8 +194,8 @@ def add_gdp(df: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
 
 def _table_for(frame: Frame, kind: str, purpose: str) -> tuple[pl.DataFrame, object]:
     table = f"{'cow' if frame.system == 'cow' else 'gw'}_{kind}"
-    wh = frame._wh()
-    if not wh.has(table):
+    wh = frame.warehouse
+    if wh is not None and not wh.has(table):
         raise FoedusError(
             f"the warehouse has no '{table}' table",
             where=frame.system.upper() + " frame",
@@ -185,7 +203,7 @@ def _table_for(frame: Frame, kind: str, purpose: str) -> tuple[pl.DataFrame, obj
             "(`foedus data import-all DIR`, or `foedus data import "
             f"{'democracy' if kind == 'democracy' else 'gdp'} PATH`)",
         )
-    return frame._table(table, purpose)
+    return frame.read(table, purpose)  # without a warehouse: the "not attached" error
 
 
 def enrich_democracy(frame: Frame) -> Frame:
@@ -199,7 +217,7 @@ def enrich_democracy(frame: Frame) -> Frame:
         10.0
     """
     table, used = _table_for(frame, "democracy", "democracy (extended UDS, Polity5, V-Dem)")
-    return frame._with(add_democracy(frame.df, table), used)  # type: ignore[arg-type]
+    return frame.with_data(add_democracy(frame.df, table), used)  # type: ignore[arg-type]
 
 
 def enrich_gdp(frame: Frame) -> Frame:
@@ -213,4 +231,12 @@ def enrich_gdp(frame: Frame) -> Frame:
         50091
     """
     table, used = _table_for(frame, "gdppop", "GDP, population, GDP per capita (Fariss et al.)")
-    return frame._with(add_gdp(frame.df, table), used)  # type: ignore[arg-type]
+    return frame.with_data(add_gdp(frame.df, table), used)  # type: ignore[arg-type]
+
+
+ENRICHERS = (
+    Enricher("democracy", BOTH, enrich_democracy, "democracy: UDS, Polity5, V-Dem",
+             tables=("cow_democracy", "gw_democracy"), aliases=("polity", "vdem", "uds")),
+    Enricher("gdp", BOTH, enrich_gdp, "GDP, population, GDP per capita (Fariss et al.)",
+             tables=("cow_gdppop", "gw_gdppop"), aliases=("sim-gdp-pop", "gdppop", "wealth")),
+)  # fmt: skip

@@ -56,7 +56,9 @@ from foedus.sources.normalize import cast_keys
 
 __all__ = [
     "ALL_MEASURES",
+    "CODINGS",
     "DEFAULT_SCALE",
+    "FPSIM_SCALE",
     "UNWEIGHTED_MEASURES",
     "WEIGHTED_MEASURES",
     "alliance_portfolios",
@@ -67,6 +69,7 @@ __all__ = [
 
 Direction = Literal["outgoing", "incoming", "either"]
 Coding = Literal["valued", "binary"]
+TieCoding = Literal["cow-types", "fpsim"]
 Distance = Literal["squared", "absolute"]
 
 #: Every measure, in output column order.
@@ -88,12 +91,13 @@ WEIGHTED_MEASURES: tuple[str, ...] = tuple(m for m in ALL_MEASURES if m.startswi
 #: The measures that need no weights.
 UNWEIGHTED_MEASURES: tuple[str, ...] = tuple(m for m in ALL_MEASURES if m not in WEIGHTED_MEASURES)
 
-#: Default valued tie scale from ATOP obligations (the strongest obligation counts):
-#: 3 = defence or offence pact, 2 = neutrality or non-aggression pact, 1 = consultation,
-#: 0 = none. It mirrors the FPSIM/EUGene coding of COW alliance types (3 defence pact,
-#: 2 neutrality or non-aggression pact, 1 entente); ATOP consultation pacts are the analogue of
-#: COW ententes, and an offence pact (a promise of active military support) is coded like a
-#: defence pact. See ``docs/similarity.md``.
+#: Default valued tie scale (coding ``"cow-types"``) from ATOP obligations (the strongest
+#: obligation counts): 3 = defence or offence pact, 2 = neutrality or non-aggression pact,
+#: 1 = consultation, 0 = none. It transposes the EUGene ranking of the COW alliance types (3
+#: defence pact, 2 neutrality or non-aggression pact, 1 entente) behind the S scores of the
+#: conflict literature; ATOP consultation pacts are the analogue of COW ententes, and an offence
+#: pact (a promise of active military support) is coded like a defence pact. See
+#: ``docs/similarity.md``.
 DEFAULT_SCALE: Mapping[str, float] = {
     "atop_defense": 3.0,
     "atop_offense": 3.0,
@@ -101,6 +105,23 @@ DEFAULT_SCALE: Mapping[str, float] = {
     "atop_nonagg": 2.0,
     "atop_consul": 1.0,
 }
+
+#: The ``"fpsim"`` coding: the ranking of ATOP obligations in FPSIM's ATOP computation (isard's
+#: ``data-raw/cw_fpsim.R``, S. V. Miller): 3 = defence and/or offence, 2 = neutrality and/or
+#: consultation without defence or offence, 1 = non-aggression only, 0 = none.
+FPSIM_SCALE: Mapping[str, float] = {
+    "atop_defense": 3.0,
+    "atop_offense": 3.0,
+    "atop_neutral": 2.0,
+    "atop_consul": 2.0,
+    "atop_nonagg": 1.0,
+}
+
+#: The named codings: ``"cow-types"`` (default) and ``"fpsim"``. Under ``"fpsim"`` the S measures
+#: (and kappa, pi) compare each state's own commitment row, and tau-b is Kendall's tau-b of the
+#: *columns* of the tie matrix (others' commitments towards each state), as R's
+#: ``cor(wide, method = "kendall")`` computes it in that script.
+CODINGS: Mapping[str, Mapping[str, float]] = {"cow-types": DEFAULT_SCALE, "fpsim": FPSIM_SCALE}
 
 #: Default years: the first year of the state system to the last year of ATOP 5.1.
 DEFAULT_YEARS: tuple[int, int] = (1816, 2018)
@@ -180,6 +201,65 @@ def _check_measures(measures: Sequence[str] | str) -> tuple[str, ...]:
         raise FoedusError("no measure asked for", where="measures", fix="pass ALL_MEASURES")
     # keep the canonical order, drop repeats
     return tuple(m for m in ALL_MEASURES if m in set(measures))
+
+
+def _resolve_coding(
+    coding: str, scale: Mapping[str, float] | None, direction: str
+) -> tuple[Mapping[str, float], bool]:
+    """``(scale, tau_b_over_columns)`` for a named coding; a clear error for a bad combination."""
+    if coding not in CODINGS:
+        raise FoedusError(
+            f"unknown coding {coding!r}",
+            where="coding",
+            fix=f"use one of: {', '.join(CODINGS)}",
+        )
+    if coding == "fpsim":
+        if scale is not None and dict(scale) != dict(FPSIM_SCALE):
+            raise FoedusError(
+                "coding='fpsim' fixes the tie scale; a different scale= was given",
+                where="scale",
+                fix="drop scale= (or use coding='cow-types' with your own scale)",
+            )
+        if direction != "outgoing":
+            raise FoedusError(
+                f"coding='fpsim' compares each state's own commitments (rows) and tau-b over the "
+                f"columns; direction={direction!r} does not apply",
+                where="direction",
+                fix="drop direction= with coding='fpsim'",
+            )
+        return FPSIM_SCALE, True
+    return (CODINGS[coding] if scale is None else scale), False
+
+
+def _year_measures(
+    ties: np.ndarray,
+    weights: np.ndarray | None,
+    chosen: tuple[str, ...],
+    max_value: float,
+    association_coding: str,
+    association_distance: str,
+    tau_over_columns: bool,
+) -> dict[str, np.ndarray]:
+    """Every chosen measure for one year's tie matrix; tau-b over its columns when asked."""
+    if not (tau_over_columns and "tau_b" in chosen):
+        return _similarity_core(
+            ties, weights, chosen, max_value, association_coding, association_distance
+        )
+    rest = tuple(m for m in chosen if m != "tau_b")
+    out = (
+        _similarity_core(ties, weights, rest, max_value, association_coding, association_distance)
+        if rest
+        else {}
+    )
+    out |= _similarity_core(
+        np.ascontiguousarray(ties.T),
+        None,
+        ("tau_b",),
+        max_value,
+        association_coding,
+        association_distance,
+    )
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -542,7 +622,8 @@ def alliance_portfolios(
     members_by_year: pl.DataFrame,
     *,
     year: int | None = None,
-    scale: Mapping[str, float] = DEFAULT_SCALE,
+    scale: Mapping[str, float] | None = None,
+    coding: TieCoding = "cow-types",
     self_ties: bool = True,
     direction: Direction = "outgoing",
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -558,7 +639,10 @@ def alliance_portfolios(
             columns named in ``scale`` (0/1); codes may be floats (they are cast).
         members_by_year: state-years (``ccode, year``), e.g. ``create_state_years(...)``.
         year: the year; may be omitted when ``members_by_year`` holds a single year.
-        scale: obligation column -> tie value (> 0); the strongest obligation counts.
+        scale: obligation column -> tie value (> 0); the strongest obligation counts. Default:
+            the scale of ``coding``.
+        coding: ``"cow-types"`` (default, :data:`DEFAULT_SCALE`) or ``"fpsim"``
+            (:data:`FPSIM_SCALE`; it fixes the scale and the outgoing direction).
         self_ties: code a state's tie with itself as the scale's maximum (default) or 0.
         direction: ``"outgoing"`` (default: row *i* = obligations of *i* towards others, ATOP's
             ``ccode1 -> ccode2``), ``"incoming"`` (obligations of others towards *i*) or
@@ -587,12 +671,13 @@ def alliance_portfolios(
                 fix="pass year=...",
             )
         year = int(distinct[0])
+    tie_scale, _ = _resolve_coding(coding, scale, direction)
     prepared = _Prepared(
         ddy_obligations,
         members_by_year,
         capabilities=None,
         weight_column="cinc",
-        scale=scale,
+        scale=tie_scale,
         self_ties=self_ties,
         direction=direction,
         years=(year, year),
@@ -608,7 +693,8 @@ def similarity_dyad_years(
     capabilities: pl.DataFrame | None = None,
     measures: Sequence[str] | str = ALL_MEASURES,
     years: tuple[int, int] | int | None = None,
-    scale: Mapping[str, float] = DEFAULT_SCALE,
+    scale: Mapping[str, float] | None = None,
+    coding: TieCoding = "cow-types",
     self_ties: bool = True,
     direction: Direction = "outgoing",
     association_coding: Coding = "valued",
@@ -630,7 +716,10 @@ def similarity_dyad_years(
         measures: names from :data:`ALL_MEASURES` (the default: all 11).
         years: ``(first, last)`` inclusive or one year; default 1816-2018 (ATOP 5.1), clipped
             to the years of ``ddy_obligations``. Years beyond that table are refused.
-        scale: obligation column -> tie value (see :data:`DEFAULT_SCALE`).
+        scale: obligation column -> tie value (default: the scale of ``coding``).
+        coding: ``"cow-types"`` (default, :data:`DEFAULT_SCALE`) or ``"fpsim"``: FPSIM's ATOP
+            computation (:data:`FPSIM_SCALE`; S over each state's own row, tau-b over the columns
+            of the tie matrix, as R's ``cor(method = "kendall")``); see ``docs/similarity.md``.
         self_ties: a state's tie with itself is the scale's maximum (default) or 0.
         direction: which obligations make a state's portfolio (see :func:`alliance_portfolios`).
         association_coding: ``"valued"`` (default) or ``"binary"`` ties for tau_b, kappa, pi.
@@ -650,6 +739,10 @@ def similarity_dyad_years(
         >>> out = similarity_dyad_years(ddy, sy, measures=["s_un_val_abs", "tau_b"])
         >>> out.filter(pl.col("ccode1") == 2).rows()
         [(2, 20, 2000, 1.0, 1.0), (2, 70, 2000, -1.0, -1.0)]
+        >>> fp = similarity_dyad_years(ddy.with_columns(atop_defense=pl.lit(0.0),
+        ...     atop_nonagg=pl.lit(1.0)), sy, measures=["s_un_val_sq"], coding="fpsim")
+        >>> round(fp.filter(pl.col("ccode1") == 2)["s_un_val_sq"][0], 4)  # non-aggression: 1 (cow-types: 2)
+        0.4074
     """
     chosen = _check_measures(measures)
     _check_options(association_coding, association_distance)
@@ -659,12 +752,13 @@ def similarity_dyad_years(
             where="capabilities",
             fix="pass capabilities=cow_nmc (ccode, year, cinc) or measures=UNWEIGHTED_MEASURES",
         )
+    tie_scale, tau_over_columns = _resolve_coding(coding, scale, direction)
     prepared = _Prepared(
         ddy_obligations,
         state_years,
         capabilities=capabilities if set(chosen) & set(WEIGHTED_MEASURES) else None,
         weight_column=weight_column,
-        scale=scale,
+        scale=tie_scale,
         self_ties=self_ties,
         direction=direction,
         years=years,
@@ -684,8 +778,14 @@ def similarity_dyad_years(
         n = codes.size
         if n < 2:
             continue
-        result = _similarity_core(
-            ties, weights, chosen, prepared.max_value, association_coding, association_distance
+        result = _year_measures(
+            ties,
+            weights,
+            chosen,
+            prepared.max_value,
+            association_coding,
+            association_distance,
+            tau_over_columns,
         )
         off = ~np.eye(n, dtype=bool)
         i, j = np.nonzero(off)
@@ -721,7 +821,8 @@ def similarity_matrix(
     *,
     measure: str,
     capabilities: pl.DataFrame | None = None,
-    scale: Mapping[str, float] = DEFAULT_SCALE,
+    scale: Mapping[str, float] | None = None,
+    coding: TieCoding = "cow-types",
     self_ties: bool = True,
     direction: Direction = "outgoing",
     association_coding: Coding = "valued",
@@ -730,8 +831,9 @@ def similarity_matrix(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One measure for one year as an N x N matrix over the system members (diagonal included).
 
-    Same definitions and options as :func:`similarity_dyad_years`; entry ``[i, j]`` is the
-    similarity of ``codes[i]`` and ``codes[j]`` (every measure is symmetric), NaN if undefined.
+    Same definitions and options as :func:`similarity_dyad_years` (``coding="fpsim"`` included);
+    entry ``[i, j]`` is the similarity of ``codes[i]`` and ``codes[j]`` (every measure is
+    symmetric), NaN if undefined.
 
     Example:
         >>> import polars as pl
@@ -752,12 +854,13 @@ def similarity_matrix(
             where="capabilities",
             fix="pass capabilities=cow_nmc (ccode, year, cinc)",
         )
+    tie_scale, tau_over_columns = _resolve_coding(coding, scale, direction)
     prepared = _Prepared(
         ddy_obligations,
         state_years,
         capabilities=capabilities if weighted else None,
         weight_column=weight_column,
-        scale=scale,
+        scale=tie_scale,
         self_ties=self_ties,
         direction=direction,
         years=(year, year),
@@ -767,7 +870,13 @@ def similarity_matrix(
         raise InvalidYearsError(
             f"no system member in {year}", where="state_years", fix="check the year"
         )
-    result = _similarity_core(
-        ties, weights, (chosen,), prepared.max_value, association_coding, association_distance
+    result = _year_measures(
+        ties,
+        weights,
+        (chosen,),
+        prepared.max_value,
+        association_coding,
+        association_distance,
+        tau_over_columns,
     )
     return codes.astype(np.int64), result[chosen]

@@ -23,11 +23,11 @@ BIG_MULTILATERALS = {3180: "NATO", 3015: "Arab League Pact", 3205: "Arab League 
 # Bremer (1992) as peacesciencer's vignette builds it
 # ---------------------------------------------------------------------------------------------
 def _build_bremer(wh: Any, variant: str) -> tuple[Any, str, list[str], dict[str, Any]]:
-    import foedus
+    from foedus.frames.universe import dyad_years
     from foedus.models.runner import fit
 
     frame = (
-        foedus.dyad_years("cow", directed=False, years=(1816, 2010), warehouse=wh)
+        dyad_years("cow", directed=False, years=(1816, 2010), warehouse=wh)
         .add_contiguity().add_cow_majors().filter_prd()
         .add_gml_mids(keep=[]).add_peace_years().add_nmc().add_democracy()
         .add_atop_alliance().add_sim_gdp_pop()
@@ -108,17 +108,17 @@ _JL_VARIANTS = {
 def _deterrence_frame(wh: Any, years: tuple[int, int],
                       variant: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The JL/Leeds design's directed dyad-years and the obligation-years behind them."""
-    import foedus
     from foedus.alliances.relevance import obligation_years, relevant_commitments
+    from foedus.frames.universe import dyad_years
 
     frame = (
-        foedus.dyad_years("cow", directed=True, years=years, warehouse=wh)
+        dyad_years("cow", directed=True, years=years, warehouse=wh)
         .add_contiguity()
         .add_gml_mids(keep=["sidea1", "orig1"]).add_peace_years()
         .add_nmc().add_capital_distance().add_democracy()
     )  # fmt: skip
     # S is symmetric: computed once per non-directed dyad-year, then given to both directions.
-    undirected = foedus.dyad_years("cow", directed=False, years=years, warehouse=wh)
+    undirected = dyad_years("cow", directed=False, years=years, warehouse=wh)
     s = undirected.add_alliance_similarity(["s_un_val_abs"]).df.select(
         "ccode1", "ccode2", "year", "s_un_val_abs")
     s = pl.concat([s, s.select(pl.col("ccode2").alias("ccode1"), pl.col("ccode1").alias("ccode2"),
@@ -199,7 +199,7 @@ def _sign_diagnostics(df: pl.DataFrame, obligations: pl.DataFrame) -> dict[str, 
     """Where a positive ptargdef comes from: initiation rates by commitment and period, and the
     alliances with a defence obligation toward the targets of initiations (third parties only;
     the obligation's relevance is not re-judged here)."""
-    from foedus.alliances.registry import common_names
+    from foedus.alliances.names import common_names
 
     used = df.drop_nulls(["ptargdef", "ln_distance", "capprop", "jdem", "s_un_glo"])
     hits = used.filter((pl.col("dispute") == 1) & (pl.col("ptargdef") == 1)).select(

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from foedus.replications import PublishedTerm, Replication
+from foedus.replications.model import PublishedTerm, Replication
 
 #: ATOPIDs of the multilateral pacts Johnson & Leeds (2011) drop in a robustness check.
 BIG_MULTILATERALS = {3180: "NATO", 3015: "Arab League Pact", 3205: "Arab League Joint Defence Treaty",

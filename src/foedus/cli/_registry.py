@@ -33,8 +33,6 @@ class LazyCommand:
 
 
 LAZY_COMMANDS: list[LazyCommand] = [
-    LazyCommand("replicate", "foedus.cli.replicate:app",
-                "Published designs run on the warehouse, beside the published results."),
     LazyCommand("data", "foedus.cli.data:app", "Import, fetch and inspect source datasets."),
     LazyCommand("frame", "foedus.cli.frame:app", "Build state-year and dyad-year frames."),
     LazyCommand("cite", "foedus.cli.cite:app",
@@ -66,4 +64,6 @@ LAZY_COMMANDS: list[LazyCommand] = [
                 "Write self-contained impact briefs (HTML or PDF)."),
     LazyCommand("serve", "foedus.cli.serve:app",
                 "Serve the foedus REST API and dashboard on localhost, read-only over the warehouse."),
+    LazyCommand("replicate", "foedus.cli.replicate:app",
+                "Published designs run on the warehouse, beside the published results."),
 ]  # fmt: skip

@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "assessment": 4,
     "records": 4,
     "events": 4,
+    "replications": 4,
     "cli": 5,
     "cli_support": 5,
     "api": 5,

@@ -183,6 +183,9 @@ class DuplicateKeyError(SourceFormatError):
     """Two rows of a source share the key that should identify a single row."""
 
 
+class UnknownReplicationError(FoedusError):
+    """A replication (or variant) name that the gallery does not hold."""
+
 class ModelError(FoedusError):
     """A model cannot be estimated as asked (the message says why and how to fix it)."""
 

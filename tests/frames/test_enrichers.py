@@ -22,6 +22,10 @@ PUBLIC = {
     "arms-categories": "arms-categories", "milex": "milex", "dca": "dca",
     "exercises": "exercises", "us-training": "us-training", "us-troops": "us-troops",
     "us-visits": "us-visits", "pko": "pko", "prd": "prd",
+    # merged from w2/effects-data: democracy, wealth and the FPSIM similarity coding
+    "democracy": "democracy", "polity": "democracy", "vdem": "democracy", "uds": "democracy",
+    "gdp": "gdp", "sim-gdp-pop": "gdp", "gdppop": "gdp", "wealth": "gdp",
+    "similarity-fpsim": "similarity-fpsim",
     "alliances": "atop", "atop-alliance": "atop", "capabilities": "nmc", "cinc": "nmc",
     "major-powers": "majors", "cow-majors": "majors", "contig": "contiguity",
     "capdist": "capital-distance", "mids": "gml-mids", "ucdp-acd": "ucdp",

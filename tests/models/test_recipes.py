@@ -84,9 +84,13 @@ def test_deterrence_reports_the_target_defence_sign(deterrence: recipes.RecipeRe
     assert "Leeds (2003" in row["published"] and "Johnson & Leeds (2011" in row["published"]
     finding = deterrence.finding("target_defense")
     print(finding)
+    # The default coding is the relevant one, with originators only (issue 10).
+    assert "relevant coding" in deterrence.sample_definition
+    assert "originator on side A" in deterrence.sample_definition
     # What the shared data give (ATOP 5.1, GML MID 2.2.1, politically relevant directed dyads
-    # 1816-2010): a positive, significant coefficient, unlike the negative one Leeds (2003) and
-    # Johnson & Leeds (2011) report (see docs/models.md for why).
+    # 1816-2010), even with relevant commitments: a positive, significant coefficient, unlike the
+    # negative one Leeds (2003) and Johnson & Leeds (2011) report (a finding, docs/models.md and
+    # docs/replications.md).
     assert row["sign"] == "+" and row["significant"] and row["agrees"] is False
     assert "differs" in finding
     # the challenger's offensive and neutrality commitments go with initiation, as Leeds found
@@ -107,7 +111,8 @@ def test_third_party_commitments_on_a_known_case(warehouse: Any) -> None:
 
 def test_deterrence_options(warehouse: Any) -> None:
     res = recipes.alliance_deterrence(
-        warehouse, years=(1946, 2010), commitments="count", substitute="idealpoint-distance"
+        warehouse, years=(1946, 2010), commitments="count", substitute="idealpoint-distance",
+        coding="any",  # counts exist for the 'any' coding only (the relevant coding is 0/1)
     )
     assert "target_defense_n" in res.model.terms and "idealpointdist" in res.model.terms
     assert (
@@ -116,6 +121,10 @@ def test_deterrence_options(warehouse: Any) -> None:
     )
     with pytest.raises(recipes.FoedusError, match="unknown substitute"):
         recipes.alliance_deterrence(warehouse, substitute="polity")
+    with pytest.raises(recipes.FoedusError, match="0/1 only"):
+        recipes.alliance_deterrence(warehouse, commitments="count")
+    with pytest.raises(recipes.FoedusError, match="unknown commitment coding"):
+        recipes.alliance_deterrence(warehouse, coding="some")
 
 
 def test_engagement_conflict(engagement: recipes.RecipeResult) -> None:

@@ -68,4 +68,6 @@ LAZY_COMMANDS: list[LazyCommand] = [
                 "Engagement records: your organisation's own activities (users, tokens, files)."),
     LazyCommand("events", "foedus.cli.events:app",
                 "Event data (GDELT, ICEWS): military cooperation/conflict by month, on DuckDB or Spark."),
+    LazyCommand("replicate", "foedus.cli.replicate:app",
+                "Published designs run on the warehouse, beside the published results."),
 ]  # fmt: skip

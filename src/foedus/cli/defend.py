@@ -73,7 +73,8 @@ def _conditions_text(o: Any) -> str:
 def _print_analysis(a: Any) -> None:
     enemies = ", ".join(s.abb for s in a.attackers) or "not given"
     out.print(f"[bold]{a.target.name} ({a.target.abb}) attacked in {a.year}[/] — attacker: "
-              f"{enemies}; location: {a.location or 'not given'}; provoked: "
+              f"{enemies}; location: {a.location or 'not given'}"
+              f"{' (assumed: the target’s own territory)' if a.location_assumed else ''}; provoked: "
               f"{'not stated' if a.provoked is None else a.provoked}", highlight=False)
     table = Table("state", "alliance", "verdict", "status", "conditions", "basis",
                   title="Defence obligations toward the target")

@@ -74,9 +74,9 @@ def enrich_similarity(
     tables = [used_atop.table, "cow_system", *(["nmc"] if weighted else [])]
     wh = frame.require_warehouse()
     parts = [
-        wh.derived("similarity", tables, {"measures": list(chosen), "years": [lo, hi],
-                                                    "coding": coding},
-                   lambda lo=lo, hi=hi: compute(lo, hi),
+        wh.derived("similarity", tables,
+                   {"measures": list(chosen), "years": [lo, hi], "coding": coding},
+                   functools.partial(compute, lo, hi),
                    depends=("measures/similarity.py", "measures/enrichers.py"))
         for lo, hi in _decades(*years)
     ]  # fmt: skip

@@ -589,6 +589,13 @@ def _fit_ml(
                 fix=_FIRTH_FIX,
             ) from None
     separated = any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
+    # The constant-only model's log-likelihood in closed form (its MLE is the sample share of
+    # ones, for logit and probit alike): statsmodels would refit it by Nelder–Mead, which takes
+    # seconds on a million rows.
+    share = float(np.mean(y))
+    if 0.0 < share < 1.0 and names and names[0] == "const":
+        res._results._cache["llnull"] = float(
+            len(y) * (share * np.log(share) + (1 - share) * np.log(1 - share)))
     with np.errstate(over="ignore", under="ignore"):
         p = np.asarray(res.predict(), dtype=float)
     extreme = (p < 1e-9) | (p > 1 - 1e-9)

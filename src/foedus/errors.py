@@ -88,3 +88,11 @@ class InvalidDateError(InvalidValueError):
 
 class DuplicateKeyError(SourceFormatError):
     """Two rows of a source share the key that should identify a single row."""
+
+
+class UnknownTreatyError(FoedusError):
+    """An arms-control treaty name that foedus does not know (the message lists the valid ones)."""
+
+
+class CuratedFactError(SourceFormatError):
+    """A row of a curated file of dated facts is wrong or contradicts another row."""

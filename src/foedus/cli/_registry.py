@@ -33,4 +33,6 @@ class LazyCommand:
 
 LAZY_COMMANDS: list[LazyCommand] = [
     # LazyCommand("impact", "foedus.cli.impact:app", "Estimate what military diplomacy does to alliances."),
+    LazyCommand("treaty", "foedus.cli.treaty:app", "Arms-control treaties: list them, show who is party on a date."),
+    LazyCommand("arms-control", "foedus.cli.arms_control:app", "Arms-control profiles, extended deterrence, treaty-portfolio similarity."),
 ]

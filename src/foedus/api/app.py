@@ -21,21 +21,24 @@ import logging
 import math
 import re
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from foedus.api.http import (
     API,
+    LOCAL_HOSTS,
     MAX_CACHED_BODY,
     MAX_PAGE_SIZE,
     PROBLEM_JSON,
+    EdgeMiddleware,
     PathNotFound,
     Payload,
     Problem,
@@ -158,7 +161,8 @@ it). Data answers carry `provenance`: the sources and versions used."""
 
 
 def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
-               time_limit_s: float = 10.0, workers: int = 4, warm: bool = False) -> FastAPI:
+               time_limit_s: float = 10.0, workers: int = 4, warm: bool = False,
+               allowed_hosts: Sequence[str] | None = None) -> FastAPI:
     """The foedus REST API over a warehouse (read-only).
 
     Args:
@@ -167,6 +171,8 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
         time_limit_s: seconds a request may take before a 503 problem.
         workers: threads computing answers.
         warm: build the shared caches (alliance data, similarity, networks) at start-up.
+        allowed_hosts: host names the server answers for (``Host`` header; others get 400,
+            against DNS rebinding); default the loopback names :data:`LOCAL_HOSTS`; ``"*"`` any.
 
     Example:
         >>> app = create_app("/nonexistent/warehouse.duckdb")
@@ -189,6 +195,9 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan)
     app.state.service = service
     app.state.runner = runner
+    # Outermost first: the edge checks (Host, HEAD, security headers) wrap the compression.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(EdgeMiddleware, allowed_hosts=[*LOCAL_HOSTS, *(allowed_hosts or ())])
 
     # -- errors ------------------------------------------------------------------------------
     @app.exception_handler(FoedusError)

@@ -26,6 +26,7 @@ __all__ = [
     "STATUS_CODES",
     "extended_deterrence",
     "ally_regime_similarity",
+    "membership_map",
     "nuclear_state_years",
     "portfolio_matrix",
     "state_profile",
@@ -200,7 +201,7 @@ def nuclear_state_years(wh: Warehouse) -> pl.DataFrame:
 
     Columns: ``ccode``, ``year``, ``nuclear_status`` (0 no consideration … 3 possessing; OWID/Bleek,
     1938–2022), ``nuclear_weapons`` (status 3), ``nuclear_tests`` (ACA, 1945–2019; null
-    outside), ``nuclear_tests_doubtful`` (North Korea 2010), ``enr_facilities`` (Fuhrmann &
+    outside), ``nuclear_tests_doubtful`` (North Korea 2010), ``enr_facilities_started`` (Fuhrmann &
     Tkach enrichment or reprocessing facilities that had begun operating by the year,
     1939–2012), ``nu_mean`` (ν-CLEAR, 1938–2001). Rows exist where any source covers the year.
 
@@ -222,7 +223,7 @@ def nuclear_state_years(wh: Warehouse) -> pl.DataFrame:
         years = pl.DataFrame({"year": list(range(1939, 2013))})
         started = (f.select("ccode", "operation_start").join(years, how="cross")
                    .filter(pl.col("operation_start") <= pl.col("year"))
-                   .group_by("ccode", "year").agg(pl.len().cast(pl.Int64).alias("enr_facilities")))
+                   .group_by("ccode", "year").agg(pl.len().cast(pl.Int64).alias("enr_facilities_started")))
         parts.append(started)
     if wh.has("nuclear_proficiency"):
         parts.append(wh.table("nuclear_proficiency").select("ccode", "year", "nu_mean"))
@@ -242,9 +243,9 @@ def nuclear_state_years(wh: Warehouse) -> pl.DataFrame:
         fill.append(pl.when(pl.col("year").is_between(1945, 2019))
                     .then(pl.col("nuclear_tests_doubtful").fill_null(False))
                     .alias("nuclear_tests_doubtful"))
-    if "enr_facilities" in cols:
+    if "enr_facilities_started" in cols:
         fill.append(pl.when(pl.col("year").is_between(1939, 2012))
-                    .then(pl.col("enr_facilities").fill_null(0)).alias("enr_facilities"))
+                    .then(pl.col("enr_facilities_started").fill_null(0)).alias("enr_facilities_started"))
     if "nuclear_status" in cols:
         fill.append((pl.col("nuclear_status") == 3).alias("nuclear_weapons"))
     return out.with_columns(fill).sort("ccode", "year")
@@ -395,26 +396,31 @@ def _state_years(wh: Warehouse, years: tuple[int, int]) -> pl.DataFrame:
     return sy.select("ccode", "year").unique().sort("ccode", "year")
 
 
+def _matrix(sy: pl.DataFrame, year: int) -> tuple[list[int], list[str], Any]:
+    import numpy as np
+
+    keys = [k for k in PORTFOLIO_TREATIES if date.fromisoformat(TREATIES[k].opened).year <= year]
+    rows = sy.filter(pl.col("year") == year)
+    cols = [f"ac_{k.lower()}" for k in keys]
+    m = np.array([[STATUS_CODES.get(v, 0) if v is not None else 0 for v in row]
+                  for row in rows.select(cols).iter_rows()], dtype=float).reshape(rows.height,
+                                                                                 len(cols))
+    return rows["ccode"].to_list(), keys, m
+
+
 def portfolio_matrix(wh: Warehouse, year: int) -> tuple[list[int], list[str], Any]:
     """States × treaties matrix of status codes (2 party, 1 signatory, 0 otherwise) for ``year``,
-    over the :data:`PORTFOLIO_TREATIES` opened by then.
+    over the :data:`PORTFOLIO_TREATIES` opened by then (a treaty whose status is unknown that year
+    — after its sources' data date — counts as 0).
 
     Example:
         >>> from foedus.warehouse import Warehouse
         >>> codes, keys, m = portfolio_matrix(Warehouse(), 2010)  # doctest: +SKIP
     """
-    import numpy as np
-
-    keys = [k for k in PORTFOLIO_TREATIES if date.fromisoformat(TREATIES[k].opened).year <= year]
-    if not keys:
+    if year < 1925:
         raise InvalidYearsError(f"no arms-control treaty counted in portfolios was open in {year}",
                                 fix="use a year from 1925 on")  # fmt: skip
-    sy = state_year_status(wh, (year, year), keys)
-    cols = [f"ac_{k.lower()}" for k in keys]
-    codes = sy["ccode"].to_list()
-    m = np.array([[STATUS_CODES.get(v, 0) if v is not None else 0 for v in row]
-                  for row in sy.select(cols).iter_rows()], dtype=float)  # fmt: skip
-    return codes, keys, m
+    return _matrix(state_year_status(wh, (year, year)), year)
 
 
 def treaty_portfolio_similarity(
@@ -423,6 +429,7 @@ def treaty_portfolio_similarity(
     *,
     measures: Sequence[str] = ("s_un_val_sq", "kappa"),
     states: Sequence[int] | None = None,
+    status: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Similarity of treaty portfolios for every directed dyad-year (for outcome or covariate use).
 
@@ -430,7 +437,8 @@ def treaty_portfolio_similarity(
     (:data:`PORTFOLIO_TREATIES`: 2 party, 1 signatory, 0 none or withdrawn); two portfolios are
     compared with the measures of :func:`foedus.measures.similarity.portfolio_similarity`
     (Signorino–Ritter S with maximum distance 2, Cohen's kappa, Scott's pi, tau-b). Also
-    ``ac_joint_party``: the number of those treaties both states are party to.
+    ``ac_joint_party``: the number of those treaties both states are party to. Years before 1925
+    (no treaty open) give no rows. ``status`` may pass a ready :func:`state_year_status` table.
 
     Example:
         >>> from foedus.warehouse import Warehouse
@@ -440,31 +448,37 @@ def treaty_portfolio_similarity(
 
     from foedus.measures.similarity import portfolio_similarity
 
+    lo = max(years[0], 1925)
     parts = []
-    for y in range(years[0], years[1] + 1):
-        codes, _, m = portfolio_matrix(wh, y)
-        if states is not None:
-            keep = [i for i, c in enumerate(codes) if c in set(states)]
-            codes = [codes[i] for i in keep]
-            m = m[keep]
-        if len(codes) < 2:
-            continue
-        sims = portfolio_similarity(m, max_distance=2.0, measures=list(measures))
-        party = (m == 2).astype(float)
-        joint = party @ party.T
-        n = len(codes)
-        i, j = np.where(~np.eye(n, dtype=bool))
-        data = {"ccode1": np.array(codes)[i], "ccode2": np.array(codes)[j],
-                "year": np.full(i.size, y), "ac_joint_party": joint[i, j].astype(int)}
-        for name, mat in sims.items():
-            data[f"ac_{name}"] = mat[i, j].astype(float)
-        parts.append(pl.DataFrame(data).with_columns(
-            [pl.col(f"ac_{n_}").fill_nan(None) for n_ in sims]))
+    if lo <= years[1]:
+        sy = status if status is not None else state_year_status(wh, (lo, years[1]))
+        for y in range(lo, years[1] + 1):
+            codes, _, m = _matrix(sy, y)
+            if states is not None:
+                keep = [i for i, c in enumerate(codes) if c in set(states)]
+                codes = [codes[i] for i in keep]
+                m = m[keep]
+            if len(codes) < 2:
+                continue
+            sims = portfolio_similarity(m, max_distance=2.0, measures=list(measures))
+            party = (m == 2).astype(float)
+            joint = party @ party.T
+            n = len(codes)
+            i, j = np.where(~np.eye(n, dtype=bool))
+            data = {"ccode1": np.array(codes)[i], "ccode2": np.array(codes)[j],
+                    "year": np.full(i.size, y), "ac_joint_party": joint[i, j].astype(int)}
+            for name, mat in sims.items():
+                data[f"ac_{name}"] = mat[i, j].astype(float)
+            parts.append(pl.DataFrame(data).with_columns(
+                [pl.col(f"ac_{n_}").fill_nan(None) for n_ in sims]))
     if not parts:
-        return pl.DataFrame(schema={"ccode1": pl.Int64, "ccode2": pl.Int64, "year": pl.Int64})
+        return pl.DataFrame(schema={"ccode1": pl.Int64, "ccode2": pl.Int64, "year": pl.Int64,
+                                    "ac_joint_party": pl.Int64,
+                                    **{f"ac_{m}": pl.Float64 for m in measures}})  # fmt: skip
     return pl.concat(parts).with_columns(pl.col("ccode1").cast(pl.Int64),
                                          pl.col("ccode2").cast(pl.Int64),
-                                         pl.col("year").cast(pl.Int64))  # fmt: skip
+                                         pl.col("year").cast(pl.Int64),
+                                         pl.col("ac_joint_party").cast(pl.Int64))  # fmt: skip
 
 
 def _nws(wh: Warehouse, year: int) -> tuple[list[int], str | None]:
@@ -569,3 +583,24 @@ def ally_regime_similarity(wh: Warehouse, years: tuple[int, int]) -> pl.DataFram
     ).with_columns(*[pl.when(pl.col("year") > last_ddy).then(None).otherwise(pl.col(c)).alias(c)
                      for c in ("allied_dyads", "mean_s_allied", "other_dyads", "mean_s_other")]
                    ).sort("year"))  # fmt: skip
+
+
+def membership_map(wh: Warehouse, name: str, year: int) -> dict[str, Any]:
+    """A treaty's status per state in ``year`` with ISO3 codes, for a choropleth map.
+
+    Example:
+        >>> from foedus.warehouse import Warehouse
+        >>> membership_map(Warehouse(), "NPT", 2010)["states"][0]  # doctest: +SKIP
+    """
+    from foedus.measures.year_views import iso3_codes, unique_iso3
+
+    doc = treaty_show(wh, name, year)
+    codes = [r["ccode"] for r in doc["states"]]
+    iso = iso3_codes({r["ccode"]: r["state"] for r in doc["states"]})
+    isos = unique_iso3(codes, iso)
+    states = [{"ccode": r["ccode"], "abb": r["abb"], "state": r["state"], "iso3": i,
+               "status": r["status"], "signed": r["signed"], "joined": r["joined"],
+               "withdrew": r["withdrew"] or r["ended"]}
+              for r, i in zip(doc["states"], isos, strict=True)]  # fmt: skip
+    return {"treaty": doc["treaty"], "name": doc["name"], "year": year, "as_of": doc["as_of"],
+            "counts": doc["counts"], "notes": doc["notes"], "states": states}

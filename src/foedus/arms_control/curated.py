@@ -19,7 +19,7 @@ import polars as pl
 
 from foedus.errors import CuratedFactError, InvalidDateError, MissingColumnError
 
-__all__ = ["COLUMNS", "DEFAULT_PATH", "EVENTS", "load_curated"]
+__all__ = ["COLUMNS", "DEFAULT_PATH", "EVENTS", "curated_version", "load_curated"]
 
 DEFAULT_PATH = Path(__file__).with_name("curated.csv")
 COLUMNS: tuple[str, ...] = ("fact_id", "treaty", "state", "ccode", "event", "date", "source_url",
@@ -57,6 +57,16 @@ def _rows(path: Path) -> tuple[list[tuple[int, list[str]]], str]:
     return [(n, r) for (n, _), r in zip(kept, records, strict=True)], version
 
 
+def curated_version() -> str:
+    """The ``# version:`` of the packaged curated file.
+
+    Example:
+        >>> curated_version()
+        '2026.12.1'
+    """
+    return _rows(DEFAULT_PATH)[1]
+
+
 def load_curated(
     path: str | Path | None = None,
     *,
@@ -70,8 +80,8 @@ def load_curated(
     event; signed ≤ joined ≤ notice ≤ withdrawal/end. ``states`` (COW abbreviation → code) also
     checks that each ``state`` and ``ccode`` agree. Errors name the file, row and line.
 
-    Returns one row per fact with the columns of :data:`COLUMNS` plus ``file`` and ``line``; the
-    frame's ``version`` is in :func:`curated_version`.
+    Returns one row per fact with the columns of :data:`COLUMNS` plus ``file`` and ``line``
+    (the packaged file's version: :func:`curated_version`).
 
     Example:
         >>> facts = load_curated()

@@ -761,7 +761,23 @@ ENRICHERS: dict[str, Enricher] = {
     "prd": Enricher(
         ("dyad-year",), Frame.filter_prd, "keep politically relevant dyads only", phase=1
     ),
+    "arms-control": Enricher(
+        ("state-year", "dyad-year"),
+        lambda f: _lazy("foedus.frames.instruments.arms_control", "enrich_arms_control")(f),
+        "arms-control treaty status, joint membership, treaty-portfolio similarity",
+    ),
+    "nuclear": Enricher(
+        ("state-year", "dyad-year"),
+        lambda f: _lazy("foedus.frames.instruments.arms_control", "enrich_nuclear")(f),
+        "nuclear status, tests, ENR facilities, proficiency, cooperation agreements",
+    ),
 }
+
+
+def _lazy(module: str, name: str) -> Callable[[Frame], Frame]:
+    import importlib
+
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 ALIASES = {
     "alliances": "atop",
@@ -790,6 +806,8 @@ ALIASES = {
     "troops": "us-troops",
     "visits": "us-visits",
     "peacekeeping": "pko",
+    "treaties": "arms-control",
+    "nuclear-weapons": "nuclear",
 }
 
 

@@ -714,6 +714,22 @@ SOURCES: list[Source] = [
               "nuclear_tests", (1945, 2019))], via="owid/notebooks"),
 ]
 
+SOURCES.append(Source(
+    name="arms-control-curated",
+    title="foedus curated arms-control facts (bilateral treaties, CFE, Open Skies, JCPOA, "
+          "North Korea's NPT withdrawal)",
+    maintainer="The foedus developers",
+    landing_page="src/foedus/arms_control/curated.csv (each row cites its source)",
+    terms="Part of foedus (GPL-3.0-or-later); cite the treaty texts or official pages each row "
+          "names.",
+    bibtex="""@Misc{foedus2026armscontrol,
+  author = {{The foedus developers}},
+  title  = {Curated arms-control facts, version 2026.12.1},
+  year   = {2026},
+  note   = {File src/foedus/arms_control/curated.csv; each fact cites its source}
+}""",
+))
+
 FORMATS: list[Format] = [
     format_spec("untc_ch26_participants_csv", "ac_untc_participants",
                 "UN Treaty Collection chapter XXVI participants (one row per participant and "

@@ -96,6 +96,7 @@ def _untc(wh: Warehouse) -> pl.DataFrame:
         pl.when(pl.col("consent_date").is_not_null())
         .then(pl.col("consent_type").fill_null("ratification").str.to_lowercase())
         .alias("joined_how"),
+        pl.col("withdrawal_notification_date").alias("withdrawal_notified"),
         pl.col("withdrawal_effective_date").alias("withdrew"),
     ), "untc")
 
@@ -223,6 +224,11 @@ def records(wh: Warehouse, *, curated_path: str | None = None) -> pl.DataFrame:
         pl.col("source").filter(pl.col("joined").is_not_null()).first().alias("joined_source"),
         pl.col("source").unique(maintain_order=True).str.join("+").alias("source"),
     )
+    # a signature filled in from a lower source must not follow the consent (an accession has no
+    # signature; GGO's UK-depositary dates may be a day off the UNODA accession date)
+    best = best.with_columns(
+        pl.when(pl.col("signed") > pl.col("joined")).then(None).otherwise(pl.col("signed"))
+        .alias("signed"))
     cur = cand.filter(pl.col("source") == "curated")
     merged = best.join(cur, on=["treaty", "ccode"], how="full", suffix="_cur", coalesce=True)
     exprs = []

@@ -489,7 +489,7 @@ def _nws(wh: Warehouse, year: int) -> tuple[list[int], str | None]:
         raise MissingDataError("nuclear weapons status is not imported",
                                fix="import nuclear_weapons_proliferation_owid.csv "
                                    "(foedus data import-all ../shared/data)")  # fmt: skip
-    last = int(nuc.filter(pl.col("nuclear_status").is_not_null())["year"].max())
+    last = int(nuc.filter(pl.col("nuclear_status").is_not_null())["year"].max())  # type: ignore[arg-type]
     note = None
     y = year
     if year > last:
@@ -574,7 +574,7 @@ def ally_regime_similarity(wh: Warehouse, years: tuple[int, int]) -> pl.DataFram
               .with_columns(pl.lit(True).alias("allied")))  # fmt: skip
     j = sims.join(allies, on=["ccode1", "ccode2", "year"], how="left").with_columns(
         pl.col("allied").fill_null(False))
-    last_ddy = int(ddy["year"].max())
+    last_ddy = int(ddy["year"].max())  # type: ignore[arg-type]
     return (j.group_by("year").agg(
         pl.col("allied").sum().alias("allied_dyads"),
         pl.col("ac_s_un_val_sq").filter(pl.col("allied")).mean().alias("mean_s_allied"),

@@ -159,7 +159,8 @@ def _check(facts: pl.DataFrame) -> None:
 
     seen: dict[str, Mapping] = {}
     events: dict[tuple[str, int, str], Mapping] = {}
-    for row in facts.iter_rows(named=True):
+    for named in facts.iter_rows(named=True):
+        row: Mapping = named
         if row["fact_id"] in seen:
             raise CuratedFactError(f"fact_id '{row['fact_id']}' is used twice (also "
                                    f"{where(seen[row['fact_id']])})", where=where(row),
@@ -172,7 +173,8 @@ def _check(facts: pl.DataFrame) -> None:
                                    where=where(row), fix="keep one date per state, treaty and "
                                    "event")  # fmt: skip
         events.setdefault(k, row)
-    for (t, c, e), row in events.items():
+    for (t, c, e), first in events.items():
+        row = first
         for later, rank in _ORDER.items():
             other = events.get((t, c, later))
             if other is not None and e in _ORDER and rank > _ORDER[e] and other["date"] < row["date"]:

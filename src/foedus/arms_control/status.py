@@ -190,7 +190,7 @@ def candidates(wh: Warehouse, *, curated_path: str | None = None) -> pl.DataFram
                                  if r.table.startswith("ac_")) + f"|{curated_path}")  # fmt: skip
     if key in _CACHE:
         return _CACHE[key]
-    parts = [build(wh) for name, build in _BUILDERS.items() if wh.has(SOURCE_LABELS[name][0])]
+    parts = [build(wh) for name, build in _BUILDERS.items() if wh.has(str(SOURCE_LABELS[name][0]))]
     parts.append(_curated(curated_path))
     out = pl.concat(parts, how="vertical")
     wanted = [k for k in TREATIES]

@@ -3,6 +3,7 @@ extended deterrence and the cross-source conflict report (library calls only).""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -23,7 +24,7 @@ from foedus.api.http import (
 )
 
 router = APIRouter()
-TAG = ["arms control"]
+TAG: list[str | Enum] = ["arms control"]
 
 
 @router.get(f"{API}/treaties", tags=TAG, responses=PROBLEMS, summary="Arms-control treaties")

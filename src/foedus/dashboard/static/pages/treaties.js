@@ -98,7 +98,7 @@
     }
     F.clear(document.getElementById("metrics")).append(...STATUSES.map((st) => F.metric(st, doc.counts[st], st)));
     F.clear(document.getElementById("legend")).append(
-      `${doc.name}, status on ${doc.as_of}. ` + (doc.notes || []).join(" "));
+      `${doc.name}, status on ${doc.as_of}. ` + (doc.notes || []).map((n) => n + ".").join(" "));
     document.getElementById("state-name").textContent = `${prof.state.name} (${prof.state.abb}) to ${prof.as_of}`;
     await timelineChart(prof);
     if (mine !== seq) return;

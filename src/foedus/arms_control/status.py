@@ -58,6 +58,7 @@ PTBT_SIGNATORIES_ONLY: frozenset[str] = frozenset(
 )
 #: Ratifications in GGO read as signatures (manifest: unverified).
 _GGO_DEMOTE = {("PTBT", s) for s in PTBT_SIGNATORIES_ONLY} | {("OST", "IRN")}
+PROXY_FLAG = "date not printed by UNTC: dated as the CCW consent"
 _HOW = {"ratified": "ratification", "acceded": "accession", "succeeded": "succession"}
 
 
@@ -90,6 +91,16 @@ def _untc(wh: Warehouse) -> pl.DataFrame:
             .join(declared, on=["treaty", "note_no"], how="inner")
             .group_by("treaty", "ccode").agg(pl.col("declared_not_party").min()))  # fmt: skip
     t = t.join(refs, on=["treaty", "ccode"], how="left")
+    # CCW Protocols I-III: UNTC prints an acceptance mark without a date; the acceptance is dated
+    # as the state's CCW consent (the manifest's reading) and flagged, so that the ICRC's own
+    # protocol dates come first and the proxy never counts as a disagreement.
+    ccw = t.filter(pl.col("treaty") == "CCW").select("ccode", pl.col("consent_date").alias("_ccw"))
+    proxy = (pl.col("treaty").is_in(["CCW-P1", "CCW-P2", "CCW-P3"])
+             & pl.col("consent_date").is_null() & (pl.col("status_at_snapshot") == "party"))
+    t = t.join(ccw, on="ccode", how="left").with_columns(
+        pl.when(proxy).then(pl.col("_ccw")).otherwise(pl.col("consent_date")).alias("consent_date"),
+        pl.when(proxy).then(pl.lit(PROXY_FLAG)).alias("flag"),
+    )
     return _shape(t.with_columns(
         pl.col("participant").alias("name"),
         pl.col("signature_date").alias("signed"), pl.col("consent_date").alias("joined"),
@@ -224,6 +235,9 @@ def records(wh: Warehouse, *, curated_path: str | None = None) -> pl.DataFrame:
         pl.col("source").filter(pl.col("joined").is_not_null()).first().alias("joined_source"),
         pl.col("source").unique(maintain_order=True).str.join("+").alias("source"),
     )
+    best = best.with_columns(
+        pl.when((pl.col("flag") == PROXY_FLAG) & (pl.col("joined_source") != "untc")).then(None)
+        .otherwise(pl.col("flag")).alias("flag"))
     # a signature filled in from a lower source must not follow the consent (an accession has no
     # signature; GGO's UK-depositary dates may be a day off the UNODA accession date)
     best = best.with_columns(
@@ -327,6 +341,8 @@ def conflicts(wh: Warehouse, *, treaty_name: str | None = None) -> pl.DataFrame:
                 asof_a = date.fromisoformat(_asof(a))
                 for ccode in sorted(set(by_src[a]) & set(by_src[b])):
                     ra, rb = by_src[a][ccode], by_src[b][ccode]
+                    if PROXY_FLAG in (ra["flag"], rb["flag"]):
+                        continue
                     for f in DATE_FIELDS:
                         if f not in _PROVIDES[a] or f not in _PROVIDES[b]:
                             continue

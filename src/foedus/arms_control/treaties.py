@@ -57,6 +57,9 @@ class Treaty:
 
 
 _T = Treaty
+_CCW_NOTE = ("UNTC prints acceptance marks without dates for Protocols I-III: the ICRC chart's "
+             "dates (to Nov 2020) come first; later acceptances are dated as the state's CCW "
+             "consent (flagged).")
 TREATIES: dict[str, Treaty] = {t.key: t for t in (
     _T("NPT", "Treaty on the Non-Proliferation of Nuclear Weapons", "1968-07-01", "multilateral",
        ("unoda", "ggo"), aliases=("non-proliferation treaty",),
@@ -91,11 +94,11 @@ TREATIES: dict[str, Treaty] = {t.key: t for t in (
     _T("CCW", "Convention on Certain Conventional Weapons", "1981-04-10", "multilateral",
        ("untc", "icrc")),
     _T("CCW-P1", "CCW Protocol I (non-detectable fragments)", "1981-04-10", "multilateral",
-       ("untc", "icrc")),
+       ("icrc", "untc"), note=_CCW_NOTE),
     _T("CCW-P2", "CCW Protocol II (mines, booby-traps, original)", "1981-04-10", "multilateral",
-       ("untc", "icrc")),
+       ("icrc", "untc"), note=_CCW_NOTE),
     _T("CCW-P3", "CCW Protocol III (incendiary weapons)", "1981-04-10", "multilateral",
-       ("untc", "icrc")),
+       ("icrc", "untc"), note=_CCW_NOTE),
     _T("CCW-P4", "CCW Protocol IV (blinding laser weapons)", "1995-10-13", "multilateral",
        ("untc", "icrc")),
     _T("CCW-P2A", "CCW amended Protocol II (mines)", "1996-05-03", "multilateral",

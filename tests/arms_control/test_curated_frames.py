@@ -85,3 +85,18 @@ def test_dyad_enricher_and_similarity(built_warehouse: Path) -> None:
     ukfr = d.df.filter((pl.col("ccode1") == 200) & (pl.col("ccode2") == 220))
     assert np.isclose(ukfr["ac_s_un_val_sq"].item(), 1 - 2 * (3 * 4) / (12 * 4))
     assert ukfr["ac_joint_party"].item() == 9
+
+
+def test_brief_sections(built_warehouse: Path) -> None:
+    from foedus.assessment import assess_dyad, assess_portfolio
+    from foedus.assessment.brief import render_html
+
+    p = assess_portfolio("PRK", 2002, 2004, warehouse=built_warehouse, engagement=False)
+    npt = dict(p.arms_control.select("year", "npt").rows())
+    assert npt == {2002: "party", 2003: "withdrawn", 2004: "withdrawn"}
+    page = render_html(p)
+    assert 'data-section="arms_control"' in page and "ac_unoda_events" in page
+    d = assess_dyad("USA", "RUS", 2018, 2019, warehouse=built_warehouse, engagement=False)
+    row = d.arms_control.filter(pl.col("year") == 2019).row(0, named=True)
+    assert (row["ctbt_a"], row["ctbt_b"], row["att_a"]) == ("signed", "party", "signed")
+    assert 'data-table="arms_control"' in render_html(d)

@@ -22,7 +22,11 @@ if TYPE_CHECKING:
     from foedus.warehouse import Warehouse
 
 __all__ = [
+    "BRIEF_TREATIES",
     "PORTFOLIO_TREATIES",
+    "TREATY_TABLES",
+    "dyad_arms_control",
+    "state_arms_control",
     "STATUS_CODES",
     "extended_deterrence",
     "ally_regime_similarity",
@@ -399,8 +403,12 @@ def _state_years(wh: Warehouse, years: tuple[int, int]) -> pl.DataFrame:
 def _matrix(sy: pl.DataFrame, year: int) -> tuple[list[int], list[str], Any]:
     import numpy as np
 
-    keys = [k for k in PORTFOLIO_TREATIES if date.fromisoformat(TREATIES[k].opened).year <= year]
     rows = sy.filter(pl.col("year") == year)
+    # treaties open by then whose status is known that year (not after their sources' data date)
+    keys = [k for k in PORTFOLIO_TREATIES
+            if date.fromisoformat(TREATIES[k].opened).year <= year
+            and f"ac_{k.lower()}" in rows.columns
+            and rows.height and rows[f"ac_{k.lower()}"].is_not_null().any()]  # fmt: skip
     cols = [f"ac_{k.lower()}" for k in keys]
     m = np.array([[STATUS_CODES.get(v, 0) if v is not None else 0 for v in row]
                   for row in rows.select(cols).iter_rows()], dtype=float).reshape(rows.height,
@@ -410,8 +418,8 @@ def _matrix(sy: pl.DataFrame, year: int) -> tuple[list[int], list[str], Any]:
 
 def portfolio_matrix(wh: Warehouse, year: int) -> tuple[list[int], list[str], Any]:
     """States × treaties matrix of status codes (2 party, 1 signatory, 0 otherwise) for ``year``,
-    over the :data:`PORTFOLIO_TREATIES` opened by then (a treaty whose status is unknown that year
-    — after its sources' data date — counts as 0).
+    over the :data:`PORTFOLIO_TREATIES` opened by then whose status is known that year (a treaty
+    after its sources' data date — e.g. the Geneva Protocol after 2020 — is left out).
 
     Example:
         >>> from foedus.warehouse import Warehouse
@@ -433,8 +441,9 @@ def treaty_portfolio_similarity(
 ) -> pl.DataFrame:
     """Similarity of treaty portfolios for every directed dyad-year (for outcome or covariate use).
 
-    A state's portfolio is its row of status codes over the global treaties open in the year
-    (:data:`PORTFOLIO_TREATIES`: 2 party, 1 signatory, 0 none or withdrawn); two portfolios are
+    A state's portfolio is its row of status codes over the global treaties open in the year whose
+    status is known that year (:data:`PORTFOLIO_TREATIES`: 2 party, 1 signatory, 0 none or
+    withdrawn; treaties after their sources' data date are left out); two portfolios are
     compared with the measures of :func:`foedus.measures.similarity.portfolio_similarity`
     (Signorino–Ritter S with maximum distance 2, Cohen's kappa, Scott's pi, tau-b). Also
     ``ac_joint_party``: the number of those treaties both states are party to. Years before 1925
@@ -604,3 +613,67 @@ def membership_map(wh: Warehouse, name: str, year: int) -> dict[str, Any]:
               for r, i in zip(doc["states"], isos, strict=True)]  # fmt: skip
     return {"treaty": doc["treaty"], "name": doc["name"], "year": year, "as_of": doc["as_of"],
             "counts": doc["counts"], "notes": doc["notes"], "states": states}
+
+
+#: Treaties shown in the briefs' arms-control sections.
+BRIEF_TREATIES: tuple[str, ...] = ("NPT", "CTBT", "BWC", "CWC", "OTTAWA", "ATT", "TPNW")
+#: Warehouse tables the treaty status reads (for provenance).
+TREATY_TABLES: tuple[str, ...] = ("ac_untc_participants", "ac_untc_endnotes", "ac_unoda_events",
+                                  "ac_icrc_parties", "ac_ggo_parties", "ac_ieadb_parties")
+
+
+def dyad_arms_control(wh: Warehouse, a: int, b: int, years: tuple[int, int]) -> pl.DataFrame:
+    """Per year: both states' status under the main treaties, their regime counts, the treaties both
+    are party to and the similarity of their treaty portfolios (for the dyad brief).
+
+    Columns ``year``, ``<treaty>_a``/``<treaty>_b`` (:data:`BRIEF_TREATIES`, lower case),
+    ``regimes_party_a``/``_b``, ``joint_party``, ``s_treaties`` (S, squared distance). Years
+    before 1925 are left out; an empty frame when the treaty tables are not imported.
+
+    Example:
+        >>> from foedus.warehouse import Warehouse
+        >>> dyad_arms_control(Warehouse(), 2, 365, (2000, 2010))  # doctest: +SKIP
+    """
+    lo, hi = max(years[0], 1925), years[1]
+    if lo > hi or not wh.has("ac_unoda_events"):
+        return pl.DataFrame(schema={"year": pl.Int64})
+    sy = state_year_status(wh, (lo, hi))
+    sims = treaty_portfolio_similarity(wh, (lo, hi), measures=("s_un_val_sq",), states=[a, b],
+                                       status=sy).filter((pl.col("ccode1") == a) & (pl.col("ccode2") == b))  # fmt: skip
+    cols = [f"ac_{k.lower()}" for k in BRIEF_TREATIES]
+
+    def side(code: int, suffix: str) -> pl.DataFrame:
+        return sy.filter(pl.col("ccode") == code).select(
+            "year", *[pl.col(c).alias(f"{c[3:]}_{suffix}") for c in cols],
+            pl.col("ac_regimes_party").alias(f"regimes_party_{suffix}"))
+
+    years_df = pl.DataFrame({"year": list(range(lo, hi + 1))}, schema={"year": pl.Int64})
+    return (years_df.join(side(a, "a"), on="year", how="left").join(side(b, "b"), on="year", how="left")
+            .join(sims.select("year", pl.col("ac_joint_party").alias("joint_party"),
+                              pl.col("ac_s_un_val_sq").alias("s_treaties")), on="year", how="left")
+            .sort("year"))  # fmt: skip
+
+
+def state_arms_control(wh: Warehouse, state: int, years: tuple[int, int]) -> pl.DataFrame:
+    """Per year: a state's status under the main treaties, its regime counts and nuclear status
+    (for the state brief). Columns ``year``, ``<treaty>`` (:data:`BRIEF_TREATIES`, lower case),
+    ``regimes_party``, ``regimes_signed``, ``regimes_known``, ``nuclear_status``, ``nuclear_tests``.
+
+    Example:
+        >>> from foedus.warehouse import Warehouse
+        >>> state_arms_control(Warehouse(), 2, (2000, 2010))  # doctest: +SKIP
+    """
+    lo, hi = max(years[0], 1925), years[1]
+    if lo > hi or not wh.has("ac_unoda_events"):
+        return pl.DataFrame(schema={"year": pl.Int64})
+    sy = state_year_status(wh, (lo, hi)).filter(pl.col("ccode") == state)
+    out = sy.select("year", *[pl.col(f"ac_{k.lower()}").alias(k.lower()) for k in BRIEF_TREATIES],
+                    pl.col("ac_regimes_party").alias("regimes_party"),
+                    pl.col("ac_regimes_signed").alias("regimes_signed"),
+                    pl.col("ac_regimes_known").alias("regimes_known"))  # fmt: skip
+    nuc = nuclear_state_years(wh)
+    keep = [c for c in ("nuclear_status", "nuclear_tests") if c in nuc.columns]
+    if keep:
+        out = out.join(nuc.filter(pl.col("ccode") == state).select("year", *keep), on="year",
+                       how="left")
+    return out.sort("year")

@@ -643,7 +643,7 @@ class Frame:
 
         Example:
             >>> sorted(ENRICHERS)[:4]
-            ['arms', 'arms-categories', 'atop', 'atop-ddy']
+            ['arms', 'arms-categories', 'arms-control', 'atop']
         """
         wanted = []
         for raw in names:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from foedus.errors import FoedusError, MissingDataError, UnknownStateError
+from foedus.errors import FoedusError, MissingDataError, RowLimitError, UnknownStateError
 from foedus.measures.year_views import (
     ATOP_FIRST,
     ATOP_LAST,
@@ -830,5 +830,3 @@ class Service:
             self._network(year, None)
 
 
-class RowLimitError(FoedusError):
-    """A result larger than the API's row limit."""

@@ -22,8 +22,6 @@ forward with the curated changes (:func:`foedus.alliances.dyads.dyad_years_after
 
 from __future__ import annotations
 
-import logging
-import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -32,6 +30,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from foedus.errors import FoedusError, InvalidYearsError
+from foedus.frames.iso3 import ISO3_SUCCESSORS, iso3_codes, unique_iso3
 
 __all__ = [
     "ATOP_FIRST",
@@ -61,10 +60,6 @@ DEFAULT_NETWORK_OBLIGATIONS: tuple[str, ...] = ("defense",)
 NMC_COLUMNS = ("milex", "milper", "irst", "pec", "tpop", "upop", "cinc")
 #: Network-position columns of a state.
 NETWORK_COLUMNS = ("degree", "weighted_degree", "betweenness", "eigenvector", "clustering", "bloc")
-#: COW states whose name country_converter does not match to exactly one present-day country,
-#: mapped to the present-day country that carries the state's COW code on (for drawing maps).
-ISO3_SUCCESSORS: dict[int, str] = {260: "DEU", 300: "AUT", 345: "SRB"}
-
 
 #: Measures of a state in a year for maps: name → (short label, what it is with its unit and
 #: source, warehouse table it comes from). Network measures are in the default (defence) network.
@@ -104,46 +99,6 @@ def _this_year() -> int:
     return date.today().year
 
 
-def iso3_codes(names: dict[int, str]) -> dict[int, str | None]:
-    """ISO 3166-1 alpha-3 codes of present-day countries for state names (COW or G-W), by
-    country_converter's regular expressions; a name matching none or several countries gets
-    :data:`ISO3_SUCCESSORS`' code or ``None``.
-
-    Example:
-        >>> iso3_codes({740: "Japan", 267: "Baden", 260: "German Federal Republic"})
-        {740: 'JPN', 267: None, 260: 'DEU'}
-    """
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    codes = list(names)
-    found = coco.CountryConverter().convert([names[c] for c in codes], to="ISO3", not_found=None)
-    if isinstance(found, str):
-        found = [found]
-    out: dict[int, str | None] = {}
-    for code, value in zip(codes, found, strict=True):
-        ok = isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value) is not None
-        out[code] = value if ok else ISO3_SUCCESSORS.get(code)
-    return out
-
-
-def unique_iso3(codes: Sequence[int], iso3: dict[int, str | None]) -> list[str | None]:
-    """ISO3 per code, kept only for the lowest code when several codes share one (a map has one
-    shape per ISO3: North and South Yemen 1967–1990 both match YEM).
-
-    Example:
-        >>> unique_iso3([680, 678, 2], {678: "YEM", 680: "YEM", 2: "USA"})
-        [None, 'YEM', 'USA']
-    """
-    owner: dict[str, int] = {}
-    for c in sorted(codes):
-        value = iso3.get(c)
-        if value is not None and value not in owner:
-            owner[value] = c
-    return [iso3.get(c) if iso3.get(c) is not None and owner[iso3[c]] == c else None  # type: ignore[index]
-            for c in codes]
-
-
 class YearInputs:
     """The inputs every year view needs, built once per warehouse on first use (thread-safe).
 
@@ -174,9 +129,9 @@ class YearInputs:
 
     def atop_ddy(self) -> pl.DataFrame:
         """ATOP's directed dyad-year obligations 1816–2018 (as the ``atop`` enricher reads them)."""
-        import foedus
+        from foedus.frames.universe import state_years
 
-        return self._get("atop_ddy", lambda: foedus.state_years(
+        return self._get("atop_ddy", lambda: state_years(
             "cow", years=ATOP_FIRST, warehouse=self.wh)._atop_obligations()[0])
 
     def after_atop(self) -> pl.DataFrame:
@@ -364,7 +319,7 @@ def network_of_year(year: int, obligations: Sequence[str] | str | None = None, *
     sources = src.sources([src.atop_table(), "cow_system", "nmc"])
     if basis != "atop":
         sources.append(src.curated_source())
-    import foedus
+    from foedus import __version__
 
     notes = []
     if chosen == list(DEFAULT_NETWORK_OBLIGATIONS):
@@ -376,7 +331,7 @@ def network_of_year(year: int, obligations: Sequence[str] | str | None = None, *
     return {"year": year, "obligations": chosen, "basis": basis,
             "metrics": rows[0] if rows else None, "nodes": nodes, "edges": edges,
             "blocs": legend, "notes": notes,
-            "provenance": {"foedus_version": foedus.__version__, "sources": sources}}
+            "provenance": {"foedus_version": __version__, "sources": sources}}
 
 
 def similarity_of_year(year: int, measure: str = "s_un_val_sq", *, warehouse: Any = None,
@@ -388,7 +343,7 @@ def similarity_of_year(year: int, measure: str = "s_un_val_sq", *, warehouse: An
         >>> len(similarity_of_year(1914, warehouse="warehouse.duckdb")["codes"])  # doctest: +SKIP
         45
     """
-    import foedus
+    from foedus import __version__
     from foedus.measures import similarity
 
     similarity._check_measures(measure)
@@ -408,7 +363,7 @@ def similarity_of_year(year: int, measure: str = "s_un_val_sq", *, warehouse: An
             "abbreviations": [names.get(c, (str(c), ""))[0] for c in ints],
             "names": [names.get(c, ("", f"code {c}"))[1] for c in ints],
             "matrix": values,
-            "provenance": {"foedus_version": foedus.__version__, "sources": src.sources(tables)}}
+            "provenance": {"foedus_version": __version__, "sources": src.sources(tables)}}
 
 
 def state_year_frame(year: int, *, warehouse: Any = None, inputs: YearInputs | None = None,
@@ -422,16 +377,17 @@ def state_year_frame(year: int, *, warehouse: Any = None, inputs: YearInputs | N
         >>> df.height  # doctest: +SKIP
         194
     """
-    import foedus
+    from foedus import __version__
+    from foedus.frames.universe import state_years
 
     _check_year(year)
     src = _inputs(warehouse, inputs)
-    frame = foedus.state_years("cow", years=year, warehouse=src.wh)
+    frame = state_years("cow", years=year, warehouse=src.wh)
     names = [n for n, t in (("nmc", "nmc"), ("majors", "cow_majors"), ("milex", "sipri_milex"),
                             ("idealpoints", "unga_ideal_points")) if src.wh.has(t)]
     frame = frame.enrich(names)
     df = frame.df
-    prov = {"foedus_version": foedus.__version__, "sources": [dict(u.__dict__) for u in frame.used]}
+    prov = {"foedus_version": __version__, "sources": [dict(u.__dict__) for u in frame.used]}
     if src.wh.has("atop_ddy") or src.wh.has("atop_member"):
         net = network if network is not None else network_of_year(year, inputs=src)
         positions = pl.DataFrame(

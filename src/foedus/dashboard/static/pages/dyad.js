@@ -116,9 +116,11 @@
       ], alliances, { name: "shared-alliances", rowKey: (r) => `${r.alliance_id}-${r.first_year}`, scroll: false })) : null,
       h("p", {}, F.link.state(a, null, doc.a.name), " · ", F.link.state(b, null, doc.b.name), " · ",
         F.link.dyad(b, a, `${b}–${a} (the other way round)`)),
-      h("p", { class: "notes" }, "Values outside a source's years are empty (—), not 0: SIPRI arms 1950–2024, DCAs 1980–2010, "
-        + "exercises 1980–2010, US training 1999–2020, US troops 1950–2024, US visits 1992–2012, Geo-PKO 1994–2018, NMC to 2016, "
-        + "alliance-portfolio similarity to 2018."),
+      h("p", { class: "notes", "data-note": "coverage" }, "Years with data for this pair (outside them values are empty, —, not 0): "
+        + [["arms", "SIPRI arms", s.arms], ["dca", "DCAs", s.dca], ["exercises", "exercises", s.exercises], ["pko", "peace operations", s.pko],
+          ["alliance", "alliances", s.alliance], ["gml", "MIDs (GML)", s.disputes && s.disputes.gml], ["cow", "MIDs (COW)", s.disputes && s.disputes.cow],
+          ["training", "US training", s.us_training], ["troops", "US troops", s.us_troops], ["visits", "US visits", s.us_visits]]
+          .filter(([, , part]) => part).map(([, text, part]) => `${text} ${part.covered ? part.covered.join("–") : "none"}`).join(", ") + "."),
       F.sources(doc.sources)));
     const box = document.getElementById("timeline");
     const drawn = [];
@@ -126,7 +128,7 @@
     else { Plotly.purge(box); F.clear(box).appendChild(h("p", {}, "Nothing recorded for this pair in these years.")); }
     drawn.push(lines(rows, document.getElementById("series"),
       [["cinc_a", `CINC ${a}`], ["cinc_b", `CINC ${b}`], ["s_un_val_sq", "alliance-portfolio similarity S", "y2"]],
-      { yaxis: { title: { text: "CINC (share of world capability)" }, rangemode: "tozero" },
+      { yaxis: { title: { text: "CINC" }, rangemode: "tozero" },
         yaxis2: { title: { text: "similarity S" }, overlaying: "y", side: "right", range: [-1, 1], tickvals: [-1, -0.5, 0, 0.5, 1], zeroline: false, showgrid: false } },
       "No capability or similarity data in these years."));
     drawn.push(lines(rows, document.getElementById("spending"),

@@ -634,17 +634,6 @@ class Service:
 
         _check_year(year)
 
-    def network_positions(self, year: int, obligations: Sequence[str] | None) -> pl.DataFrame:
-        """Each COW member's position in ``year``'s alliance network (``network_state_years``).
-
-        Example:
-            >>> Service(path).network_positions(1985, None).columns[:3]  # doctest: +SKIP
-            ['ccode', 'year', 'degree']
-        """
-        doc = self._network(year, obligations)
-        return pl.DataFrame([{"ccode": n["ccode"], "year": year, **{k: n[k] for k in NETWORK_COLUMNS}}
-                             for n in doc["nodes"]])
-
     def _network(self, year: int, obligations: Sequence[str] | None) -> dict[str, Any]:
         from foedus.measures.year_views import _obligation_list, network_of_year
 

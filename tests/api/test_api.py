@@ -16,14 +16,13 @@ from fastapi.testclient import TestClient
 import foedus
 from foedus.api import create_app
 from foedus.api.app import dumps
-from foedus.api.service import DYAD_SIMILARITY
 
 V1 = "/api/v1"
 
 
 @pytest.fixture(scope="module")
 def client(built_warehouse: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(built_warehouse)) as c:
+    with TestClient(create_app(built_warehouse, time_limit_s=600)) as c:
         yield c
 
 
@@ -198,25 +197,20 @@ def test_defend_equals_responders(client: TestClient, built_warehouse: Path) -> 
 # ---------------------------------------------------------------------------------------------
 # dyads
 # ---------------------------------------------------------------------------------------------
-def test_dyad_profile_equals_the_full_frame(client: TestClient, built_warehouse: Path) -> None:
-    doc = _ok(client, f"{V1}/dyads/USA/RUS?from=2012&to=2021")
-    timeline = pl.DataFrame(doc["timeline"])
-    assert timeline["year"].to_list() == list(range(2012, 2022))
-    full = (foedus.dyad_years("cow", directed=True, years=(2012, 2021), warehouse=built_warehouse)
-            .enrich(["atop-extended", "nmc", "majors", "contiguity", "gml-mids", "cow-mids",
-                     "idealpoints", "idealpoint-distance", "peace-years"])
-            .add_alliance_similarity(list(DYAD_SIMILARITY)))
-    expected = full.df.filter((pl.col("ccode1") == 2) & (pl.col("ccode2") == 365)).sort("year")
-    for column in expected.columns:
-        got, want = timeline[column].to_list(), expected[column].to_list()
-        assert got == want, column
-    reverse = full.df.filter((pl.col("ccode1") == 365) & (pl.col("ccode2") == 2)).sort("year")
-    assert timeline["atop_defense_ba"].to_list() == reverse["atop_defense"].to_list()
-    ratio = (expected["cinc1"] / expected["cinc2"]).to_list()
-    assert timeline["capability_ratio"].to_list() == ratio
-    assert doc["summary"]["years"] == 10 and doc["a"]["abbreviation"] == "USA"
-    assert timeline.filter(pl.col("year") > 2018)["atop_basis"].null_count() == 0
-    assert {"atop_ddy", "cow_contdir"} <= {s["table"] for s in doc["provenance"]["sources"]}
+def test_dyad_profile_equals_the_library(client: TestClient, built_warehouse: Path) -> None:
+    from foedus.measures.dyad_profile import dyad_profile
+
+    doc = _ok(client, f"{V1}/dyads/USA/JPN?from=2010&to=2024")
+    assert [r["year"] for r in doc["timeline"]] == list(range(2010, 2025))
+    lib = dyad_profile("USA", "JPN", years=(2010, 2024), warehouse=built_warehouse, engagement=False)
+    assert doc == _json(lib)  # one dyad profile: the CLI's `foedus dyad USA JPN --json`
+    rows = {r["year"]: r for r in doc["timeline"]}
+    # the instruments are on the timeline: US arms to Japan, US troops in Japan, NATO-less alliance
+    assert rows[2015]["arms_tiv_ab"] > 0 and rows[2015]["us_troops"] > 10_000
+    assert "defense" in rows[2020]["obligations_ab"] and rows[2020]["atop_basis"] == "atop-carried-forward"
+    assert rows[2015]["cinc_a"] > rows[2015]["cinc_b"] > 0 and rows[2015]["sipri_milex_a"] > 0
+    assert rows[2024]["cinc_a"] is None  # NMC ends in 2022: null, not 0
+    assert "TIV" in doc["units"]["arms_tiv_ab"]
     same = _problem(client, f"{V1}/dyads/USA/2", 422)
     assert "two different states" in same["detail"]
 
@@ -399,7 +393,7 @@ def test_answers_are_cached(client: TestClient) -> None:
 
 def test_serve_refuses_an_empty_warehouse_and_imports_with_data(tmp_path: Path,
                                                                  data_dir: Path) -> None:
-    from foedus.api.cli import prepare_warehouse
+    from foedus.api.server import prepare_warehouse
     from foedus.errors import MissingDataError
 
     with pytest.raises(MissingDataError, match="foedus serve --data DIR"):

@@ -144,7 +144,7 @@ class StateTable:
         (AUS is COW's Austria, ISO's Australia; also CZE, MNG, SLV, SWZ), except KOR (COW's Korea
         ended in 1905): KOR is South Korea."""
         if self._iso3 is None:
-            from foedus.measures.year_views import iso3_codes
+            from foedus.frames.iso3 import iso3_codes
 
             codes = iso3_codes({c: s.name for c, s in self.by_code.items()})
             last = {c: max((end for _, end in s.spells), default=date.min)

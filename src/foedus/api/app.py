@@ -242,7 +242,9 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url)
-        return problem(500, "Internal error", f"{type(exc).__name__}: {short(str(exc))}",
+        return problem(500, "Internal error",
+                       "foedus could not answer this request because of an internal error "
+                       "(the server's log has the details)",
                        fix="this is a bug in foedus: please report it with the request URL",
                        instance=request.url.path, slug="internal")
 

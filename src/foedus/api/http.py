@@ -26,7 +26,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from foedus.errors import FoedusError, MissingDataError, UnknownStateError
+from foedus.errors import FoedusError, UnknownStateError
 
 if TYPE_CHECKING:  # pragma: no cover
     from foedus.api.service import Service
@@ -109,15 +109,6 @@ class Problem(BaseModel):
     instance: str | None = Field(None, description="The request path")
 
 
-_TITLES = {
-    "UnknownStateError": "Unknown state",
-    "UnknownAllianceError": "Unknown alliance",
-    "InvalidYearsError": "Invalid years",
-    "UnknownEnrichmentError": "Unknown enrichment",
-    "MissingDataError": "Data not imported",
-    "RowLimitError": "Result over the row limit",
-    "FoedusError": "Invalid request",
-}
 
 
 class PathNotFound(Exception):
@@ -180,7 +171,7 @@ def foedus_problem(exc: FoedusError, status: int, instance: str | None) -> Respo
         'use 1816-2024'
     """
     name = type(exc).__name__
-    title = _TITLES.get(name) or _TITLES["FoedusError"]
+    title = exc.title
     detail = f"{exc.where}: {exc.what}" if exc.where else exc.what
     return problem(
         status,
@@ -195,19 +186,15 @@ def foedus_problem(exc: FoedusError, status: int, instance: str | None) -> Respo
 
 
 def status_of(exc: FoedusError) -> int:
-    """HTTP status of a library error raised while answering a request.
+    """HTTP status of a library error raised while answering a request (the error class's
+    ``http_status``).
 
     Example:
         >>> from foedus.errors import MissingDataError, UnknownStateError
         >>> status_of(UnknownStateError("x")), status_of(MissingDataError("y"))
         (422, 503)
     """
-    name = type(exc).__name__
-    if isinstance(exc, MissingDataError):
-        return 503
-    if name == "RowLimitError":
-        return 413
-    return 422
+    return int(exc.http_status)
 
 
 _PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}

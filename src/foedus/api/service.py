@@ -19,14 +19,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import polars as pl
 
-from foedus.errors import FoedusError, MissingDataError, UnknownStateError
+from foedus.errors import FoedusError, MissingDataError, RowLimitError, UnknownStateError
 from foedus.measures.year_views import (
     ATOP_FIRST,
     ATOP_LAST,
@@ -35,32 +34,15 @@ from foedus.measures.year_views import (
     YearInputs,
     unique_iso3,
 )
+from foedus.measures.year_views import MAP_MEASURES as _MEASURES
 from foedus.warehouse import ImportRecord, Warehouse
 
 T = TypeVar("T")
 
-#: Alliance-portfolio similarity measures shown on dyad profiles (``docs/similarity.md``).
-DYAD_SIMILARITY = ("s_un_val_sq", "s_wt_val_sq")
 #: Obligation columns of ATOP dyad-years.
 ATOP_OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
-#: ``/map`` measures: name → (column of the year's state-year frame, what it is).
-MAP_MEASURES: dict[str, str] = {
-    "cinc": "NMC composite index of national capability",
-    "milex": "NMC military expenditure (thousands of current US$ / £ before 1914)",
-    "milper": "NMC military personnel (thousands)",
-    "irst": "NMC iron and steel production (thousand tons)",
-    "pec": "NMC primary energy consumption (thousand coal-ton equivalents)",
-    "tpop": "NMC total population (thousands)",
-    "upop": "NMC urban population (thousands)",
-    "cowmaj": "COW major power (1) or not (0)",
-    "degree": "number of alliance partners (alliance network)",
-    "weighted_degree": "summed tie weights (alliance network)",
-    "betweenness": "betweenness centrality (alliance network)",
-    "eigenvector": "eigenvector centrality (alliance network)",
-    "clustering": "local clustering coefficient (alliance network)",
-    "bloc": "alliance bloc number (alliance network; null outside every bloc)",
-    "idealpoint": "UN General Assembly ideal point (Bailey, Strezhnev and Voeten)",
-}
+#: ``/map`` measures: name → description (the library's :data:`~foedus.measures.year_views.MAP_MEASURES`).
+MAP_MEASURES: dict[str, str] = {k: v[1] for k, v in _MEASURES.items()}
 
 
 def today_year() -> int:
@@ -483,7 +465,8 @@ class Service:
         if year > ATOP_LAST:
             notes.append("network position after 2018: ATOP alliances carried forward and the "
                          "curated changes (as the atop-extended enrichment)")
-        capabilities = {c: values.get(c) for c in NMC_COLUMNS} if member else None
+        capabilities = ({c: values.get(c) for c in (*NMC_COLUMNS, "sipri_milex", "sipri_milex_gdp")}
+                        if member else None)
         if capabilities is not None and all(v is None for v in capabilities.values()):
             capabilities = None
         network = {c: values.get(c) for c in NETWORK_COLUMNS} if member else None
@@ -651,17 +634,6 @@ class Service:
 
         _check_year(year)
 
-    def network_positions(self, year: int, obligations: Sequence[str] | None) -> pl.DataFrame:
-        """Each COW member's position in ``year``'s alliance network (``network_state_years``).
-
-        Example:
-            >>> Service(path).network_positions(1985, None).columns[:3]  # doctest: +SKIP
-            ['ccode', 'year', 'degree']
-        """
-        doc = self._network(year, obligations)
-        return pl.DataFrame([{"ccode": n["ccode"], "year": year, **{k: n[k] for k in NETWORK_COLUMNS}}
-                             for n in doc["nodes"]])
-
     def _network(self, year: int, obligations: Sequence[str] | None) -> dict[str, Any]:
         from foedus.measures.year_views import _obligation_list, network_of_year
 
@@ -693,32 +665,6 @@ class Service:
         self.require_data()
         return self._matrices.get((year, measure), lambda: similarity_of_year(
             year, measure, inputs=self.inputs))
-
-    def similarity_table(self, measures: Sequence[str] = DYAD_SIMILARITY) -> pl.DataFrame:
-        """Similarity of every directed COW dyad-year 1816–2018 (``similarity_dyad_years`` with
-        the inputs of the ``similarity`` enrichment), built once per set of measures.
-
-        Example:
-            >>> Service(path).similarity_table().height  # doctest: +SKIP
-            1988010
-        """
-        from foedus.measures import similarity
-
-        def build() -> pl.DataFrame:
-            ddy = self._atop_ddy()[0]
-            members = self._members_span(ATOP_FIRST, ATOP_LAST)
-            caps = self.wh.table("nmc") if any(m in similarity.WEIGHTED_MEASURES for m in measures) else None
-            return similarity.similarity_dyad_years(ddy, members, capabilities=caps,
-                                                    measures=tuple(measures),
-                                                    years=(ATOP_FIRST, ATOP_LAST))
-
-        return self._one.get(("similarity", tuple(measures)), build)
-
-    def _members_span(self, first: int, last: int) -> pl.DataFrame:
-        from foedus.frames.systems import create_state_years
-
-        return create_state_years(self.wh.table("cow_system"), system="cow",
-                                  years=(first, last)).select("ccode", "year")
 
     # -- structure and map -------------------------------------------------------------------
     def structure(self, first: int | None, last: int | None, group: str) -> dict[str, Any]:
@@ -752,125 +698,44 @@ class Service:
             >>> Service(path).map_values("cinc", 2010)["count"]  # doctest: +SKIP
             194
         """
+        from foedus.measures.year_views import map_of_year
+
         self.require_data()
         if measure not in MAP_MEASURES:
             raise FoedusError(f"unknown map measure '{measure[:40]}'",
                               fix="use one of: " + ", ".join(MAP_MEASURES))
         self._check_network_year(year)
-        df, prov = self.year_frame(year)
-        codes = [int(c) for c in df["ccode"].to_list()]
-        iso = unique_iso3(codes, self.iso3("cow"))
-        names = self._state_names("cow")
-        values = df[measure].to_list()
-        rows = []
-        for c, i, v in zip(codes, iso, values, strict=True):
-            abb, name = names.get(c, (str(c), f"code {c}"))
-            if isinstance(v, float) and v != v:
-                v = None
-            rows.append({"ccode": c, "abbreviation": abb, "name": name, "iso3": i, "value": v})
-        present = [r["value"] for r in rows if r["value"] is not None]
-        return {"measure": measure, "description": MAP_MEASURES[measure], "year": year,
-                "count": len(rows), "missing": len(rows) - len(present),
-                "min": min(present) if present else None, "max": max(present) if present else None,
-                "values": rows, "provenance": prov}
+        return map_of_year(measure, year, inputs=self.inputs, frame=self.year_frame(year))
 
     # -- dyads ---------------------------------------------------------------------------------
-    def dyad(self, a: str, b: str, first: int | None, last: int | None) -> dict[str, Any]:
-        """Dyad profile timeline of states ``a`` and ``b``, built from a directed COW dyad-year
-        Frame of the two states (one row per year both are system members).
+    def dyad(self, a: str, b: str, first: int | None, last: int | None,
+             engagement: bool = False) -> dict[str, Any]:
+        """The dyad profile of states ``a`` and ``b`` (:func:`foedus.measures.dyad_profile`, the
+        document ``foedus dyad A B --json`` prints): every instrument, obligations each way,
+        disputes, similarity, capabilities; the engagement index only with ``engagement``.
 
         Example:
-            >>> Service(path).dyad("USA", "RUS", 2012, 2021)["summary"]["years"]  # doctest: +SKIP
+            >>> len(Service(path).dyad("USA", "RUS", 2012, 2021)["timeline"])  # doctest: +SKIP
             10
         """
+        from foedus.measures.dyad_profile import DEFAULT_LAST_YEAR, dyad_profile
+
+        self.require_data()
         sa = self.resolve_state(a)
         sb = self.resolve_state(b)
         if sa.ccode == sb.ccode:
             raise FoedusError(f"a dyad needs two different states, not {sa.abb} twice",
                               fix="give two different states, e.g. /dyads/USA/RUS")
-        span = check_span(first, last, default=(ATOP_FIRST, today_year()))
-        key = (sa.ccode, sb.ccode, span)
-        return self._dyads.get(key, lambda: self._build_dyad(sa.ccode, sb.ccode, span))
-
-    def dyad_frame(self, a: int, b: int, span: tuple[int, int]) -> Any:
-        """The two directed dyads (a→b, b→a) of ``span`` with the profile's enrichments.
-
-        Example:
-            >>> Service(path).dyad_frame(2, 365, (2000, 2001)).height  # doctest: +SKIP
-            4
-        """
-        import foedus
-
-        self.require_data()
-        frame = foedus.dyad_years("cow", directed=True, years=span, warehouse=self.wh)
-        pair = ((pl.col("ccode1") == a) & (pl.col("ccode2") == b)) | (
-            (pl.col("ccode1") == b) & (pl.col("ccode2") == a))
-        frame = replace(frame, df=frame.df.filter(pair))
-        wanted = [("atop", ("atop_ddy", "atop_member")), ("nmc", ("nmc",)),
-                  ("majors", ("cow_majors",)), ("contiguity", ("cow_contdir",)),
-                  ("gml-mids", ("gml_mid_ddydisps",)), ("cow-mids", ("cow_mid_ddydisps",)),
-                  ("idealpoints", ("unga_ideal_points",)),
-                  ("idealpoint-distance", ("unga_ideal_points",))]
-        names = [n for n, tables in wanted if any(self.wh.has(t) for t in tables)]
-        if any(n.endswith("mids") for n in names):
-            names.append("peace-years")
-        return frame.enrich(names)
-
-    def _build_dyad(self, a: int, b: int, span: tuple[int, int]) -> dict[str, Any]:
-        from foedus.frames.atop import ATOP_COLUMNS
-
-        frame = self.dyad_frame(a, b, span)
-        df = frame.df
-        keys = ["ccode1", "ccode2", "year"]
-        extra_sources: list[dict[str, Any]] = []
-        if "atop_alliance" in df.columns and span[1] > ATOP_LAST and self.wh.has("atop_member"):
-            df = self._extend_atop(df)
-            extra_sources = self._after_atop_sources()
-        if span[0] <= ATOP_LAST and (self.wh.has("atop_ddy") or self.wh.has("atop_member")):
-            sims = self.similarity_table().filter(
-                pl.col("ccode1").is_in([a, b]) & pl.col("ccode2").is_in([a, b]))
-            df = df.join(sims, on=keys, how="left", maintain_order="left")
+        if first is None and last is None:
+            years: Any = None
         else:
-            df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(m) for m in DYAD_SIMILARITY)
-        if "cinc1" in df.columns:
-            df = df.with_columns(
-                capability_ratio=pl.when(pl.col("cinc2") > 0).then(pl.col("cinc1") / pl.col("cinc2")),
-                capability_share=pl.when((pl.col("cinc1") + pl.col("cinc2")) > 0)
-                .then(pl.col("cinc1") / (pl.col("cinc1") + pl.col("cinc2"))))
-        atop_cols = [c for c in ("atop_alliance", *ATOP_COLUMNS) if c in df.columns]
-        reverse = df.filter((pl.col("ccode1") == b) & (pl.col("ccode2") == a)).select(
-            "year", *[pl.col(c).alias(f"{c}_ba") for c in atop_cols])
-        rows = (df.filter((pl.col("ccode1") == a) & (pl.col("ccode2") == b))
-                .join(reverse, on="year", how="left", maintain_order="left").sort("year"))
-        summary = {
-            "years": rows.height,
-            "first_year": int(rows["year"].min()) if rows.height else None,  # type: ignore[arg-type]
-            "last_year": int(rows["year"].max()) if rows.height else None,  # type: ignore[arg-type]
-        }
-        for label, column in (("years_allied", "atop_alliance"),
-                              ("years_defence_pact", "atop_defense"),
-                              ("gml_mid_onsets", "gmlmidonset"),
-                              ("cow_mid_onsets", "cowmidonset"),
-                              ("years_contiguous_by_land", "conttype")):
-            if column in rows.columns:
-                col = rows[column]
-                summary[label] = int((col == 1).sum()) if label.startswith("years_contiguous") else int(
-                    (col.fill_null(0) > 0).sum())
-        prov = self.frame_provenance(frame)
-        prov["sources"].extend(extra_sources)
-        if span[0] <= ATOP_LAST:
-            used = {s["table"] for s in prov["sources"]}
-            prov["sources"].extend(
-                s | {"purpose": "alliance-portfolio similarity (" + ", ".join(DYAD_SIMILARITY) + ")"}
-                for s in self.provenance(["cow_system", "nmc"])["sources"] if s["table"] not in used)
-        return {"a": self._state_label(a), "b": self._state_label(b),
-                "from": span[0], "to": span[1], "columns": rows.columns,
-                "summary": summary, "timeline": rows, "provenance": prov}
-
-    def _extend_atop(self, df: pl.DataFrame) -> pl.DataFrame:
-        from foedus.measures.year_views import extend_atop
-
-        return extend_atop(df, self.after_atop())
+            start = first if first is not None else max(
+                min((s.year for s, _ in st.spells), default=ATOP_FIRST) for st in (sa, sb))
+            years = check_span(start, last if last is not None else DEFAULT_LAST_YEAR,
+                               default=(ATOP_FIRST, DEFAULT_LAST_YEAR))
+        key = (sa.ccode, sb.ccode, years, engagement)
+        return self._dyads.get(key, lambda: dyad_profile(
+            sa.ccode, sb.ccode, years=years, warehouse=self.wh, engagement=engagement))
 
     # -- frames ------------------------------------------------------------------------------------
     def frame(self, unit: str, system: str, directed: bool, years: str | None,
@@ -935,8 +800,8 @@ class Service:
 
     # -- warming --------------------------------------------------------------------------------
     def warm(self, years: Iterable[int] = ()) -> None:
-        """Build the shared caches now (alliance data, ISO3 codes, similarity of every
-        dyad-year, obligations after 2018, and the given years' frames and networks).
+        """Build the shared caches now (alliance data, ISO3 codes, obligations after 2018, and
+        the given years' frames and networks).
 
         Example:
             >>> Service("/nonexistent/w.duckdb").warm()  # no warehouse: nothing to build
@@ -949,11 +814,8 @@ class Service:
             self.iso3("gw")
         self._atop_ddy()
         self.after_atop()
-        self.similarity_table()
         for year in years:
             self.year_frame(year)
             self._network(year, None)
 
 
-class RowLimitError(FoedusError):
-    """A result larger than the API's row limit."""

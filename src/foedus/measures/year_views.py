@@ -1,7 +1,6 @@
 """One year of the alliance system as the CLI, the API and the dashboard show it: the alliance
 network (nodes with names, ISO3 codes and blocs, edges with alliance names, the year's metrics),
-the alliance-portfolio similarity matrix, the state-year profile frame, and ATOP's obligations
-carried past 2018.
+the alliance-portfolio similarity matrix and the state-year profile frame.
 
 These are the library functions behind ``foedus network``/``foedus similarity``, the API's
 ``/network``, ``/similarity``, ``/map`` and ``/states/{state}`` and the dashboard's pages; the API
@@ -23,8 +22,6 @@ forward with the curated changes (:func:`foedus.alliances.dyads.dyad_years_after
 
 from __future__ import annotations
 
-import logging
-import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -33,17 +30,20 @@ from typing import Any, TypeVar
 import polars as pl
 
 from foedus.errors import FoedusError, InvalidYearsError
+from foedus.frames.iso3 import ISO3_SUCCESSORS, iso3_codes, unique_iso3
 
 __all__ = [
     "ATOP_FIRST",
     "ATOP_LAST",
     "DEFAULT_NETWORK_OBLIGATIONS",
     "ISO3_SUCCESSORS",
+    "MAP_MEASURES",
     "NETWORK_COLUMNS",
     "NMC_COLUMNS",
     "YearInputs",
-    "extend_atop",
     "iso3_codes",
+    "map_of_year",
+    "measure_coverage",
     "network_of_year",
     "similarity_of_year",
     "state_year_frame",
@@ -60,53 +60,43 @@ DEFAULT_NETWORK_OBLIGATIONS: tuple[str, ...] = ("defense",)
 NMC_COLUMNS = ("milex", "milper", "irst", "pec", "tpop", "upop", "cinc")
 #: Network-position columns of a state.
 NETWORK_COLUMNS = ("degree", "weighted_degree", "betweenness", "eigenvector", "clustering", "bloc")
-#: COW states whose name country_converter does not match to exactly one present-day country,
-#: mapped to the present-day country that carries the state's COW code on (for drawing maps).
-ISO3_SUCCESSORS: dict[int, str] = {260: "DEU", 300: "AUT", 345: "SRB"}
+
+#: Measures of a state in a year for maps: name → (short label, what it is with its unit and
+#: source, warehouse table it comes from). Network measures are in the default (defence) network.
+MAP_MEASURES: dict[str, tuple[str, str, str]] = {
+    "cinc": ("CINC", "NMC composite index of national capability (share of the system's, 0–1)", "nmc"),
+    "milex": ("Military expenditure (NMC)", "NMC military expenditure, thousands of current US$ "
+              "(thousands of £ before 1914)", "nmc"),
+    "sipri_milex": ("Military expenditure (SIPRI)", "SIPRI military expenditure, US$ millions at "
+                    "constant 2022 prices", "sipri_milex"),
+    "sipri_milex_gdp": ("Military expenditure, share of GDP (SIPRI)", "SIPRI military expenditure "
+                        "as a share of GDP (0.02 = 2 %)", "sipri_milex"),
+    "milper": ("Military personnel", "NMC military personnel (thousands)", "nmc"),
+    "irst": ("Iron and steel production", "NMC iron and steel production (thousand tons)", "nmc"),
+    "pec": ("Primary energy consumption", "NMC primary energy consumption (thousand coal-ton "
+            "equivalents)", "nmc"),
+    "tpop": ("Total population", "NMC total population (thousands)", "nmc"),
+    "upop": ("Urban population", "NMC urban population (thousands)", "nmc"),
+    "cowmaj": ("Major power", "COW major power (1) or not (0)", "cow_majors"),
+    "degree": ("Defence partners", "number of states it has a defence obligation with "
+               "(alliance network of defence obligations)", "atop"),
+    "weighted_degree": ("Weighted degree", "summed tie weights (alliance network of defence "
+                        "obligations)", "atop"),
+    "betweenness": ("Betweenness", "betweenness centrality (alliance network of defence "
+                    "obligations)", "atop"),
+    "eigenvector": ("Eigenvector centrality", "eigenvector centrality (alliance network of "
+                    "defence obligations)", "atop"),
+    "clustering": ("Clustering", "local clustering coefficient (alliance network of defence "
+                   "obligations)", "atop"),
+    "bloc": ("Alliance bloc", "alliance bloc number (alliance network of defence obligations; "
+             "empty for a state without a tie)", "atop"),
+    "idealpoint": ("UN ideal point", "UN General Assembly ideal point (Bailey, Strezhnev and "
+                   "Voeten)", "unga_ideal_points"),
+}
 
 
 def _this_year() -> int:
     return date.today().year
-
-
-def iso3_codes(names: dict[int, str]) -> dict[int, str | None]:
-    """ISO 3166-1 alpha-3 codes of present-day countries for state names (COW or G-W), by
-    country_converter's regular expressions; a name matching none or several countries gets
-    :data:`ISO3_SUCCESSORS`' code or ``None``.
-
-    Example:
-        >>> iso3_codes({740: "Japan", 267: "Baden", 260: "German Federal Republic"})
-        {740: 'JPN', 267: None, 260: 'DEU'}
-    """
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    codes = list(names)
-    found = coco.CountryConverter().convert([names[c] for c in codes], to="ISO3", not_found=None)
-    if isinstance(found, str):
-        found = [found]
-    out: dict[int, str | None] = {}
-    for code, value in zip(codes, found, strict=True):
-        ok = isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value) is not None
-        out[code] = value if ok else ISO3_SUCCESSORS.get(code)
-    return out
-
-
-def unique_iso3(codes: Sequence[int], iso3: dict[int, str | None]) -> list[str | None]:
-    """ISO3 per code, kept only for the lowest code when several codes share one (a map has one
-    shape per ISO3: North and South Yemen 1967–1990 both match YEM).
-
-    Example:
-        >>> unique_iso3([680, 678, 2], {678: "YEM", 680: "YEM", 2: "USA"})
-        [None, 'YEM', 'USA']
-    """
-    owner: dict[str, int] = {}
-    for c in sorted(codes):
-        value = iso3.get(c)
-        if value is not None and value not in owner:
-            owner[value] = c
-    return [iso3.get(c) if iso3.get(c) is not None and owner[iso3[c]] == c else None  # type: ignore[index]
-            for c in codes]
 
 
 class YearInputs:
@@ -139,9 +129,9 @@ class YearInputs:
 
     def atop_ddy(self) -> pl.DataFrame:
         """ATOP's directed dyad-year obligations 1816–2018 (as the ``atop`` enricher reads them)."""
-        import foedus
+        from foedus.frames.universe import state_years
 
-        return self._get("atop_ddy", lambda: foedus.state_years(
+        return self._get("atop_ddy", lambda: state_years(
             "cow", years=ATOP_FIRST, warehouse=self.wh)._atop_obligations()[0])
 
     def after_atop(self) -> pl.DataFrame:
@@ -197,6 +187,31 @@ class YearInputs:
         """The curated alliance facts used after 2018."""
         return {"table": "curated", "source": "alliances-curated",
                 "version": self.alliance_data().curated.version, "file": "curated.csv", "via": None}
+
+    def coverage(self, measure: str) -> tuple[int, int] | None:
+        """First and last year with a value of ``measure`` in the warehouse (alliance network
+        measures: 1816 to this year); ``None`` when its source is not imported."""
+        def build() -> tuple[int, int] | None:
+            table = MAP_MEASURES[measure][2]
+            if table == "atop":
+                return (ATOP_FIRST, _this_year()) if self.wh.has(self.atop_table()) else None
+            if not self.wh.has(table):
+                return None
+            df = self.wh.table(table)
+            if "year" not in df.columns:  # spells (COW major powers)
+                first = next((c for c in ("styear", "start_year") if c in df.columns), None)
+                last = next((c for c in ("endyear", "end_year") if c in df.columns), None)
+                if first is None or last is None:
+                    return None
+                return int(df[first].min()), int(df[last].max())  # type: ignore[arg-type]
+            column = {"sipri_milex": "milex_const2022_usd_m",
+                      "sipri_milex_gdp": "milex_share_gdp"}.get(measure, measure)
+            if column not in df.columns:
+                column = next((c for c in df.columns if c not in ("ccode", "year", "stateabb")), "year")
+            years = df.filter(pl.col(column).is_not_null())["year"]
+            return (int(years.min()), int(years.max())) if years.len() else None  # type: ignore[arg-type]
+
+        return self._get(("coverage", measure), build)
 
     def atop_table(self) -> str:
         return "atop_ddy" if self.wh.has("atop_ddy") else "atop_member"
@@ -304,7 +319,7 @@ def network_of_year(year: int, obligations: Sequence[str] | str | None = None, *
     sources = src.sources([src.atop_table(), "cow_system", "nmc"])
     if basis != "atop":
         sources.append(src.curated_source())
-    import foedus
+    from foedus import __version__
 
     notes = []
     if chosen == list(DEFAULT_NETWORK_OBLIGATIONS):
@@ -316,7 +331,7 @@ def network_of_year(year: int, obligations: Sequence[str] | str | None = None, *
     return {"year": year, "obligations": chosen, "basis": basis,
             "metrics": rows[0] if rows else None, "nodes": nodes, "edges": edges,
             "blocs": legend, "notes": notes,
-            "provenance": {"foedus_version": foedus.__version__, "sources": sources}}
+            "provenance": {"foedus_version": __version__, "sources": sources}}
 
 
 def similarity_of_year(year: int, measure: str = "s_un_val_sq", *, warehouse: Any = None,
@@ -328,7 +343,7 @@ def similarity_of_year(year: int, measure: str = "s_un_val_sq", *, warehouse: An
         >>> len(similarity_of_year(1914, warehouse="warehouse.duckdb")["codes"])  # doctest: +SKIP
         45
     """
-    import foedus
+    from foedus import __version__
     from foedus.measures import similarity
 
     similarity._check_measures(measure)
@@ -348,7 +363,7 @@ def similarity_of_year(year: int, measure: str = "s_un_val_sq", *, warehouse: An
             "abbreviations": [names.get(c, (str(c), ""))[0] for c in ints],
             "names": [names.get(c, ("", f"code {c}"))[1] for c in ints],
             "matrix": values,
-            "provenance": {"foedus_version": foedus.__version__, "sources": src.sources(tables)}}
+            "provenance": {"foedus_version": __version__, "sources": src.sources(tables)}}
 
 
 def state_year_frame(year: int, *, warehouse: Any = None, inputs: YearInputs | None = None,
@@ -362,16 +377,17 @@ def state_year_frame(year: int, *, warehouse: Any = None, inputs: YearInputs | N
         >>> df.height  # doctest: +SKIP
         194
     """
-    import foedus
+    from foedus import __version__
+    from foedus.frames.universe import state_years
 
     _check_year(year)
     src = _inputs(warehouse, inputs)
-    frame = foedus.state_years("cow", years=year, warehouse=src.wh)
-    names = [n for n, t in (("nmc", "nmc"), ("majors", "cow_majors"),
+    frame = state_years("cow", years=year, warehouse=src.wh)
+    names = [n for n, t in (("nmc", "nmc"), ("majors", "cow_majors"), ("milex", "sipri_milex"),
                             ("idealpoints", "unga_ideal_points")) if src.wh.has(t)]
     frame = frame.enrich(names)
     df = frame.df
-    prov = {"foedus_version": foedus.__version__, "sources": [dict(u.__dict__) for u in frame.used]}
+    prov = {"foedus_version": __version__, "sources": [dict(u.__dict__) for u in frame.used]}
     if src.wh.has("atop_ddy") or src.wh.has("atop_member"):
         net = network if network is not None else network_of_year(year, inputs=src)
         positions = pl.DataFrame(
@@ -382,44 +398,64 @@ def state_year_frame(year: int, *, warehouse: Any = None, inputs: YearInputs | N
         df = df.join(positions, on="ccode", how="left", maintain_order="left")
         prov["sources"].extend(s | {"purpose": "alliance network (defence obligations)"}
                                for s in net["provenance"]["sources"])
-    for column in (*NMC_COLUMNS, "cowmaj", "idealpoint", *NETWORK_COLUMNS):
+    for column in (*NMC_COLUMNS, "sipri_milex", "sipri_milex_gdp", "cowmaj", "idealpoint",
+                   *NETWORK_COLUMNS):
         if column not in df.columns:
             dtype = pl.Int64 if column in ("cowmaj", "degree", "bloc") else pl.Float64
             df = df.with_columns(pl.lit(None, dtype=dtype).alias(column))
     return df, prov
 
 
-def extend_atop(df: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
-    """ATOP columns of a directed dyad-year table after 2018 filled from ``after``
-    (:meth:`YearInputs.after_atop`), as the ``atop-extended`` enrichment fills them: 0 where no
-    obligation is carried forward, ``atop_basis`` saying where each year's row comes from.
+def measure_coverage(measure: str, *, warehouse: Any = None,
+                     inputs: YearInputs | None = None) -> tuple[int, int] | None:
+    """First and last year the warehouse has a value of a map measure (:data:`MAP_MEASURES`).
 
     Example:
-        >>> df = pl.DataFrame({"ccode1": [2, 2], "ccode2": [20, 20], "year": [2018, 2019],
-        ...     "atop_alliance": [1.0, None], "atop_defense": [1.0, None], "atop_offense": [0.0, None],
-        ...     "atop_neutral": [0.0, None], "atop_nonagg": [0.0, None], "atop_consul": [1.0, None]})
-        >>> after = pl.DataFrame({"ccode1": [2], "ccode2": [20], "year": [2019], "atop_defense": [1.0],
-        ...     "atop_offense": [0.0], "atop_neutral": [0.0], "atop_nonagg": [0.0], "atop_consul": [1.0],
-        ...     "atop_basis": ["atop-carried-forward"]})
-        >>> extend_atop(df, after).select("year", "atop_defense", "atop_basis").rows()
-        [(2018, 1.0, 'atop'), (2019, 1.0, 'atop-carried-forward')]
+        >>> measure_coverage("cinc", warehouse="warehouse.duckdb")  # doctest: +SKIP
+        (1816, 2016)
     """
-    from foedus.frames.atop import ATOP_COLUMNS
+    if measure not in MAP_MEASURES:
+        raise FoedusError(f"unknown map measure '{measure[:40]}'",
+                          fix="use one of: " + ", ".join(MAP_MEASURES))
+    return _inputs(warehouse, inputs).coverage(measure)
 
-    if not set(ATOP_COLUMNS) <= set(after.columns):
-        raise FoedusError("the obligations after 2018 lack ATOP columns",
-                          fix="pass YearInputs.after_atop()")
-    cols = [c for c in ATOP_COLUMNS if c in df.columns]
-    part = after.select("ccode1", "ccode2", "year", pl.lit(1.0).alias("_alliance"),
-                        *[pl.col(c).alias(f"_{c}") for c in cols], pl.col("atop_basis"))
-    later = pl.col("year") > ATOP_LAST
-    out = df.join(part, on=["ccode1", "ccode2", "year"], how="left", maintain_order="left")
-    return out.with_columns(
-        pl.when(later).then(pl.col("_alliance").fill_null(0.0)).otherwise(
-            pl.col("atop_alliance")).alias("atop_alliance"),
-        *[pl.when(later).then(pl.col(f"_{c}").fill_null(0.0)).otherwise(pl.col(c)).alias(c)
-          for c in cols],
-        pl.when(~later).then(pl.lit("atop"))
-        .when(pl.col("atop_basis").is_null()).then(pl.lit("atop-carried-forward"))
-        .otherwise(pl.col("atop_basis")).alias("atop_basis"),
-    ).drop("_alliance", *[f"_{c}" for c in cols])
+
+def map_of_year(measure: str, year: int, *, warehouse: Any = None,
+                inputs: YearInputs | None = None,
+                frame: tuple[pl.DataFrame, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One value of ``measure`` per COW member in ``year`` for a choropleth: code, abbreviation,
+    name, ISO3 (present-day country; null where none or shared), value; with the measure's
+    label, description (unit, source), coverage and — for a year outside it — a note saying so.
+    ``frame``: a :func:`state_year_frame` of the year to reuse.
+
+    Example:
+        >>> doc = map_of_year("cinc", 2023, warehouse="warehouse.duckdb")  # doctest: +SKIP
+        >>> doc["missing"] == doc["count"], doc["note"]  # doctest: +SKIP
+        (True, 'NMC … covers 1816–2016: no value for 2023')
+    """
+    coverage = measure_coverage(measure, warehouse=warehouse, inputs=inputs)
+    src = _inputs(warehouse, inputs)
+    _check_year(year)
+    df, prov = frame if frame is not None else state_year_frame(year, inputs=src)
+    codes = [int(c) for c in df["ccode"].to_list()]
+    iso = unique_iso3(codes, src.iso3())
+    names = src.names()
+    rows = []
+    for c, i, v in zip(codes, iso, df[measure].to_list(), strict=True):
+        abb, name = names.get(c, (str(c), f"code {c}"))
+        if isinstance(v, float) and v != v:
+            v = None
+        rows.append({"ccode": c, "abbreviation": abb, "name": name, "iso3": i, "value": v})
+    present = [r["value"] for r in rows if r["value"] is not None]
+    label, description, _ = MAP_MEASURES[measure]
+    note = None
+    if coverage is None:
+        note = f"{label}: its source is not imported into this warehouse"
+    elif not coverage[0] <= year <= coverage[1]:
+        note = (f"{label}: the data cover {coverage[0]}–{coverage[1]}, so there is no value for "
+                f"{year} (every state is grey); choose a year from {coverage[0]} to {coverage[1]}")
+    return {"measure": measure, "label": label, "description": description, "year": year,
+            "coverage": list(coverage) if coverage else None, "note": note,
+            "count": len(rows), "missing": len(rows) - len(present),
+            "min": min(present) if present else None, "max": max(present) if present else None,
+            "values": rows, "provenance": prov}

@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.frames.instruments._merge import unit_of
+from foedus.provenance import Used
 
 if TYPE_CHECKING:
-    from foedus.frames.frame import Frame, Used
+    from foedus.frames.frame import Frame
 
 __all__ = ["enrich_arms_control", "enrich_nuclear"]
 
@@ -36,9 +38,7 @@ _NUC_TABLES = ("nuclear_weapons_status", "nuclear_tests", "nuclear_latency_facil
 
 
 def _used(frame: Frame, tables: tuple[str, ...], purpose: str) -> list[Used]:
-    from foedus.frames.frame import Used
-
-    wh = frame._wh()
+    wh = frame.require_warehouse()
     out = []
     for t in tables:
         if wh.has(t):
@@ -82,16 +82,16 @@ def enrich_arms_control(frame: Frame) -> Frame:
 
     unit = unit_of(frame.df, "arms control")
     used = _used(frame, _AC_TABLES, "arms-control treaty status")
-    wh = frame._wh()
+    wh = frame.require_warehouse()
     if frame.df.height == 0:
         return frame
     lo, hi = int(frame.df["year"].min()), int(frame.df["year"].max())  # type: ignore[arg-type]
     status = state_year_status(wh, (lo, hi))
     if unit == "state":
-        return frame._with(_join(frame.df, status, ["ccode", "year"]), *used)
+        return frame.with_data(_join(frame.df, status, ["ccode", "year"]), *used)
     sims = treaty_portfolio_similarity(wh, (lo, hi), status=status.filter(pl.col("year") >= 1925)
                                        if hi >= 1925 else None)  # fmt: skip
-    return frame._with(_join(frame.df, sims, ["ccode1", "ccode2", "year"]), *used)
+    return frame.with_data(_join(frame.df, sims, ["ccode1", "ccode2", "year"]), *used)
 
 
 def enrich_nuclear(frame: Frame) -> Frame:
@@ -104,12 +104,12 @@ def enrich_nuclear(frame: Frame) -> Frame:
     from foedus.arms_control.analysis import nuclear_state_years
 
     unit = unit_of(frame.df, "nuclear data")
-    wh = frame._wh()
+    wh = frame.require_warehouse()
     used = _used(frame, _NUC_TABLES + (("nuclear_cooperation",) if unit == "dyad" else ()),
                  "nuclear status, tests, latency and cooperation")  # fmt: skip
     nuc = nuclear_state_years(wh)
     if unit == "state":
-        return frame._with(_join(frame.df, nuc, ["ccode", "year"]), *used)
+        return frame.with_data(_join(frame.df, nuc, ["ccode", "year"]), *used)
     cols = [c for c in nuc.columns if c not in ("ccode", "year")]
     df = frame.df
     for side in ("1", "2"):
@@ -121,4 +121,14 @@ def enrich_nuclear(frame: Frame) -> Frame:
         df = _join(df, nca, ["ccode1", "ccode2", "year"]).with_columns(
             pl.when(pl.col("year").is_between(1951, 2003))
             .then(pl.col("nca_agreements").fill_null(0)).alias("nca_agreements"))
-    return frame._with(df, *used)
+    return frame.with_data(df, *used)
+
+
+ENRICHERS = (
+    Enricher("arms-control", BOTH, enrich_arms_control,
+             "arms-control treaty status, joint membership, treaty-portfolio similarity",
+             tables=_AC_TABLES, aliases=("treaties",)),
+    Enricher("nuclear", BOTH, enrich_nuclear,
+             "nuclear status, tests, ENR facilities, proficiency, cooperation agreements",
+             tables=_NUC_TABLES + ("nuclear_cooperation",), aliases=("nuclear-weapons",)),
+)  # fmt: skip

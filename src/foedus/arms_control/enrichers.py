@@ -75,8 +75,12 @@ def enrich_arms_control(frame: Frame) -> Frame:
     """Treaty status (state-years) or joint membership and portfolio similarity (dyad-years).
 
     Example:
-        >>> enrich_arms_control.__name__
-        'enrich_arms_control'
+        >>> from foedus.frames.frame import Frame
+        >>> enrich_arms_control(Frame(pl.DataFrame({"ccode": [2], "year": [2010]}),
+        ...                           unit="state-year", system="cow"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        foedus.errors.FoedusError: this frame is not attached to a warehouse. Fix: ...
     """
     from foedus.arms_control.analysis import state_year_status, treaty_portfolio_similarity
 
@@ -98,8 +102,12 @@ def enrich_nuclear(frame: Frame) -> Frame:
     """Nuclear status, tests, ENR facilities and proficiency; on dyad-years also NCAs.
 
     Example:
-        >>> enrich_nuclear.__name__
-        'enrich_nuclear'
+        >>> from foedus.frames.frame import Frame
+        >>> enrich_nuclear(Frame(pl.DataFrame({"gwcode": [2], "year": [2010]}),
+        ...                      unit="state-year", system="gw"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        foedus.errors.FoedusError: nuclear data needs COW codes: ccode1, ccode2, year ...
     """
     from foedus.arms_control.analysis import nuclear_state_years
 

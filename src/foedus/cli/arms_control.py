@@ -178,8 +178,11 @@ def conflicts_command(topic: str, treaty: str | None, warehouse: Path | None, as
     """Body of ``foedus data conflicts arms-control`` (kept here so ``foedus.cli`` stays small).
 
     Example:
-        >>> conflicts_command.__name__
-        'conflicts_command'
+        >>> try:
+        ...     conflicts_command("weather", None, None, False, None)
+        ... except typer.Exit as stop:
+        ...     print(stop.exit_code)
+        2
     """
 
     def body() -> None:

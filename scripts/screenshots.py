@@ -31,11 +31,11 @@ REPO = Path(__file__).resolve().parents[1]
 #: (file name, page path and query, what to do before the screenshot)
 SHOTS: list[tuple[str, str, str | None]] = [
     ("home.png", "/dashboard/", None),
-    ("network.png", "/dashboard/network?year=1985", None),
+    ("network.png", "/dashboard/network?year=1989&compare=1992", None),
     ("map.png", "/dashboard/map?measure=cinc&year=2010&scale=log", None),
     ("state.png", "/dashboard/state?state=JPN&year=2010", None),
     ("alliance.png", "/dashboard/alliance?id=NATO&year=2018", None),
-    ("dyad.png", "/dashboard/dyad?a=USA&b=RUS&from=1946", None),
+    ("dyad.png", "/dashboard/dyad?a=USA&b=KOR&from=1950", None),
     ("defend.png", "/dashboard/defend?target=POL&year=2018&attacker=RUS&location=POL", None),
 ]
 
@@ -61,7 +61,7 @@ def build_app(warehouse: Path):  # type: ignore[no-untyped-def]
     from foedus.api.app import create_app
     from foedus.dashboard import mount_dashboard
 
-    app = create_app(warehouse)
+    app = create_app(warehouse, time_limit_s=600)  # a cold answer is awaited, not retried
     mount_dashboard(app)  # does nothing if create_app has mounted it already
     return app
 
@@ -125,7 +125,7 @@ def take(base_url: str, out: Path, chromium: str, width: int, max_height: int) -
             )
             for name, path, _action in SHOTS:
                 page.goto(base_url + path)
-                page.wait_for_selector("body[data-ready]", timeout=60_000)
+                page.wait_for_selector("body[data-ready]", state="attached", timeout=600_000)
                 page.wait_for_timeout(600)  # Plotly transitions settle
                 height = min(max_height, page.evaluate("document.documentElement.scrollHeight"))
                 target = out / name

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "records": 4,
     "events": 4,
     "replications": 4,
+    "arms_control": 4,
     "cli": 5,
     "cli_support": 5,
     "api": 5,

@@ -14,6 +14,7 @@ __all__ = [
     "AuthenticationError",
     "CollinearityError",
     "ConvergenceError",
+    "CuratedFactError",
     "DuplicateKeyError",
     "EditConflictError",
     "FoedusError",
@@ -40,6 +41,7 @@ __all__ = [
     "UnknownEnrichmentError",
     "UnknownSourceError",
     "UnknownStateError",
+    "UnknownTreatyError",
     "WarehouseBusyError",
     "WarehouseError",
     "WrongDelimiterError",
@@ -306,3 +308,11 @@ class RecordValidationError(RecordsError):
         document: dict[str, object] = dict(super().to_dict())
         document["problems"] = self.problems
         return document
+
+
+class UnknownTreatyError(FoedusError):
+    """An arms-control treaty name that foedus does not know (the message lists the valid ones)."""
+
+
+class CuratedFactError(SourceFormatError):
+    """A row of a curated file of dated facts is wrong or contradicts another row."""

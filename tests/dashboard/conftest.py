@@ -99,7 +99,7 @@ def dashboard_app(built_warehouse: Path) -> Any:
     from foedus.api import create_app
     from foedus.dashboard import mount_dashboard
 
-    app = create_app(built_warehouse)
+    app = create_app(built_warehouse, time_limit_s=300)  # no 503 retries: Chromium logs them as errors
     mount_dashboard(app)  # a no-op when create_app mounts it already
     return app
 

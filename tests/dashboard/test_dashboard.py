@@ -151,14 +151,48 @@ def test_network_year_slider_and_obligation_filter(browser: Any, api: Any) -> No
     browser.wait_ready("network:1816")
     check_network(browser, api("/network", year=1816))
 
-    # only defence pacts make a tie
+    # by default only defence obligations make a tie; the other obligations are filters
     page.goto(browser.base + "/dashboard/network?year=1990")
     browser.wait_ready("network:1990")
+    assert [page.locator(f'#obligations input[value="{o}"]').is_checked() for o in
+            ("defense", "offense", "neutral", "nonagg", "consul")] == [True, False, False, False, False]
     for name in ("offense", "neutral", "nonagg", "consul"):
-        page.locator(f'#obligations input[value="{name}"]').uncheck()
-    browser.wait_ready("network:1990:defense")
-    assert "obligation=defense" in page.url
-    check_network(browser, api("/network", year=1990, obligation="defense"))
+        page.locator(f'#obligations input[value="{name}"]').check()
+    everything = "defense,offense,neutral,nonagg,consul"
+    browser.wait_ready(f"network:1990:{everything}")
+    assert "obligation=defense%2Coffense" in page.url or "obligation=defense,offense" in page.url
+    check_network(browser, api("/network", year=1990, obligation=everything))
+    browser.assert_local()
+
+
+def test_network_1989_separates_the_blocs_with_a_legend_and_alliance_names(browser: Any, api: Any) -> None:
+    page = browser.open("/dashboard/network?year=1989", "network:1989")
+    doc = api("/network", year=1989)
+    bloc = {n["abbreviation"]: n["bloc"] for n in doc["nodes"]}
+    assert bloc["USA"] != bloc["RUS"]  # NATO and the Warsaw Pact
+    legend = page.eval_on_selector_all('[data-legend="blocs"] li[data-bloc]',
+                                       "els => els.map(e => [Number(e.dataset.bloc), e.innerText])")
+    assert [b for b, _ in legend] == [b["bloc"] for b in doc["blocs"]]
+    usa_bloc = next(text for b, text in legend if b == bloc["USA"])
+    assert "United States of America" in usa_bloc
+    # every tie's hover names the alliances that make it, never an "ATOP 3740"-style code
+    hover = page.evaluate("document.getElementById('chart').data[2].hovertext")
+    assert len(hover) == len(doc["edges"])
+    assert any(t.startswith("USA–UKG: North Atlantic Treaty Organization") for t in hover)
+    # every state with a tie is labelled on the chart
+    labels = page.evaluate("document.getElementById('chart').data[1].text")
+    assert sum(1 for t in labels if t) == sum(1 for n in doc["nodes"] if n["degree"] > 0)
+
+
+def test_network_two_year_comparison(browser: Any, api: Any) -> None:
+    page = browser.open("/dashboard/network?year=1989&compare=1992", "network:1989:vs1992")
+    a, b = api("/network", year=1989), api("/network", year=1992)
+    shown = table_values(browser, "compare-metrics", "b")
+    assert float(shown["edges"]) == b["metrics"]["edges"] and float(shown["nodes"]) == b["metrics"]["nodes"]
+    pairs = lambda d: {(e["source"], e["target"]) for e in d["edges"]}  # noqa: E731
+    rows = page.eval_on_selector_all('table[data-table="compare-ties"] tbody tr', "rs => rs.map(r => r.dataset.key)")
+    expected = {f"{s}-{t}" for s, t in (pairs(b) - pairs(a)) | (pairs(a) - pairs(b))}
+    assert set(rows) == expected and len(rows) == len(expected)
     browser.assert_local()
 
 
@@ -230,11 +264,11 @@ def test_collective_defence_query(browser: Any, api: Any) -> None:
 
     doc = api("/defend", target="POL", year=2018, attacker="RUS", location="POL")
     defence = [o for o in doc["toward_target"] if o["kind"] == "defense"]
-    shown_equals(*browser.metric("responders"), len(doc["responders"]))
-    shown_equals(*browser.metric("responders_certain"), len(doc["responders_certain"]))
+    # the headline counts are counted from the table below them
+    shown_equals(*browser.metric("bound_states"), len({o["state"] for o in defence if o["bound"]}))
     shown_equals(*browser.metric("defense_obligations"), len(defence))
-    shown_equals(*browser.metric("escalation"), len(doc["escalation"]))
-    shown_equals(*browser.metric("max_depth"), max(n["depth"] for n in doc["escalation"]))
+    rows = page.eval_on_selector_all('table[data-table="toward-target"] tbody tr', "rs => rs.length")
+    assert rows == len(defence)
     share = next(
         c
         for c in doc["capabilities"]
@@ -255,16 +289,27 @@ def test_collective_defence_query(browser: Any, api: Any) -> None:
     assert [tuple(r) for r in rows] == expected
     assert page.locator("text=POL (290) is within the treaty's scope").count() >= 1
 
-    # the escalation tree: every node once, under the state that drew it in
+    # the escalation tree expands only through states bound to respond
     tree = page.eval_on_selector_all(
         'ul[data-tree="escalation"] li[data-depth]',
         "els => els.map(e => [Number(e.dataset.ccode), Number(e.dataset.depth),"
         " Number(e.parentElement.closest('li[data-ccode]') ? e.parentElement.closest('li[data-ccode]').dataset.ccode : -1)])",
     )
     assert tree[0] == [290, 0, -1]
-    assert sorted(tuple(t) for t in tree[1:]) == sorted(
-        (n["ccode"], n["depth"], n["drawn_in_by"]) for n in doc["escalation"]
-    )
+    nodes = {n["ccode"]: n for n in doc["escalation"]}
+    reachable = []
+    def walk(parent: int) -> None:
+        for n in doc["escalation"]:
+            if n["drawn_in_by"] == parent:
+                reachable.append((n["ccode"], n["depth"], parent))
+                if n["bound"]:
+                    walk(n["ccode"])
+    walk(290)
+    assert sorted(tuple(t) for t in tree[1:]) == sorted(reachable)
+    assert all(nodes[parent]["bound"] for _, _, parent in reachable if parent != 290)
+    shown_equals(*browser.metric("escalation"), len(reachable))
+    # and has a legend
+    assert page.locator('[data-legend="tree"] li').count() >= 3
 
     # coalition capability table
     caps = table_values(browser, "capabilities", "cinc")
@@ -326,19 +371,34 @@ def test_alliance_page(browser: Any, api: Any) -> None:
 def test_dyad_page(browser: Any, api: Any) -> None:
     page = browser.open("/dashboard/dyad?a=USA&b=JPN&from=1946&to=2018", "dyad:USA:JPN")
     doc = api("/dyads/USA/JPN", **{"from": 1946, "to": 2018})
-    for key, value in doc["summary"].items():
-        shown_equals(*browser.metric(key), value)
+    s = doc["summary"]
+    shown_equals(*browser.metric("alliance.years"), s["alliance"]["years"])
+    shown_equals(*browser.metric("arms.a_to_b.tiv"), s["arms"]["a_to_b"]["tiv"])
+    shown_equals(*browser.metric("us_troops.peak.value"), s["us_troops"]["peak"]["value"])
     years = page.eval_on_selector_all(
         'table[data-table="dyad-years"] tbody tr', "rows => rows.map(r => Number(r.dataset.key))"
     )
     assert years == [r["year"] for r in doc["timeline"]]
-    cinc = table_values(browser, "dyad-years", "cinc1")
+    cinc = table_values(browser, "dyad-years", "cinc_a")
     assert cinc == {
-        str(r["year"]): ("" if r["cinc1"] is None else str(r["cinc1"])) for r in doc["timeline"]
+        str(r["year"]): ("" if r["cinc_a"] is None else str(r["cinc_a"])) for r in doc["timeline"]
     }
-    # the timeline: the defence-pledge lane marks exactly the API's years
-    lane = page.evaluate(
-        "document.getElementById('timeline').data.find(t => t.name === 'defence pledge USA→JPN').x"
-    )
-    assert lane == [r["year"] for r in doc["timeline"] if r["atop_defense"]]
+    # the timeline: every instrument the API has for the pair is a lane, marking exactly its years
+    traces = page.evaluate("Object.fromEntries(document.getElementById('timeline').data.map(t => [t.name, t.x]))")
+    def years_of(key: str) -> list[int]:
+        return [r["year"] for r in doc["timeline"] if (r[key] or 0) > 0]
+    assert traces["defence pledge USA→JPN"] == [r["year"] for r in doc["timeline"]
+                                                if r["obligations_ab"] and "defense" in r["obligations_ab"]]
+    assert traces["arms deliveries USA→JPN (SIPRI TIV)"] == years_of("arms_tiv_ab")
+    assert traces["US troops stationed"] == years_of("us_troops")
+    for lane, key in (("joint exercises (JME)", "jme_joint"), ("defence cooperation agreements in force", "dca_active"),
+                      ("students trained by the US", "us_training_students"), ("US senior defence visits", "us_visits"),
+                      ("serving in the same peace operation", "pko_codeployed")):
+        if years_of(key):
+            assert traces[lane] == years_of(key), lane
+    assert years_of("arms_tiv_ab") and years_of("us_troops") and years_of("us_visits")
+    # military spending with its unit and source
+    assert "constant 2022" in page.locator("#spending").evaluate("e => e.closest('.card').innerText")
+    spending = page.evaluate("document.getElementById('spending').data[0].y")
+    assert spending == [r["sipri_milex_a"] for r in doc["timeline"]]
     browser.assert_local()

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from foedus.cli import app
-from foedus.sources.gdelt import GDELT1_COLUMNS
 from foedus.events.pipeline import aggregate_events, spark_sql
+from foedus.sources.gdelt import GDELT1_COLUMNS
 from tests.conftest import shared_file
 
 SAMPLE = "gdelt/gdelt1_events_usa_chn_dyad_2018_sample.csv"

@@ -3,7 +3,6 @@ invalid), sent with an admin's token, never get a 5xx; every error is a problem 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import text
 
 from foedus.errors import (
+    AuthenticationError,
     EditConflictError,
     PermissionDeniedError,
     RecordNotFoundError,
     RecordValidationError,
     TooManyAttemptsError,
-    AuthenticationError,
 )
 from foedus.records import RecordStore
 from foedus.records.files import read_rows, write_export

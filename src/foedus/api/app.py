@@ -21,21 +21,24 @@ import logging
 import math
 import re
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from foedus.api.http import (
     API,
+    LOCAL_HOSTS,
     MAX_CACHED_BODY,
     MAX_PAGE_SIZE,
     PROBLEM_JSON,
+    EdgeMiddleware,
     PathNotFound,
     Payload,
     Problem,
@@ -159,6 +162,7 @@ it). Data answers carry `provenance`: the sources and versions used."""
 
 def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
                time_limit_s: float = 10.0, workers: int = 4, warm: bool = False,
+               allowed_hosts: Sequence[str] | None = None,
                database: str | Path | None = None) -> FastAPI:
     """The foedus REST API over a warehouse (read-only).
 
@@ -168,6 +172,8 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
         time_limit_s: seconds a request may take before a 503 problem.
         workers: threads computing answers.
         warm: build the shared caches (alliance data, similarity, networks) at start-up.
+        allowed_hosts: host names the server answers for (``Host`` header; others get 400,
+            against DNS rebinding); default the loopback names :data:`LOCAL_HOSTS`; ``"*"`` any.
         database: the engagement-records database (SQLAlchemy URL or SQLite file; default
             ``$FOEDUS_DATABASE`` or ``records.sqlite`` beside the warehouse), opened on first use.
 
@@ -198,6 +204,9 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
 
     app.state.records_url = str(database) if database is not None else default_database_url(warehouse)
     app.state.runner = runner
+    # Outermost first: the edge checks (Host, HEAD, security headers) wrap the compression.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(EdgeMiddleware, allowed_hosts=[*LOCAL_HOSTS, *(allowed_hosts or ())])
 
     # -- errors ------------------------------------------------------------------------------
     @app.exception_handler(FoedusError)
@@ -242,7 +251,9 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url)
-        return problem(500, "Internal error", f"{type(exc).__name__}: {short(str(exc))}",
+        return problem(500, "Internal error",
+                       "foedus could not answer this request because of an internal error "
+                       "(the server's log has the details)",
                        fix="this is a bug in foedus: please report it with the request URL",
                        instance=request.url.path, slug="internal")
 

@@ -15,7 +15,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,7 +26,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from foedus.errors import FoedusError, MissingDataError, UnknownStateError
+from foedus.errors import FoedusError, UnknownStateError
 
 if TYPE_CHECKING:  # pragma: no cover
     from foedus.api.service import Service
@@ -109,22 +109,6 @@ class Problem(BaseModel):
     instance: str | None = Field(None, description="The request path")
 
 
-_TITLES = {
-    "UnknownStateError": "Unknown state",
-    "UnknownAllianceError": "Unknown alliance",
-    "InvalidYearsError": "Invalid years",
-    "UnknownEnrichmentError": "Unknown enrichment",
-    "MissingDataError": "Data not imported",
-    "RowLimitError": "Result over the row limit",
-    "AuthenticationError": "Authentication required",
-    "PermissionDeniedError": "Forbidden",
-    "RecordNotFoundError": "Record not found",
-    "EditConflictError": "Edit conflict",
-    "TooManyAttemptsError": "Too many attempts",
-    "RecordValidationError": "Invalid record",
-    "RecordsError": "Records error",
-    "FoedusError": "Invalid request",
-}
 
 
 class PathNotFound(Exception):
@@ -187,7 +171,7 @@ def foedus_problem(exc: FoedusError, status: int, instance: str | None) -> Respo
         'use 1816-2024'
     """
     name = type(exc).__name__
-    title = _TITLES.get(name) or _TITLES["FoedusError"]
+    title = exc.title
     detail = f"{exc.where}: {exc.what}" if exc.where else exc.what
     headers: dict[str, str] = {}
     extra: dict[str, Any] = {}
@@ -212,22 +196,15 @@ def foedus_problem(exc: FoedusError, status: int, instance: str | None) -> Respo
 
 
 def status_of(exc: FoedusError) -> int:
-    """HTTP status of a library error raised while answering a request.
+    """HTTP status of a library error raised while answering a request (the error class's
+    ``http_status``).
 
     Example:
         >>> from foedus.errors import MissingDataError, UnknownStateError
         >>> status_of(UnknownStateError("x")), status_of(MissingDataError("y"))
         (422, 503)
     """
-    name = type(exc).__name__
-    declared = getattr(type(exc), "http_status", None)
-    if isinstance(declared, int):
-        return declared
-    if isinstance(exc, MissingDataError):
-        return 503
-    if name == "RowLimitError":
-        return 413
-    return 422
+    return int(exc.http_status)
 
 
 _PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -308,6 +285,7 @@ class Runner:
         self._cache: OrderedDict[str, Payload] = OrderedDict()
         self._size = 0
         self._inflight: dict[str, concurrent.futures.Future[Payload]] = {}
+        self._waiting: dict[str, int] = {}  # requests waiting for each in-flight key
         self._lock = threading.Lock()
 
     def cached(self, key: str) -> Payload | None:
@@ -368,12 +346,29 @@ class Runner:
                 self._inflight[key] = future
         if started:  # outside the lock: a future already done runs the callback at once
             future.add_done_callback(lambda f: self._done(key, f))
+        with self._lock:
+            self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             payload = await asyncio.wait_for(
                 asyncio.shield(asyncio.wrap_future(future)), self.time_limit_s
             )
         except TimeoutError:
+            with self._lock:
+                alone = self._waiting.get(key, 0) <= 1
+            # Work that has not started and that nobody waits for any more is dropped (a retry
+            # queues it again); work already running cannot be interrupted safely in a thread and
+            # finishes into the cache, where the retry the 503 asks for finds it.
+            if alone and future.cancel():
+                with self._lock:
+                    self._inflight.pop(key, None)
             raise TimeLimitExceeded() from None
+        finally:
+            with self._lock:
+                left = self._waiting.get(key, 1) - 1
+                if left > 0:
+                    self._waiting[key] = left
+                else:
+                    self._waiting.pop(key, None)
         if self.cached(key) is None:  # the done-callback may not have run yet
             self._store(key, payload)
         return payload
@@ -437,6 +432,7 @@ async def answer(request: Request, work: Callable[[], Payload]) -> Response:
         >>> async def handler(request):  # doctest: +SKIP
         ...     return await answer(request, lambda: json_payload({"ok": True}))
     """
+    check_query(request)
     runner: Runner = request.app.state.runner
     key = cache_key(request)
     hit = runner.cached(key)
@@ -471,3 +467,116 @@ def short(value: Any, limit: int = 200) -> Any:
         return value
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# what every response gets: security headers, a trusted Host, HEAD where GET is
+# ---------------------------------------------------------------------------------------------
+#: The policy of every response that sets none of its own (JSON, problems, /api/docs): nothing
+#: may be loaded or framed; the docs page's inline style is allowed.
+API_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+           "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+#: Host names answered by default: the loopback names (and Starlette's test client's).
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "testserver")
+
+
+def host_name(header: str) -> str:
+    """The host of a ``Host`` header, without port or IPv6 brackets, lower-case.
+
+    Example:
+        >>> host_name("[::1]:8000"), host_name("LocalHost:80"), host_name("evil.example")
+        ('::1', 'localhost', 'evil.example')
+    """
+    text = header.strip().lower()
+    if text.startswith("["):
+        return text[1:text.find("]")] if "]" in text else text[1:]
+    return text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+
+
+class EdgeMiddleware:
+    """ASGI middleware on every HTTP response of the app.
+
+    * refuses a request whose ``Host`` is not one of ``allowed_hosts`` (400 problem+json): a page
+      on another site that rebinds its DNS name to 127.0.0.1 cannot read the API or dashboard;
+    * answers ``HEAD`` wherever ``GET`` is answered (same status and headers, no body);
+    * adds ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer`` and, when the
+      response sets none, the Content-Security-Policy :data:`API_CSP`.
+
+    Example:
+        >>> EdgeMiddleware(None, allowed_hosts=["localhost"]).allowed
+        frozenset({'localhost'})
+    """
+
+    def __init__(self, app: Any, allowed_hosts: Sequence[str] = LOCAL_HOSTS) -> None:
+        self.app = app
+        self.allowed = frozenset(host_name(h) for h in allowed_hosts)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        host = host_name(headers.get("host", ""))
+        if "*" not in self.allowed and host not in self.allowed:
+            response = problem(400, "Host not allowed",
+                               f"this server does not answer for the host '{host[:100]}'",
+                               fix="open the dashboard at http://localhost:PORT or "
+                               "http://127.0.0.1:PORT (foedus serve --allowed-host NAME adds a name)",
+                               slug="host-not-allowed", instance=scope.get("path"))
+            await _secured(response)(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = dict(scope, method="GET")
+
+        async def send_secured(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", []))
+                names = {k.lower() for k, _ in raw}
+                if b"x-content-type-options" not in names:
+                    raw.append((b"x-content-type-options", b"nosniff"))
+                if b"referrer-policy" not in names:
+                    raw.append((b"referrer-policy", b"no-referrer"))
+                if b"content-security-policy" not in names:
+                    raw.append((b"content-security-policy", API_CSP.encode()))
+                message = dict(message, headers=raw)
+            elif head and message["type"] == "http.response.body":
+                message = dict(message, body=b"", more_body=message.get("more_body", False))
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
+
+
+def _secured(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = API_CSP
+    return response
+
+
+def check_query(request: Request) -> None:
+    """Refuse query parameters the endpoint does not declare (a :class:`FoedusError`, 422), so
+    that a misspelt parameter (``yaer=1990``) is not silently ignored and cannot fill the cache.
+
+    Example:
+        >>> from starlette.requests import Request
+        >>> check_query(Request({"type": "http", "query_string": b"", "headers": []}))
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known: set[str] = set()
+    stack = [dependant]
+    while stack:
+        dep = stack.pop()
+        known.update(str(getattr(p, "alias", None) or p.name) for p in dep.query_params)
+        stack.extend(dep.dependencies)
+    unknown = sorted({k for k in request.query_params if k not in known})
+    if unknown:
+        raise FoedusError(
+            f"unknown query parameter{'s' if len(unknown) > 1 else ''} "
+            + ", ".join(f"'{short(u, 40)}'" for u in unknown[:5]),
+            where="query",
+            fix=("this endpoint takes " + ", ".join(sorted(known)) if known
+                 else "this endpoint takes no query parameter"),
+        )

@@ -705,6 +705,7 @@ class DyadAssessment:
     summary: dict[str, Any]
     provenance: Provenance
     notes: tuple[str, ...] = field(default=())
+    arms_control: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     kind = "dyad"
 
@@ -756,7 +757,19 @@ class DyadAssessment:
         return {"kind": self.kind, "a": self.a, "b": self.b, "years": [self.start, self.end],
                 "timeline": _rows(self.timeline), "alliances": _rows(self.alliances),
                 "summary": _clean(self.summary), "notes": list(self.notes),
+                "arms_control": _rows(self.arms_control),
                 "sources": _rows(self.provenance.frame())}  # fmt: skip
+
+
+def _arms_control_uses(track: _Tracker, section: str) -> None:
+    """Record the treaty tables and the curated arms-control facts as sources of ``section``."""
+    from foedus.arms_control.analysis import TREATY_TABLES
+    from foedus.arms_control.curated import curated_version
+
+    for table in TREATY_TABLES:
+        track.table(section, table, "arms-control treaty status")
+    track._add(SourceUse(section, "arms-control-curated", curated_version(), "curated",
+                         "curated.csv", "curated arms-control facts"))  # fmt: skip
 
 
 def assess_dyad(
@@ -826,9 +839,15 @@ def assess_dyad(
                 "basis": pl.String},
     )  # fmt: skip
     notes = [] if engagement else ["engagement index skipped (engagement=False)"]
+    from foedus.arms_control.analysis import dyad_arms_control
+
+    arms = dyad_arms_control(wh, sa["ccode"], sb["ccode"], (start, end))
+    if arms.height:
+        _arms_control_uses(track, "arms_control")
     return DyadAssessment(a=profile["a"], b=profile["b"], start=start, end=end,
                           timeline=timeline, alliances=alliances, summary=profile["summary"],
-                          provenance=track.provenance(), notes=tuple(notes))  # fmt: skip
+                          provenance=track.provenance(), notes=tuple(notes),
+                          arms_control=arms)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -852,6 +871,7 @@ class PortfolioAssessment:
     engagement: pl.DataFrame
     provenance: Provenance
     notes: tuple[str, ...] = field(default=())
+    arms_control: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     kind = "portfolio"
 
@@ -897,6 +917,7 @@ class PortfolioAssessment:
         return {"kind": self.kind, "state": self.state, "key_figures": self.key_figures(),
                 "alliances": _rows(self.alliances), "years": _rows(self.years),
                 "engagement": _rows(self.engagement), "notes": list(self.notes),
+                "arms_control": _rows(self.arms_control),
                 "sources": _rows(self.provenance.frame())}  # fmt: skip
 
 
@@ -993,9 +1014,16 @@ def assess_portfolio(
                                pl.lit(None, pl.Float64).alias("engagement_sd"))  # fmt: skip
         notes.append("engagement with partners skipped (engagement=False)")
     state_info = {k: info[k] for k in ("ccode", "abb", "name")}
+    from foedus.arms_control.analysis import state_arms_control
+
+    arms = state_arms_control(wh, code, (start, end))
+    if arms.height:
+        _arms_control_uses(track, "arms_control")
+        for table in ("nuclear_weapons_status", "nuclear_tests"):
+            track.table("arms_control", table, "nuclear weapons status and tests")
     return PortfolioAssessment(state=state_info, start=start, end=end, alliances=alliances,
                                years=years, engagement=eng, provenance=track.provenance(),
-                               notes=tuple(notes))  # fmt: skip
+                               notes=tuple(notes), arms_control=arms)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

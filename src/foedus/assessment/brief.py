@@ -491,7 +491,51 @@ def _dyad(doc: _Doc, d: Any) -> tuple[str, str]:
                               "idealpointdist", "engagement", "cinc_a", "cinc_b", "cinc_pooled",
                               "cinc_ratio"], "timeline")  # fmt: skip
     doc.end()
+    _arms_control_dyad(doc, d)
     return title, f"Dyad assessment: {d.name}"
+
+
+def _arms_control_dyad(doc: _Doc, d: Any) -> None:
+    """The dyad brief's arms-control section (skipped when the treaty data are not imported)."""
+    t = getattr(d, "arms_control", None)
+    if t is None or t.height == 0:
+        return
+    a, b = d.a["abb"], d.b["abb"]
+    last = t.row(-1, named=True)
+    doc.section("arms_control", "Arms control")
+    doc.para(f"In {last['year']}: {a} NPT {last['npt_a'] or 'n/a'}, CTBT {last['ctbt_a'] or 'n/a'}, "
+             f"TPNW {last['tpnw_a'] or 'n/a'}; {b} NPT {last['npt_b'] or 'n/a'}, CTBT "
+             f"{last['ctbt_b'] or 'n/a'}, TPNW {last['tpnw_b'] or 'n/a'}. Both were party to "
+             f"{_num(last['joint_party'])} of the global arms-control treaties whose status is known "
+             "that year; "
+             f"similarity of their treaty portfolios S = {_num(last['s_treaties'])} "
+             "(status on 31 December; rules in docs/arms-control.md).")  # fmt: skip
+    doc.chart("arms_control", "Treaty-portfolio similarity and joint membership", t, "year",
+              [("s_treaties", "portfolio similarity S"), ("joint_party", "treaties both party to")],
+              "arms_control")  # fmt: skip
+    doc.table("arms_control", t, t.columns, "arms_control", collapsed=True,
+              caption="Treaty status of both states per year")
+    doc.end()
+
+
+def _arms_control_state(doc: _Doc, p: Any) -> None:
+    """The state brief's arms-control section (skipped when the treaty data are not imported)."""
+    t = getattr(p, "arms_control", None)
+    if t is None or t.height == 0:
+        return
+    last = t.row(-1, named=True)
+    doc.section("arms_control", "Arms control and nuclear status")
+    statuses = ", ".join(f"{k.upper()} {last[k] or 'n/a'}" for k in
+                         ("npt", "ctbt", "bwc", "cwc", "ottawa", "att", "tpnw"))  # fmt: skip
+    doc.para(f"In {last['year']}: {statuses}; party to {_num(last['regimes_party'])} of "
+             f"{_num(last['regimes_known'])} global arms-control treaties with known status"
+             + (f"; nuclear weapons status {last['nuclear_status']} (0 none … 3 possessing)"
+                if last.get("nuclear_status") is not None else "") + ".")  # fmt: skip
+    doc.chart("regimes", "Arms-control treaties joined", t, "year",
+              [("regimes_party", "party"), ("regimes_signed", "signatory only")], "arms_control")
+    doc.table("arms_control", t, t.columns, "arms_control", collapsed=True,
+              caption="Treaty status and nuclear status per year")
+    doc.end()
 
 
 def _portfolio(doc: _Doc, p: Any) -> tuple[str, str]:
@@ -531,6 +575,7 @@ def _portfolio(doc: _Doc, p: Any) -> tuple[str, str]:
     doc.table("engagement", p.engagement, ["year", "pairs", "pairs_covered", "engagement_mean",
                                            "engagement_sd"], "engagement")  # fmt: skip
     doc.end()
+    _arms_control_state(doc, p)
     return title, f"Portfolio assessment: {p.state['abb']}"
 
 

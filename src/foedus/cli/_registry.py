@@ -70,4 +70,6 @@ LAZY_COMMANDS: list[LazyCommand] = [
                 "Event data (GDELT, ICEWS): military cooperation/conflict by month, on DuckDB or Spark."),
     LazyCommand("replicate", "foedus.cli.replicate:app",
                 "Published designs run on the warehouse, beside the published results."),
+    LazyCommand("treaty", "foedus.cli.treaty:app", "Arms-control treaties: list them, show who is party on a date."),
+    LazyCommand("arms-control", "foedus.cli.arms_control:app", "Arms-control profiles, extended deterrence, treaty-portfolio similarity."),
 ]  # fmt: skip

@@ -264,6 +264,22 @@ def data_unresolved(warehouse: WarehouseOpt = None, as_json: JsonOpt = False) ->
     _run(as_json, body)
 
 
+@app.command("conflicts")
+def data_conflicts(
+    topic: Annotated[str, typer.Argument(help="What to compare: arms-control.")],
+    treaty: Annotated[str | None, typer.Option("--treaty", help="Only this treaty.")] = None,
+    warehouse: WarehouseOpt = None,
+    as_json: JsonOpt = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the list (.json, .csv, .parquet).")
+    ] = None,
+) -> None:
+    """List every disagreement between sources that cover the same facts (arms-control)."""
+    from foedus.cli.arms_control import conflicts_command
+
+    conflicts_command(topic, treaty, warehouse, as_json, output)
+
+
 @app.command("sources")
 def data_sources(as_json: JsonOpt = False) -> None:
     """List every declared source, its releases and the file names `import-all` recognises."""

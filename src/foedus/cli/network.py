@@ -1,9 +1,9 @@
-"""``foedus network --year Y``: the alliance network of a year — size, blocs, polarisation (``docs/cli-measures.md``)."""
+"""``foedus network --year Y``: the alliance network of a year — size, blocs, polarisation — every state with its bloc (``docs/cli-measures.md``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -14,20 +14,14 @@ from foedus.cli._support import run as _run
 app = typer.Typer()
 
 
-def _frame_for_year(wh: Any, year: int) -> Any:
-    from foedus.frames.universe import state_years
-
-    return state_years("cow", years=year, warehouse=wh)
-
-
 @app.command("network")
 def network_cmd(
-    year: Annotated[int, typer.Option(help="Year (ATOP: 1815-2018).")],
+    year: Annotated[int, typer.Option(help="Year (ATOP 1816-2018; later: carried forward).")],
     obligation: Annotated[
         list[str] | None,
         typer.Option(
             help="Obligation types making a tie (repeatable): defense, offense, "
-            "neutral, nonagg, consul; default all."
+            "neutral, nonagg, consul; default defense (defence obligations)."
         ),
     ] = None,
     output: Annotated[
@@ -36,31 +30,34 @@ def network_cmd(
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The alliance network of YEAR: size, blocs, polarisation; optionally exported."""
+    """The alliance network of YEAR: every state with its bloc and position, the ties (with the
+    alliances making them), size, blocs, polarisation; optionally exported."""
 
     def body() -> None:
         check_output(output, (".graphml", ".gexf"))
-        from foedus.measures import networks
-        from foedus.warehouse import Warehouse
+        import polars as pl
 
-        wh = Warehouse(warehouse, read_only=True)
-        ddy, _ = _frame_for_year(wh, year)._atop_obligations()
-        options: dict[str, Any] = {}
-        if obligation:
-            options["obligations"] = list(obligation)
-        graph = networks.alliance_graph(ddy, year, **options)
-        summary = networks.network_years(ddy, (year, year), **options)
+        from foedus.measures import networks
+        from foedus.measures.year_views import YearInputs, network_of_year
+
+        inputs = YearInputs(warehouse)
+        doc = network_of_year(year, obligation, inputs=inputs)
         if output is not None:
+            ddy, _ = inputs.obligations(year)
+            members = [n["ccode"] for n in doc["nodes"]]
+            graph = networks.alliance_graph(
+                ddy, year, obligations=doc["obligations"], nodes=members
+            ).subgraph(members)
             networks.export_graph(graph, output)
-        row = summary.to_dicts()[0] if summary.height else {"year": year}
         if as_json:
-            _emit_json(row | {"output": str(output) if output else None})
+            _emit_json(doc | {"output": str(output) if output else None})
         else:
-            out.print(summary)
+            out.print(pl.DataFrame([doc["metrics"]]) if doc["metrics"] else "no network")
+            if doc["blocs"]:
+                out.print(pl.DataFrame(doc["blocs"]).select("bloc", "size", "label"))
         err.print(
-            f"{graph.number_of_nodes()} states, {graph.number_of_edges()} ties in {year}"
-            + (f" → {output}" if output else "")
+            f"{len(doc['nodes'])} states, {len(doc['edges'])} ties in {year} "
+            f"({', '.join(doc['obligations'])})" + (f" → {output}" if output else "")
         )
 
     _run(as_json, body)
-

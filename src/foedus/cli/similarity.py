@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -14,12 +14,6 @@ from foedus.cli._support import run as _run
 from foedus.cli._support import write_table as _write_table
 
 app = typer.Typer()
-
-
-def _frame_for_year(wh: Any, year: int) -> Any:
-    from foedus.frames.universe import state_years
-
-    return state_years("cow", years=year, warehouse=wh)
 
 
 @app.command("similarity")
@@ -46,39 +40,17 @@ def similarity_cmd(
 
     def body() -> None:
         check_output(output, (".csv", ".parquet"))
-        from foedus.frames.systems import create_state_years
-        from foedus.measures import similarity
-        from foedus.warehouse import Warehouse
-
-        started = time.perf_counter()
-        similarity._resolve_coding(coding, None, "outgoing")  # a bad name fails before any work
-        if output is not None and output.suffix.lower() not in (".csv", ".parquet"):
-            from foedus.errors import FoedusError
-
-            raise FoedusError(
-                f"cannot write '{output.suffix or 'no extension'}' files",
-                where=str(output),
-                fix="end the output name with .csv or .parquet",
-            )
-        wh = Warehouse(warehouse, read_only=True)
-        frame = _frame_for_year(wh, year)
-        ddy, _ = frame._atop_obligations()
-        members = create_state_years(
-            wh.table("cow_system"), system="cow", years=(year, year)
-        ).select("ccode", "year")
-        caps = wh.table("nmc") if measure in similarity.WEIGHTED_MEASURES else None
-        codes, matrix = similarity.similarity_matrix(
-            ddy,
-            members,
-            year,
-            measure=measure,
-            capabilities=caps,
-            coding=coding,  # type: ignore[arg-type]
-        )
         import polars as pl
 
+        from foedus.measures.year_views import similarity_of_year
+
+        started = time.perf_counter()
+        doc = similarity_of_year(year, measure, warehouse=warehouse, coding=coding)
+        codes = doc["codes"]
         wide = pl.DataFrame(
-            {"ccode": list(codes)} | {str(c): matrix[:, i] for i, c in enumerate(codes)}
+            {"ccode": codes}
+            | {str(c): [row[i] for row in doc["matrix"]] for i, c in enumerate(codes)},
+            schema={"ccode": pl.Int64} | {str(c): pl.Float64 for c in codes},
         )
         if output is not None:
             _write_table(wide, output)
@@ -88,8 +60,11 @@ def similarity_cmd(
                     "year": year,
                     "measure": measure,
                     "coding": coding,
-                    "codes": list(map(int, codes)),
-                    "matrix": matrix.tolist(),
+                    "codes": codes,
+                    "abbreviations": doc["abbreviations"],
+                    "names": doc["names"],
+                    "matrix": doc["matrix"],
+                    "provenance": doc["provenance"],
                     "output": str(output) if output else None,
                 }
             )

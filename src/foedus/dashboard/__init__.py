@@ -53,6 +53,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "alliance": ("Alliance", "/alliance"),
     "dyad": ("Dyad", "/dyad"),
     "defend": ("Collective defence", "/defend"),
+    "treaties": ("Arms control", "/treaties"),
     "events": ("Events", "/events"),
     "records": ("Records", "/records"),
 }
@@ -78,12 +79,14 @@ _LAYOUT = """<!doctype html>
 {head}
 </head>
 <body data-page="{page}">
+<a class="skip" href="#main">Skip to content</a>
 <header class="topbar">
   <a class="brand" href="{prefix}/">foedus</a>
-  <nav>{nav}</nav>
-  <a class="apidocs" href="/docs">API</a>
+  <nav aria-label="Pages">{nav}</nav>
+  <a class="apidocs" href="/api/docs">API</a>
 </header>
-<main id="main">
+<div id="busy" class="busy" role="status" hidden>Loading…</div>
+<main id="main" tabindex="-1">
 {body}
 </main>
 <footer class="footer">Data: the warehouse's imported releases (see <a href="{prefix}/">Home</a>).
@@ -95,7 +98,7 @@ All assets are served by this server; nothing is loaded from elsewhere.</footer>
 """
 
 #: Pages that draw charts load Plotly first.
-_PLOTLY_PAGES = {"network", "map", "dyad", "defend", "home", "alliance", "events"}
+_PLOTLY_PAGES = {"network", "map", "dyad", "defend", "home", "alliance", "treaties", "events"}
 
 
 def render_page(page: str) -> str:
@@ -129,13 +132,11 @@ def render_page(page: str) -> str:
 
 def _measure_options() -> str:
     """``<option>``s of the measures ``/api/v1/map`` accepts (the API's own list)."""
-    try:
-        from foedus.api.service import MAP_MEASURES
-    except ImportError:  # the API is not installed: the page asks for cinc only
-        MAP_MEASURES = {"cinc": "NMC composite index of national capability"}
+    from foedus.measures.year_views import MAP_MEASURES
+
     return "".join(
-        f'<option value="{escape(name)}" title="{escape(text)}">{escape(name)} — {escape(text)}</option>'
-        for name, text in MAP_MEASURES.items()
+        f'<option value="{escape(name)}" title="{escape(text)}">{escape(label)}</option>'
+        for name, (label, text, _) in MAP_MEASURES.items()
     )
 
 

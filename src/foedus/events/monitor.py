@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from foedus.errors import FoedusError, MissingDataError, UnknownStateError
+from foedus.errors import FoedusError, UnknownStateError
 from foedus.events.families import FAMILIES
 
 __all__ = ["SOURCE_TABLES", "dyad_monthly", "resolve_state", "top_dyads"]

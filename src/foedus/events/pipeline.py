@@ -28,7 +28,7 @@ from typing import Any
 
 from foedus.errors import FoedusError, SourceFormatError
 from foedus.events.families import families_table
-from foedus.sources.gdelt import COLUMN_TYPES, GDELT1_COLUMNS, layout_for
+from foedus.sources.gdelt import GDELT1_COLUMNS, layout_for
 
 __all__ = ["PIPELINE_SQL", "PERIODS", "AggregateResult", "aggregate_events", "input_layout"]
 

@@ -60,6 +60,7 @@ ENRICHER_MODULES: tuple[str, ...] = (
     "foedus.frames.instruments.posture",
     "foedus.frames.instruments.visits",
     "foedus.frames.instruments.peacekeeping",
+    "foedus.arms_control.enrichers",
 )
 
 

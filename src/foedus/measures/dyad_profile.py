@@ -22,7 +22,7 @@ import polars as pl
 
 from foedus.errors import FoedusError, InvalidYearsError
 
-__all__ = ["DEFAULT_LAST_YEAR", "SIMILARITY_MEASURE", "dyad_profile", "resolve_state"]
+__all__ = ["DEFAULT_LAST_YEAR", "SIMILARITY_MEASURE", "UNITS", "dyad_profile", "resolve_state"]
 
 #: Last year of a profile when none is given: the last year of the instrument sources.
 DEFAULT_LAST_YEAR = 2024
@@ -32,6 +32,36 @@ DEFAULT_LAST_YEAR = 2024
 SIMILARITY_MEASURE = "s_un_val_sq"
 
 _OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
+
+#: What each timeline value counts or measures, and its unit (a → b: from the first state to
+#: the second; _a/_b: each state's own value).
+UNITS: dict[str, str] = {
+    "arms_tiv_ab": "SIPRI arms deliveries a → b, TIV (millions of trend-indicator values)",
+    "arms_tiv_ba": "SIPRI arms deliveries b → a, TIV (millions of trend-indicator values)",
+    "arms_deals_ab": "SIPRI deals with deliveries a → b that year (count)",
+    "arms_deals_ba": "SIPRI deals with deliveries b → a that year (count)",
+    "dca_active": "defence cooperation agreements in force (count; DCAD, 1980–2010)",
+    "dca_new": "defence cooperation agreements signed that year (count)",
+    "jme_joint": "joint military exercises together (JME, count)",
+    "mme_joint": "multinational military exercises together (MME, count)",
+    "pko_codeployed": "serving in the same peace operation (1 yes, 0 no; Geo-PKO)",
+    "pko_shared_missions": "peace operations served in together (count)",
+    "us_training_students": "students from the partner trained by the United States (count)",
+    "us_training_cost": "cost of that training (current US$)",
+    "us_troops": "US active-duty troops in the partner (persons)",
+    "us_visits": "US senior defence-leader visits to the partner (count)",
+    "gml_ongoing": "militarised interstate dispute ongoing (GML MID)",
+    "cow_ongoing": "militarised interstate dispute ongoing (COW MID)",
+    SIMILARITY_MEASURE: "alliance-portfolio similarity S (unweighted, −1 to 1; ATOP, 1816–2018)",
+    "idealpointdist": "distance between UN General Assembly ideal points",
+    "cinc": "NMC composite index of national capability (share of the system's, 0–1)",
+    "nmc_milex": "NMC military expenditure, thousands of current US$ (£ before 1914)",
+    "milper": "NMC military personnel (thousands)",
+    "sipri_milex": "SIPRI military expenditure, US$ millions at constant 2022 prices",
+    "sipri_milex_gdp": "SIPRI military expenditure as a share of GDP (0.02 = 2 %)",
+    "conttype": "COW direct contiguity (0 none, 1 land … 5 up to 400 miles of water)",
+    "engagement": "military-engagement index (factor score; percentile among all dyad-years)",
+}  # fmt: skip
 
 # column of the (a → b) row → timeline key; "_ba" columns come from the (b → a) row
 _AB = {
@@ -52,6 +82,9 @@ _AB = {
 _BA = {"arms_tiv": "arms_tiv_ba", "arms_deals": "arms_deals_ba"}
 _US = {"us_training_students": "us_training_students", "us_training_cost": "us_training_cost",
        "us_troops": "us_troops", "us_visits": "us_visits"}  # fmt: skip
+# per-state columns: ``<x>1`` of the (a → b) row → ``<key>_a``, ``<x>2`` → ``<key>_b``
+_SIDES = {"cinc": "cinc", "milex": "nmc_milex", "milper": "milper", "sipri_milex": "sipri_milex",
+          "sipri_milex_gdp": "sipri_milex_gdp"}  # fmt: skip
 _ENGAGEMENT = ("engagement", "engagement_se", "engagement_lo", "engagement_hi",
                "engagement_instruments")  # fmt: skip
 
@@ -139,7 +172,12 @@ def _frame(a: int, b: int, span: tuple[int, int], wh: Any) -> Any:
     frame = frame._with(frame.df.rename({"dispnum": "gml_dispnum", "hostlev": "gml_hostlev"}))
     frame = frame.add_cow_mids(keep=["dispnum", "hostlev"])
     frame = frame.add_ideal_point_distance()
-    return frame.add_alliance_similarity([SIMILARITY_MEASURE])
+    frame = frame.add_alliance_similarity([SIMILARITY_MEASURE])
+    for table, method in (("nmc", "add_nmc"), ("cow_contdir", "add_contiguity"),
+                          ("sipri_milex", "add_military_expenditure")):
+        if wh.has(table):
+            frame = getattr(frame, method)()
+    return frame
 
 
 def _span(years: Any, first_a: int | None, first_b: int | None) -> tuple[int, int]:
@@ -270,8 +308,10 @@ def dyad_profile(
     Keys: ``a``, ``b`` (code, abbreviation, name), ``years``, ``summary`` (per instrument:
     coverage, totals, first/last active year, peaks; alliances with names and each side's
     obligations; disputes; similarity; engagement), ``alliances`` (runs of shared alliances),
-    ``timeline`` (one dict per year: ``_ab`` = from a to b, ``_ba`` = from b to a, ``active`` =
-    something happened), ``engagement_model`` and ``sources``.
+    ``timeline`` (one dict per year: ``_ab`` = from a to b, ``_ba`` = from b to a, ``_a``/``_b`` =
+    each state's own value — ``cinc``, ``nmc_milex`` (NMC, thousands of current US$), ``milper``
+    (thousands), ``sipri_milex`` (SIPRI, US$ m at constant 2022 prices), ``sipri_milex_gdp``
+    (share of GDP) —, ``conttype`` (COW direct contiguity), ``active`` = something happened), ``engagement_model`` and ``sources``.
 
     Example:
         >>> p = dyad_profile("USA", "JPN", warehouse="warehouse.duckdb")  # doctest: +SKIP
@@ -315,6 +355,10 @@ def dyad_profile(
                                "in_system": sa.in_system(year) and sb.in_system(year)}
         row.update({key: _num(r_ab.get(col)) for col, key in _AB.items()})
         row.update({key: _num(r_ba.get(col)) for col, key in _BA.items()})
+        for col, key in _SIDES.items():
+            row[f"{key}_a"] = _num(r_ab.get(f"{col}1"))
+            row[f"{key}_b"] = _num(r_ab.get(f"{col}2"))
+        row["conttype"] = _num(r_ab.get("conttype"))
         if us_row is not None:
             row.update({key: _num(r_us.get(col)) for col, key in _US.items()})
         row["obligations_ab"] = _obligations(r_ab)
@@ -331,6 +375,6 @@ def dyad_profile(
     return {
         "a": state, "b": other, "years": list(span), "us_pair": us_row is not None,
         "summary": summary, "alliances": runs, "timeline": rows,
-        "engagement_model": model_info,
+        "engagement_model": model_info, "units": UNITS,
         "sources": sorted({f"{u.source} {u.version}" for u in frame.used}),
     }  # fmt: skip

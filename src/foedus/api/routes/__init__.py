@@ -30,6 +30,8 @@ ROUTER_MODULES: list[str] = [
     "foedus.api.routes.frames",
     "foedus.api.routes.records",
     "foedus.api.routes.events",
+    "foedus.api.routes.cite",
+    "foedus.api.routes.arms_control",
 ]
 
 

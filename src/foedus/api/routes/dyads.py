@@ -33,19 +33,30 @@ async def dyad(
     a: Annotated[str, PathParam(description="First state (code, abbreviation, name).")],
     b: Annotated[str, PathParam(description="Second state.")],
     from_: Annotated[
-        int | None, Query(alias="from", description="First year (default 1816).")
+        int | None,
+        Query(alias="from", description="First year (default: the later of the two states' "
+              "first COW-system year)."),
     ] = None,
-    to: Annotated[int | None, Query(description="Last year (default: this year).")] = None,
+    to: Annotated[int | None, Query(description="Last year (default 2024, the instruments' last).")] = None,
+    engagement: Annotated[
+        bool,
+        Query(description="Add the military-engagement index (fits the reference model on "
+              "every dyad-year once per server: slow the first time)."),
+    ] = False,
 ) -> Response:
-    """One row per year both states are COW members, from the directed dyad-year Frame of
-    the pair: ATOP obligations a→b (and b→a, suffix `_ba`; after 2018 carried forward with
-    the curated changes, `atop_basis`), contiguity, GML and COW MIDs with peace-years,
-    alliance-portfolio similarity (1816–2018), UN ideal points and their distance, NMC
-    capabilities, major-power status and the capability ratio `cinc1/cinc2`."""
+    """The dyad profile `foedus dyad A B --json` prints (`foedus.measures.dyad_profile`): one
+    row per year with SIPRI arms deliveries each way (TIV), defence cooperation agreements,
+    joint and multinational exercises, US training, troops and senior visits (when one side
+    is the United States), peace-operation co-deployment, ATOP obligations each way (after
+    2018 carried forward with the curated changes), GML and COW MIDs, alliance-portfolio
+    similarity, UN ideal-point distance, each side's NMC CINC and military expenditure (NMC,
+    thousands of current US$; SIPRI, US$ m at constant 2022 prices) and COW contiguity; a
+    summary per instrument, the shared alliances by name, `units` and sources. Values outside
+    a source's years are null."""
 
     def work() -> Payload:
         path_state(service(request), a)
         path_state(service(request), b)
-        return json_payload(service(request).dyad(a, b, from_, to))
+        return json_payload(service(request).dyad(a, b, from_, to, engagement))
 
     return await answer(request, work)

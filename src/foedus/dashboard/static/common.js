@@ -93,41 +93,153 @@ const F = (() => {
     return _cache.get(key);
   }
 
-  /** A number as shown: integers as they are, other numbers to 4 significant digits. */
-  function fmt(value, digits = 4) {
+  /** A number as shown: integers in full, other numbers to 4 significant digits, both with
+   * thousands separators (1,234,567); `plain` (years, codes) without separators. */
+  function fmt(value, digits = 4, plain = false) {
     if (value === null || value === undefined || value === "") return "—";
     if (typeof value !== "number") return String(value);
     if (!Number.isFinite(value)) return String(value);
-    if (Number.isInteger(value)) return String(value);
+    if (plain) return String(value);
+    if (Number.isInteger(value)) return value.toLocaleString("en-US");
     if (value !== 0 && Math.abs(value) < 1e-4) return value.toExponential(digits - 1);
-    return String(Number(value.toPrecision(digits)));
+    return Number(value.toPrecision(digits)).toLocaleString("en-US", { maximumFractionDigits: 20 });
   }
 
+  /** Keys whose numbers are years or codes: shown without thousands separators. */
+  const PLAIN = /(^|_)(year|years_?range|ccode|code|atopid|bloc|depth|phase)s?($|_)|^(first|last|from|to)$/;
+
   /** A number element: the exact API value in data-value, the rounded one as text. */
-  function num(value, attrs) {
-    return h("span", Object.assign({ class: "num", "data-value": value === null || value === undefined ? "" : value }, attrs || {}), fmt(value));
+  function num(value, attrs, plain = false) {
+    return h("span", Object.assign({ class: "num", "data-value": value === null || value === undefined ? "" : value }, attrs || {}), fmt(value, 4, plain));
   }
 
   function metric(label, value, key) {
     return h("div", { class: "metric", "data-metric": key || label },
       h("div", { class: "label" }, label),
-      h("div", { class: "value" }, typeof value === "number" || value === null || value === undefined ? num(value) : value));
+      h("div", { class: "value" }, typeof value === "number" || value === null || value === undefined ? num(value, null, PLAIN.test(String(key || label))) : value));
   }
 
   /**
-   * A table: columns [{key, label, num, render(row) -> node|text}], rows [objects].
-   * Each row gets data-key from opts.rowKey(row) when given.
+   * A table: columns [{key, label, num, plain, render(row) -> node|text, csv(row) -> value}], rows
+   * [objects]. Each row gets data-key from opts.rowKey(row) when given. Every table comes with
+   * a CSV download of its rows and a "cite this" block (BibTeX of the page's sources).
    */
   function table(columns, rows, opts = {}) {
-    const head = h("tr", {}, columns.map((c) => h("th", { class: c.num ? "num" : null }, c.label || c.key)));
+    const head = h("tr", {}, columns.map((c) => h("th", { class: c.num ? "num" : null, scope: "col" }, c.label || c.key)));
     const body = rows.map((row) => h("tr", { "data-key": opts.rowKey ? opts.rowKey(row) : null },
       columns.map((c) => {
         const value = c.render ? c.render(row) : row[c.key];
-        const cell = c.num && (typeof value === "number" || value === null || value === undefined) ? num(value) : value;
+        const plain = c.plain || PLAIN.test(c.key);
+        const cell = c.num && (typeof value === "number" || value === null || value === undefined) ? num(value, null, plain) : value;
         return h("td", { class: c.num ? "num" : null, "data-col": c.key }, cell === null || cell === undefined ? "" : cell);
       })));
     const t = h("table", { class: "data", "data-table": opts.name || null }, h("thead", {}, head), h("tbody", {}, body));
-    return opts.scroll === false ? t : h("div", { class: "scroll" }, t);
+    const shown = opts.scroll === false ? t : h("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": opts.label || `table ${opts.name || ""}`.trim() }, t);
+    const csvColumns = columns.map((c) => ({ key: c.key, label: c.key, value: c.csv || ((r) => {
+      const v = c.render && !c.num ? textOf(c.render(r)) : (c.render ? c.render(r) : r[c.key]);
+      return v instanceof Node ? textOf(v) : v;
+    }) }));
+    return h("div", { class: "table-box" }, shown, tools(opts.name || "table", () => csv(csvColumns, rows)));
+  }
+
+  function textOf(value) {
+    if (value === null || value === undefined) return "";
+    if (value instanceof Node) return value.textContent.trim();
+    if (Array.isArray(value)) return value.map(textOf).join("; ");
+    return value;
+  }
+
+  /** CSV text (RFC 4180) of rows for columns [{label, value(row)}]; numbers exact, not rounded. */
+  function csv(columns, rows) {
+    const cell = (v) => {
+      if (v === null || v === undefined) return "";
+      if (Array.isArray(v)) v = v.join(";");
+      else if (typeof v === "object") v = JSON.stringify(v);
+      const s = String(v);
+      return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    };
+    const lines = [columns.map((c) => cell(c.label)).join(",")];
+    for (const r of rows) lines.push(columns.map((c) => cell(c.value(r))).join(","));
+    return lines.join("\r\n") + "\r\n";
+  }
+
+  /** The sources the page's numbers come from (set by each page with setSources(doc)). */
+  let pageSources = [];
+  function setSources(doc) {
+    const names = new Set();
+    const add = (x) => {
+      if (!x) return;
+      if (typeof x === "string") { const n = x.split(" ")[0]; if (n) names.add(n); return; }
+      if (x.source) names.add(String(x.source));
+    };
+    const prov = doc && (doc.provenance || doc);
+    const list = prov && Array.isArray(prov.sources) ? prov.sources : (doc && Array.isArray(doc.sources) ? doc.sources : []);
+    list.forEach(add);
+    pageSources = [...names];
+    return pageSources;
+  }
+
+  function download(filename, text, type) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = h("a", { href: url, download: filename, hidden: true });
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(url); a.remove(); }, 0);
+  }
+
+  /** "Download CSV" and "Cite this" (BibTeX from /api/v1/cite) for a table or a chart. */
+  function tools(name, makeCsv) {
+    const pre = h("pre", { class: "bibtex", "data-bibtex": name }, "");
+    const cite = h("details", { class: "cite" }, h("summary", {}, "Cite this"), pre);
+    cite.addEventListener("toggle", async () => {
+      if (!cite.open || pre.dataset.loaded) return;
+      pre.textContent = "Loading…";
+      try {
+        const doc = await cached("/cite", { source: pageSources });
+        pre.textContent = doc.bibtex;
+        pre.dataset.loaded = "1";
+      } catch (error) {
+        pre.textContent = `The citation could not be loaded: ${error.message}`;
+      }
+    });
+    const button = h("button", { type: "button", class: "secondary small", "data-csv": name,
+      onclick: () => download(`foedus-${name}.csv`, makeCsv(), "text/csv;charset=utf-8") }, "Download CSV");
+    return h("div", { class: "tools" }, button, cite);
+  }
+
+  /** The data of a drawn Plotly chart as CSV: one row per point (trace, x, y, z, location, label …). */
+  function chartCsv(el) {
+    const keys = ["x", "y", "z", "locations", "labels", "ids", "parents", "text", "customdata"];
+    const rows = [];
+    for (const trace of el.data || []) {
+      const n = Math.max(0, ...keys.map((k) => (Array.isArray(trace[k]) ? trace[k].length : 0)));
+      for (let i = 0; i < n; i++) {
+        const row = { trace: trace.name || trace.type || "" };
+        for (const k of keys) if (Array.isArray(trace[k])) row[k] = trace[k][i];
+        if (row.x === null && row.y === null) continue; // line breaks between edges
+        rows.push(row);
+      }
+    }
+    const used = keys.filter((k) => rows.some((r) => r[k] !== undefined));
+    return csv([{ label: "trace", value: (r) => r.trace }, ...used.map((k) => ({ label: k, value: (r) => r[k] }))], rows);
+  }
+
+  /** Give every drawn chart an accessible name and its CSV/cite tools (called by ready()). */
+  function decorateCharts() {
+    for (const el of document.querySelectorAll(".chart")) {
+      if (!el.data) continue;
+      if (!el.getAttribute("role")) el.setAttribute("role", "img");
+      if (!el.getAttribute("aria-label")) {
+        const card = el.closest(".card");
+        const heading = card && card.querySelector("h2, h3");
+        const title = heading ? heading.textContent : document.title.replace(/ · foedus$/, "");
+        el.setAttribute("aria-label", `Chart: ${title}. The data are in the table on this page and in its CSV download.`);
+      }
+      if (!el.nextElementSibling || !el.nextElementSibling.classList.contains("tools")) {
+        const name = (el.id || "chart").replace(/[^a-z0-9-]/gi, "-");
+        el.insertAdjacentElement("afterend", tools(name, () => chartCsv(el)));
+      }
+    }
   }
 
   function tag(text, kind) {
@@ -152,10 +264,42 @@ const F = (() => {
     window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
   }
 
+  /** Names the API suggests for an unknown state ("did you mean JPN = Japan (740), …?"). */
+  function suggestionsOf(error) {
+    const fix = error && error.body && typeof error.body.fix === "string" ? error.body.fix : "";
+    const m = fix.match(/did you mean (.+?)\?/);
+    if (!m) return [];
+    return [...new Set(m[1].split(/,\s*/).map((s) => s.split(" = ")[0].trim()).filter(Boolean))].slice(0, 6);
+  }
+
+  /** Show an error in plain language, with clickable suggestions, and clear the previous result
+   * (every chart and every [data-result] container of the page). */
   function showError(container, error) {
-    const message = error instanceof ApiError ? `${error.message}` : `Something went wrong: ${error && error.message ? error.message : error}`;
-    clear(container).appendChild(h("div", { class: "error", role: "alert", "data-error": error && error.status ? error.status : "client" }, message));
-    if (!(error instanceof ApiError)) console.error(error);
+    for (const el of document.querySelectorAll("main .chart")) {
+      if (window.Plotly && el.data) Plotly.purge(el);
+      clear(el);
+    }
+    for (const el of document.querySelectorAll("main [data-result]")) clear(el);
+    const message = error instanceof ApiError ? `${error.message}`
+      : "The page could not show this answer (the server did not answer as expected). Reload the page or try again.";
+    const box = h("div", { class: "error", role: "alert", "data-error": error && error.status ? error.status : "client" }, message);
+    const names = suggestionsOf(error);
+    const bad = error && error.body && typeof error.body.detail === "string" ? (error.body.detail.match(/'([^']+)'/) || [])[1] : null;
+    const input = bad ? [...document.querySelectorAll("main form input[type=text]")].find((i) => i.value.trim().toLowerCase() === bad.toLowerCase()
+      || i.value.split(",").map((s) => s.trim().toLowerCase()).includes(bad.toLowerCase())) : null;
+    if (names.length && input) {
+      box.appendChild(h("div", { class: "suggestions" }, "Did you mean: ", names.map((name) => h("button", {
+        type: "button", class: "secondary small", "data-suggestion": name,
+        onclick: () => {
+          const parts = input.value.split(",").map((s) => s.trim());
+          input.value = parts.length > 1 ? parts.map((s) => (s.toLowerCase() === bad.toLowerCase() ? name : s)).join(", ") : name;
+          const form = input.closest("form");
+          if (form) form.requestSubmit();
+        },
+      }, name))));
+    }
+    clear(container).appendChild(box);
+    if (!(error instanceof ApiError)) console.warn(error);
   }
 
   function loading(container, text) {
@@ -178,7 +322,7 @@ const F = (() => {
       document.body.appendChild(list);
     }
     try {
-      const doc = await cached("/states", { limit: 1000 });
+      const doc = await cached("/states");
       const seen = new Set();
       for (const s of listOf(doc, ["states", "items", "rows", "data"])) {
         const value = abbOf(s);
@@ -248,16 +392,27 @@ const F = (() => {
   }
 
   /** Plotly defaults for every chart: local only, no logo link, responsive. */
-  const plotConfig = { displaylogo: false, responsive: true, topojsonURL: `${DASH}/static/`, modeBarButtonsToRemove: ["sendDataToCloud"] };
+  const plotConfig = {
+    displaylogo: false, responsive: true, topojsonURL: `${DASH}/static/`,
+    showSendToCloud: false, showEditInChartStudio: false, showLink: false, plotlyServerURL: "",
+    modeBarButtonsToRemove: ["sendDataToCloud", "editInChartStudio"],
+  };
 
   /** Mark the page as rendered for a view (the browser tests wait on this). */
   function ready(view) {
+    decorateCharts();
+    document.body.removeAttribute("aria-busy");
+    const bar = document.getElementById("busy");
+    if (bar) bar.hidden = true;
     document.body.dataset.ready = view || "1";
     document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
   }
 
   function busy() {
     delete document.body.dataset.ready;
+    document.body.setAttribute("aria-busy", "true");
+    const bar = document.getElementById("busy");
+    if (bar) bar.hidden = false;
   }
 
   function debounce(fn, ms) {
@@ -273,7 +428,7 @@ const F = (() => {
 
   return {
     API, DASH, h, clear, api, apiUrl, cached, ApiError, fmt, num, metric, table, tag, params, setParams,
-    showError, loading, link, stateDatalist, listOf, pick, abbOf, codeOf, stateLabel, notes, sources, plotConfig, ready, busy,
+    showError, loading, link, csv, tools, setSources, download, stateDatalist, listOf, pick, abbOf, codeOf, stateLabel, notes, sources, plotConfig, ready, busy,
     debounce, OBLIGATIONS, OBLIGATION_LABELS,
   };
 })();

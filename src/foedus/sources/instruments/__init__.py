@@ -22,6 +22,7 @@ FAMILIES: tuple[str, ...] = (
     "visits",
     "peacekeeping",
     "events",
+    "arms_control",
 )
 
 

@@ -65,6 +65,7 @@
       return;
     }
     out("error");
+    F.setSources(doc);
     const a = doc.alliance || doc;
     const members = a.members || [];
     document.getElementById("title").textContent = `${a.name} (${a.alliance_id})${a.year ? `, ${a.year}` : ""}`;

@@ -1,5 +1,7 @@
 /* Collective defence: /api/v1/defend?target=&year=&attacker=&location= → responders, conditions,
- * escalation tree, coalition capability. */
+ * escalation tree, coalition capability. The location defaults to the target's own territory; the
+ * headline counts are counted from the tables shown below them; the escalation tree expands only
+ * through states bound to respond. */
 "use strict";
 
 (() => {
@@ -38,6 +40,27 @@
     ], rows, { name, rowKey: (o) => `${o.state}-${o.alliance_id}-${o.kind}` });
   }
 
+  /** The part of the escalation tree reached through bound states only: the target's direct
+   * responders, and below a responder only if it is itself bound to respond. */
+  function boundTree(doc, escalation) {
+    const target = (doc.target || {}).ccode;
+    const byParent = new Map();
+    for (const node of escalation) {
+      const parent = F.pick(node, "drawn_in_by", "parent");
+      if (!byParent.has(parent)) byParent.set(parent, []);
+      byParent.get(parent).push(node);
+    }
+    const shown = [];
+    const walk = (parent) => {
+      for (const node of byParent.get(parent) || []) {
+        shown.push(node);
+        if (node.bound) walk(node.ccode);
+      }
+    };
+    walk(target);
+    return shown;
+  }
+
   /** Nested list of the escalation tree: parent = drawn_in_by. */
   function tree(doc, escalation) {
     const target = doc.target || {};
@@ -56,7 +79,7 @@
         (node.also_owes_attacker || []).length ? h("span", { class: "notes" }, ` also owes the attacker: ${node.also_owes_attacker.join(", ")}`) : null,
         kids.length ? h("ul", {}, kids.map(item)) : null);
     };
-    const roots = byParent.get(target.ccode) || escalation.filter((n) => n.depth === 1);
+    const roots = byParent.get(target.ccode) || [];
     return h("ul", { class: "tree", "data-tree": "escalation" },
       h("li", { "data-ccode": target.ccode, "data-depth": 0 }, h("span", { class: "node-name" }, `${F.stateLabel(target)} — attacked`), h("ul", {}, roots.map(item))));
   }
@@ -71,7 +94,7 @@
       parents.push(String(F.pick(n, "drawn_in_by", "parent")));
       colors.push(n.bound ? "#4caf6e" : "#f0b04a");
     }
-    Plotly.react(container, [{
+    return Plotly.react(container, [{
       type: "sunburst", ids, labels, parents, marker: { colors }, branchvalues: "remainder",
       hovertemplate: "%{label}<extra></extra>", insidetextorientation: "radial",
     }], { margin: { l: 0, r: 0, t: 0, b: 0 }, height: 520 }, F.plotConfig);
@@ -93,12 +116,12 @@
     F.busy();
     document.getElementById("title").textContent = `Collective defence: ${values.target.toUpperCase()} ${values.year}`;
     const attackers = values.attacker ? values.attacker.split(",").map((s) => s.trim()).filter(Boolean) : null;
+    const location = values.location || values.target; // default: an attack on the target's own territory
     let doc;
     try {
       F.loading(out("summary"));
-      doc = await F.api("/defend", { target: values.target, year: values.year, attacker: attackers, location: values.location });
+      doc = await F.api("/defend", { target: values.target, year: values.year, attacker: attackers, location });
     } catch (error) {
-      ["summary", "responders", "escalation", "capabilities", "others"].forEach(out);
       F.showError(out("error"), error);
       F.ready("error");
       return;
@@ -106,23 +129,26 @@
     out("error");
     const toward = doc.toward_target || [];
     const defence = toward.filter((o) => o.kind === "defense");
-    const escalation = doc.escalation || [];
-    const responders = doc.responders || [];
-    const certain = doc.responders_certain || [];
+    const fullTree = doc.escalation || [];
+    const escalation = boundTree(doc, fullTree);
+    F.setSources(doc.provenance || doc);
     const attackersText = (doc.attackers || []).map(F.stateLabel).join(", ") || "not named";
     document.getElementById("title").textContent = `Collective defence: ${F.stateLabel(doc.target)}, ${doc.year}`;
     const share = (doc.capabilities || []).find((c) => c.side === "defenders" && c.scope === "direct" && c.basis === "bound");
+    const states = (rows) => new Set(rows.map((o) => o.state)).size;
+    const boundStates = states(defence.filter((o) => o.bound));
+    const mayStates = states(defence.filter((o) => !o.bound && o.verdict !== "unmet"));
     out("summary").appendChild(h("div", { class: "card" },
       h("dl", { class: "kv" },
         h("dt", {}, "target"), h("dd", {}, F.link.state(abbOf(doc.target), doc.year, F.stateLabel(doc.target))),
         h("dt", {}, "attacker(s)"), h("dd", {}, attackersText),
-        h("dt", {}, "location"), h("dd", {}, doc.location || "not given"),
+        h("dt", {}, "location"), h("dd", {}, values.location ? (doc.location || values.location) : `${doc.location || values.target} — the target's own territory (default)`),
         h("dt", {}, "provoked"), h("dd", {}, doc.provoked === null || doc.provoked === undefined ? "not stated" : String(doc.provoked))),
       h("div", { class: "metrics", style: "margin-top:0.8rem" },
-        F.metric("responders (may apply)", responders.length, "responders"),
-        F.metric("bound to respond", certain.length, "responders_certain"),
-        F.metric("defence obligations", defence.length, "defense_obligations"),
-        F.metric("drawn in (tree)", escalation.length, "escalation"),
+        F.metric("states bound to defend it", boundStates, "bound_states"),
+        F.metric("states whose pledge cannot be judged", mayStates, "undecided_states"),
+        F.metric("defence obligations (table rows)", defence.length, "defense_obligations"),
+        F.metric("drawn in through bound states", escalation.length, "escalation"),
         F.metric("max depth", escalation.length ? Math.max(...escalation.map((n) => n.depth)) : 0, "max_depth"),
         share ? F.metric("defenders' CINC share (direct, bound)", share.share, "share") : null),
       F.notes(doc.notes), F.sources(doc.provenance || doc.sources)));
@@ -134,12 +160,21 @@
         obligationTable(toward.filter((o) => o.kind !== "defense"), "other-toward-target")) : null));
 
     const treeCard = h("div", { class: "card" }, h("h2", {}, `Escalation tree (${escalation.length} states)`),
-      h("p", { class: "notes" }, "Each responder is in turn attacked by the attacker(s); the states bound to defend it enter at the next level. Each state appears once, at its shallowest level."));
+      h("p", { class: "notes" }, "Each responder bound to respond is in turn attacked by the attacker(s); the states bound to defend it enter at the next level. "
+        + "A state whose obligation is not binding (unmet or cannot be judged) is shown but not expanded. Each state appears once, at its shallowest level."
+        + (fullTree.length > escalation.length ? ` ${fullTree.length - escalation.length} further states would be drawn in only through obligations that are not binding.` : "")),
+      h("ul", { class: "legend-list", "data-legend": "tree" },
+        h("li", {}, boundTag(true), " obliged to defend, every condition met or unconditional"),
+        h("li", {}, boundTag(false), " not bound: a condition is unmet or cannot be judged"),
+        h("li", {}, F.tag("met", "verdict"), " ", F.tag("unconditional", "verdict"), " ", F.tag("unmet", "verdict"), " ", F.tag("cannot be judged", "verdict"), " verdict on the treaty's conditions"),
+        h("li", {}, h("span", { class: "swatch", style: "background:#4caf6e" }), "bound (chart) ",
+          h("span", { class: "swatch", style: "background:#f0b04a" }), "not bound (chart) ",
+          h("span", { class: "swatch", style: "background:#1f4e79" }), "the target")));
     out("escalation").appendChild(treeCard);
     if (escalation.length) {
       const chartBox = h("div", { class: "chart", id: "tree-chart" });
       treeCard.appendChild(h("div", { class: "halves" }, h("div", { class: "scroll", style: "max-height:520px;padding:0.4rem" }, tree(doc, escalation)), chartBox));
-      sunburst(doc, escalation, chartBox);
+      await sunburst(doc, escalation, chartBox);
     } else {
       treeCard.appendChild(h("p", {}, "No state is drawn in."));
     }

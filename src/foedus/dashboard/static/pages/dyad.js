@@ -1,6 +1,9 @@
-/* Two states over time: /api/v1/dyads/{a}/{b}?from=&to= → one row per year (directed a→b, with
- * b→a obligations as *_ba), drawn as an instrument timeline (one lane per instrument, a mark in
- * each year it is present) and as series (capabilities, similarity). */
+/* Two states over time: /api/v1/dyads/{a}/{b}?from=&to= → the library's dyad profile
+ * (foedus.measures.dyad_profile, the document `foedus dyad A B --json` prints): one row per year
+ * with every instrument (arms transfers, DCAs, exercises, US training/troops/visits, peace
+ * operations), obligations each way, disputes, similarity and each side's capabilities; drawn as
+ * an instrument timeline (one lane per instrument, a mark in each year it is present), as series
+ * (capabilities, similarity, military spending) and as a year-by-year table. */
 "use strict";
 
 (() => {
@@ -11,70 +14,57 @@
   F.stateDatalist("states-list");
   const out = (id) => F.clear(document.getElementById(id));
 
-  /** Known timeline lanes: column → label (A = first state, B = second). */
+  const OBL = { defense: "defence pledge", offense: "offence pledge", neutral: "neutrality pledge", nonagg: "non-aggression pledge", consul: "consultation pledge" };
+  /** Timeline lanes: [key, label (A/B replaced by the states), value(row) → number|null]. */
   const LANES = [
-    ["atop_defense", "defence pledge A→B"], ["atop_defense_ba", "defence pledge B→A"],
-    ["atop_offense", "offence pledge A→B"], ["atop_offense_ba", "offence pledge B→A"],
-    ["atop_neutral", "neutrality A→B"], ["atop_neutral_ba", "neutrality B→A"],
-    ["atop_nonagg", "non-aggression A→B"], ["atop_nonagg_ba", "non-aggression B→A"],
-    ["atop_consul", "consultation A→B"], ["atop_consul_ba", "consultation B→A"],
-    ["conttype", "contiguity (COW type 1–5)"],
-    ["gmlmidonset", "MID onset (GML)"], ["gmlmidongoing", "MID ongoing (GML)"],
-    ["cowmidonset", "MID onset (COW)"], ["cowmidongoing", "MID ongoing (COW)"],
-    ["cowmaj1", "A is a major power"], ["cowmaj2", "B is a major power"],
+    ...Object.entries(OBL).flatMap(([o, text]) => [
+      [`${o}_ab`, `${text} A→B`, (r) => (r.obligations_ab === null ? null : r.obligations_ab.includes(o) ? 1 : 0)],
+      [`${o}_ba`, `${text} B→A`, (r) => (r.obligations_ba === null ? null : r.obligations_ba.includes(o) ? 1 : 0)],
+    ]),
+    ["arms_tiv_ab", "arms deliveries A→B (SIPRI TIV)", (r) => r.arms_tiv_ab],
+    ["arms_tiv_ba", "arms deliveries B→A (SIPRI TIV)", (r) => r.arms_tiv_ba],
+    ["dca_active", "defence cooperation agreements in force", (r) => r.dca_active],
+    ["jme_joint", "joint exercises (JME)", (r) => r.jme_joint],
+    ["mme_joint", "multinational exercises (MME)", (r) => r.mme_joint],
+    ["us_training_students", "students trained by the US", (r) => r.us_training_students],
+    ["us_troops", "US troops stationed", (r) => r.us_troops],
+    ["us_visits", "US senior defence visits", (r) => r.us_visits],
+    ["pko_codeployed", "serving in the same peace operation", (r) => r.pko_codeployed],
+    ["gml_ongoing", "militarised dispute (GML)", (r) => r.gml_ongoing],
+    ["cow_ongoing", "militarised dispute (COW)", (r) => r.cow_ongoing],
+    ["land_contiguity", "contiguous by land", (r) => (r.conttype === null || r.conttype === undefined ? null : r.conttype === 1 ? 1 : 0)],
   ];
-  /** Columns that are keys, series or details, never lanes. */
-  const NOT_LANES = new Set(["ccode1", "ccode2", "year", "atop_alliance", "atop_alliance_ba", "atop_basis",
-    "milex1", "milper1", "irst1", "pec1", "tpop1", "upop1", "cinc1", "milex2", "milper2", "irst2", "pec2", "tpop2", "upop2", "cinc2",
-    "init1", "init2", "sidea1", "sidea2", "orig1", "orig2", "idealpoint1", "idealpoint2", "idealpointdist",
-    "cowmidspell", "gmlmidspell", "s_un_val_sq", "s_wt_val_sq", "capability_ratio", "capability_share"]);
-  const SERIES = [["cinc1", "CINC A", "y"], ["cinc2", "CINC B", "y"], ["s_un_val_sq", "similarity S (unweighted)", "y2"], ["s_wt_val_sq", "similarity S (weighted)", "y2"]];
 
-  const present = (v) => v === true || (typeof v === "number" && v !== 0);
+  const present = (v) => typeof v === "number" && v > 0;
 
-  /** Lanes in this answer: the known ones, then any other count/indicator column (instruments). */
-  function lanesOf(rows, columns) {
-    const known = LANES.filter(([k]) => columns.includes(k));
-    const knownKeys = new Set(LANES.map(([k]) => k));
-    const others = columns.filter((k) => !knownKeys.has(k) && !NOT_LANES.has(k) && rows.some((r) => typeof r[k] === "number" || typeof r[k] === "boolean")
-      && rows.every((r) => r[k] === null || typeof r[k] === "boolean" || (typeof r[k] === "number" && Number.isInteger(r[k]) && r[k] >= 0)));
-    return [...known, ...others.map((k) => [k, k.replace(/_/g, " ")])].filter(([k]) => rows.some((r) => present(r[k])));
-  }
-
-  function timeline(rows, lanes, container, a, b) {
-    const label = (text) => text.replace(/\bA\b/, a).replace(/\bB\b/, b);
-    const names = lanes.map(([, l]) => label(l));
-    const traces = lanes.map(([key, text]) => {
-      const on = rows.filter((r) => present(r[key]));
+  function timeline(rows, lanes, container, label) {
+    const names = lanes.map(([, text]) => label(text));
+    const traces = lanes.map(([key, text, value]) => {
+      const on = rows.filter((r) => present(value(r)));
       return {
         type: "scatter", mode: "markers", name: label(text), x: on.map((r) => r.year), y: on.map(() => label(text)),
-        marker: { symbol: "square", size: 7 }, customdata: on.map((r) => (typeof r[key] === "boolean" ? 1 : r[key])),
-        hovertemplate: `${label(text)} %{x}: %{customdata}<extra></extra>`,
+        marker: { symbol: "square", size: 7 }, customdata: on.map((r) => value(r)),
+        hovertemplate: `${label(text)} %{x}: %{customdata:,}<extra></extra>`,
       };
     });
     return Plotly.react(container, traces, {
       margin: { l: 10, r: 10, t: 10, b: 35 }, height: Math.max(260, 70 + lanes.length * 24), showlegend: false,
       yaxis: { automargin: true, type: "category", categoryorder: "array", categoryarray: [...names].reverse() },
-      xaxis: { title: { text: "year" } }, hovermode: "closest",
+      xaxis: { title: { text: "year" }, tickformat: "d" }, hovermode: "closest",
     }, F.plotConfig);
   }
 
-  function series(rows, container, a, b) {
-    const traces = SERIES.filter(([k]) => rows.some((r) => typeof r[k] === "number")).map(([k, text, axis]) => ({
-      type: "scatter", mode: "lines", name: text.replace(/\bA\b/, a).replace(/\bB\b/, b), yaxis: axis,
-      x: rows.map((r) => r.year), y: rows.map((r) => r[k]), line: { dash: axis === "y2" ? "dot" : "solid" },
+  function lines(rows, container, series, layout, empty) {
+    const traces = series.filter(([k]) => rows.some((r) => typeof r[k] === "number")).map(([k, text, axis]) => ({
+      type: "scatter", mode: "lines", name: text, yaxis: axis || "y", x: rows.map((r) => r.year), y: rows.map((r) => r[k]),
+      line: { dash: axis === "y2" ? "dot" : "solid" }, hovertemplate: `${text} %{x}: %{y:,}<extra></extra>`,
     }));
-    if (!traces.length) { Plotly.purge(container); F.clear(container).appendChild(h("p", {}, "No capability or similarity data in these years.")); return null; }
-    return Plotly.react(container, traces, {
-      margin: { l: 55, r: 55, t: 10, b: 35 }, height: 320, legend: { orientation: "h", y: 1.15 },
-      yaxis: { title: { text: "CINC" }, rangemode: "tozero" }, yaxis2: { title: { text: "similarity S" }, overlaying: "y", side: "right", range: [-1, 1], tickvals: [-1, -0.5, 0, 0.5, 1], zeroline: false, showgrid: false },
-      xaxis: { title: { text: "year" } },
-    }, F.plotConfig);
+    if (!traces.length) { Plotly.purge(container); F.clear(container).appendChild(h("p", {}, empty)); return null; }
+    return Plotly.react(container, traces, Object.assign({
+      margin: { l: 65, r: 55, t: 10, b: 35 }, height: 320, legend: { orientation: "h", y: 1.18 },
+      xaxis: { title: { text: "year" }, tickformat: "d" }, separators: ".,",
+    }, layout), F.plotConfig);
   }
-
-  const SUMMARY = [["years", "years"], ["first_year", "first year"], ["last_year", "last year"], ["years_allied", "years allied"],
-    ["years_defence_pact", "years with a defence pledge A→B"], ["gml_mid_onsets", "MID onsets (GML)"], ["cow_mid_onsets", "MID onsets (COW)"],
-    ["years_contiguous_by_land", "years contiguous by land"]];
 
   async function run() {
     const values = Object.fromEntries(["a", "b", "from", "to"].map((f) => [f, document.getElementById(f).value.trim()]));
@@ -87,36 +77,76 @@
     try {
       doc = await F.api(`/dyads/${encodeURIComponent(values.a)}/${encodeURIComponent(values.b)}`, { from: values.from, to: values.to });
     } catch (error) {
-      out("summary");
-      Plotly.purge(document.getElementById("timeline"));
-      Plotly.purge(document.getElementById("series"));
       F.showError(out("error"), error);
       F.ready("error");
       return;
     }
     out("error");
-    const a = F.abbOf(doc.a), b = F.abbOf(doc.b);
-    document.getElementById("title").textContent = `${F.stateLabel(doc.a)} – ${F.stateLabel(doc.b)}, ${doc.from}–${doc.to}`;
-    const rows = F.listOf(doc, ["timeline"]);
-    const columns = doc.columns || (rows[0] ? Object.keys(rows[0]) : []);
-    const lanes = lanesOf(rows, columns);
-    const summary = doc.summary || {};
-    const extra = Object.keys(summary).filter((k) => !SUMMARY.some(([s]) => s === k)).map((k) => [k, k.replace(/_/g, " ")]);
+    F.setSources(doc);
+    const a = doc.a.abb, b = doc.b.abb;
+    const label = (text) => text.replace(/\bA\b/, a).replace(/\bB\b/, b);
+    document.getElementById("title").textContent = `${doc.a.name} and ${doc.b.name}, ${doc.years[0]}–${doc.years[1]}`;
+    const rows = doc.timeline || [];
+    const lanes = LANES.filter(([, , value]) => rows.some((r) => present(value(r))));
+    const s = doc.summary || {};
+    const metrics = [
+      ["years", "years", rows.length],
+      ["alliance.years", "years allied", s.alliance && s.alliance.years],
+      ["alliance.defense_years", "years with a defence pledge", s.alliance && s.alliance.defense_years],
+      ["arms.a_to_b.tiv", `arms ${a}→${b} (TIV, total)`, s.arms && s.arms.a_to_b.tiv],
+      ["arms.b_to_a.tiv", `arms ${b}→${a} (TIV, total)`, s.arms && s.arms.b_to_a.tiv],
+      ["dca.years", "years with a DCA", s.dca && s.dca.years],
+      ["exercises.years", "years exercising together", s.exercises && s.exercises.years],
+      ["pko.years", "years in the same peace operation", s.pko && s.pko.years],
+      ["disputes.gml.onsets", "MID onsets (GML)", s.disputes && s.disputes.gml.onsets],
+      ["disputes.cow.onsets", "MID onsets (COW)", s.disputes && s.disputes.cow.onsets],
+      ...(doc.us_pair ? [["us_troops.peak.value", "US troops, peak", s.us_troops && s.us_troops.peak.value],
+        ["us_visits.visits", "US senior visits", s.us_visits && s.us_visits.visits],
+        ["us_training.students", "students trained by the US", s.us_training && s.us_training.students]] : []),
+    ];
+    const alliances = doc.alliances || [];
     out("summary").appendChild(h("div", { class: "card" },
-      h("div", { class: "metrics" }, [...SUMMARY, ...extra].filter(([k]) => k in summary).map(([k, label]) => F.metric(label, summary[k], k))),
-      h("p", {}, F.link.state(a, null, F.stateLabel(doc.a)), " · ", F.link.state(b, null, F.stateLabel(doc.b)), " · ",
-        F.link.dyad(b, a, `${b}–${a} (reverse direction)`)),
-      F.notes(doc.notes), F.sources(doc.provenance)));
+      h("div", { class: "metrics" }, metrics.map(([key, text, value]) => F.metric(text, value === undefined ? null : value, key))),
+      alliances.length ? h("div", {}, h("h2", {}, `Shared alliances (${alliances.length})`), F.table([
+        { key: "name", label: "alliance", render: (r) => F.link.alliance(String(r.alliance_id), r.first_year, r.name) },
+        { key: "first_year", label: "from", num: true }, { key: "last_year", label: "to", num: true },
+        { key: "obligations_a", label: `${a} pledges`, render: (r) => r.obligations_a.map((o) => OBL[o] || o).join(", ") },
+        { key: "obligations_b", label: `${b} pledges`, render: (r) => r.obligations_b.map((o) => OBL[o] || o).join(", ") },
+        { key: "basis", label: "basis" },
+      ], alliances, { name: "shared-alliances", rowKey: (r) => `${r.alliance_id}-${r.first_year}`, scroll: false })) : null,
+      h("p", {}, F.link.state(a, null, doc.a.name), " · ", F.link.state(b, null, doc.b.name), " · ",
+        F.link.dyad(b, a, `${b}–${a} (the other way round)`)),
+      h("p", { class: "notes", "data-note": "coverage" }, "Years with data for this pair (outside them values are empty, —, not 0): "
+        + [["arms", "SIPRI arms", s.arms], ["dca", "DCAs", s.dca], ["exercises", "exercises", s.exercises], ["pko", "peace operations", s.pko],
+          ["alliance", "alliances", s.alliance], ["gml", "MIDs (GML)", s.disputes && s.disputes.gml], ["cow", "MIDs (COW)", s.disputes && s.disputes.cow],
+          ["training", "US training", s.us_training], ["troops", "US troops", s.us_troops], ["visits", "US visits", s.us_visits]]
+          .filter(([, , part]) => part).map(([, text, part]) => `${text} ${part.covered ? part.covered.join("–") : "none"}`).join(", ") + "."),
+      F.sources(doc.sources)));
     const box = document.getElementById("timeline");
     const drawn = [];
-    if (lanes.length) drawn.push(timeline(rows, lanes, box, a, b));
+    if (lanes.length) drawn.push(timeline(rows, lanes, box, label));
     else { Plotly.purge(box); F.clear(box).appendChild(h("p", {}, "Nothing recorded for this pair in these years.")); }
-    drawn.push(series(rows, document.getElementById("series"), a, b));
+    drawn.push(lines(rows, document.getElementById("series"),
+      [["cinc_a", `CINC ${a}`], ["cinc_b", `CINC ${b}`], ["s_un_val_sq", "alliance-portfolio similarity S", "y2"]],
+      { yaxis: { title: { text: "CINC" }, rangemode: "tozero" },
+        yaxis2: { title: { text: "similarity S" }, overlaying: "y", side: "right", range: [-1, 1], tickvals: [-1, -0.5, 0, 0.5, 1], zeroline: false, showgrid: false } },
+      "No capability or similarity data in these years."));
+    drawn.push(lines(rows, document.getElementById("spending"),
+      [["sipri_milex_a", `${a} (SIPRI)`], ["sipri_milex_b", `${b} (SIPRI)`]],
+      { yaxis: { title: { text: "US$ millions, constant 2022 prices" }, rangemode: "tozero", tickformat: ",~r" } },
+      "No SIPRI military-expenditure data in these years."));
+    const u = doc.units || {};
     const columnsShown = [{ key: "year", label: "year", num: true },
-      ...lanes.map(([k]) => ({ key: k, label: k, num: true, render: (r) => (typeof r[k] === "boolean" ? (r[k] ? 1 : 0) : r[k]) })),
-      ...SERIES.filter(([k]) => columns.includes(k)).map(([k]) => ({ key: k, label: k, num: true }))];
+      ...lanes.map(([k, text, value]) => ({ key: k, label: label(text), num: true, render: value })),
+      { key: "cinc_a", label: `CINC ${a}`, num: true }, { key: "cinc_b", label: `CINC ${b}`, num: true },
+      { key: "nmc_milex_a", label: `military expenditure ${a} (NMC, thousand current US$)`, num: true },
+      { key: "nmc_milex_b", label: `military expenditure ${b} (NMC, thousand current US$)`, num: true },
+      { key: "sipri_milex_a", label: `military expenditure ${a} (SIPRI, US$ m, constant 2022)`, num: true },
+      { key: "sipri_milex_b", label: `military expenditure ${b} (SIPRI, US$ m, constant 2022)`, num: true },
+      { key: "s_un_val_sq", label: "alliance-portfolio similarity S", num: true }];
     out("details").appendChild(h("div", { class: "card" }, h("h2", {}, `Year by year (${rows.length} years)`),
-      F.table(columnsShown, rows, { name: "dyad-years", rowKey: (r) => r.year })));
+      F.table(columnsShown, rows, { name: "dyad-years", rowKey: (r) => r.year, label: `${a}–${b} year by year` }),
+      h("details", { class: "notes" }, h("summary", {}, "Units"), h("ul", {}, Object.entries(u).map(([k, v]) => h("li", {}, h("code", {}, k), `: ${v}`))))));
     await Promise.all(drawn);
     F.ready(`dyad:${a}:${b}`);
   }

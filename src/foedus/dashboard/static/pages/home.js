@@ -33,8 +33,9 @@
     const box = document.getElementById("structure");
     try {
       const doc = await F.api("/structure", { from: 1816, to: 2022 });
+      F.setSources(doc);
       const rows = F.listOf(doc, ["rows", "years", "items"]);
-      Plotly.react(box, [
+      await Plotly.react(box, [
         { type: "scatter", mode: "lines", name: "effective number of poles", x: rows.map((r) => r.year), y: rows.map((r) => r.effective_poles), line: { color: "#1f4e79" } },
         { type: "scatter", mode: "lines", name: "concentration (CON)", x: rows.map((r) => r.year), y: rows.map((r) => r.con), yaxis: "y2", line: { color: "#d62728" } },
       ], {

@@ -29,7 +29,8 @@
   async function render() {
     const year = Number(slider.value);
     const measure = select.value || "cinc";
-    document.getElementById("title").textContent = `${measure} · ${year}`;
+    const chosenLabel = select.selectedOptions.length ? select.selectedOptions[0].textContent : measure;
+    document.getElementById("title").textContent = `${chosenLabel} · ${year}`;
     const log = logBox.checked;
     F.setParams({ measure, year, scale: log ? "log" : null });
     const mine = ++seq;
@@ -45,6 +46,10 @@
     }
     if (mine !== seq) return;
     F.clear(errorBox);
+    F.setSources(doc);
+    document.getElementById("title").textContent = `${doc.label} · ${year}`;
+    const notice = F.clear(document.getElementById("coverage"));
+    if (doc.note) notice.appendChild(h("p", { class: "notice", role: "note", "data-note": "coverage" }, doc.note));
     const rows = F.listOf(doc, ["values"]);
     const value = (r) => r.value;
     const drawn = new Set(geo.features.map((f) => f.properties.iso3).filter(Boolean));
@@ -62,16 +67,16 @@
         type: "choropleth", geojson: geo, featureidkey: "properties.iso3", name: measure,
         locations: onMap.map((r) => r.iso3), z: zs,
         text: onMap.map((r) => `${r.name} (${F.abbOf(r)})`),
-        hovertemplate: "%{text}<br>" + measure + ": %{customdata[1]}<extra></extra>",
+        hovertemplate: "%{text}<br>" + doc.label + ": %{customdata[1]:,}<extra></extra>",
         colorscale: "YlGnBu", reversescale: true, marker: { line: { color: "#fff", width: 0.4 } },
         zmin: log ? undefined : doc.min ?? undefined, zmax: log ? undefined : doc.max ?? undefined,
-        colorbar: logTicks ? { title: { text: `${measure} (log)` }, thickness: 14, tickvals: logTicks, ticktext: logTicks.map((k) => `1e${k}`) }
-          : { title: { text: measure }, thickness: 14 },
+        colorbar: logTicks ? { title: { text: `${doc.label} (log)` }, thickness: 14, tickvals: logTicks, ticktext: logTicks.map((k) => `1e${k}`) }
+          : { title: { text: doc.label }, thickness: 14, tickformat: ",~r" },
         customdata: onMap.map((r) => [F.abbOf(r), value(r)]),
       },
     ];
     const layout = {
-      margin: { l: 0, r: 0, t: 0, b: 0 }, height: 560,
+      margin: { l: 0, r: 0, t: 0, b: 0 }, height: Math.min(560, Math.max(280, chart.clientWidth * 0.62)), separators: ".,",
       geo: {
         projection: { type: "natural earth" }, showframe: false, showcoastlines: false, showland: false, showcountries: false,
         showocean: false, showlakes: false, showrivers: false, showsubunits: false, bgcolor: "#fff",
@@ -89,7 +94,7 @@
       chart.dataset.clickBound = "1";
     }
     const missing = rows.filter((r) => typeof value(r) === "number" && !(r.iso3 && drawn.has(r.iso3)));
-    const legend = [`${measure}: ${doc.description}.`,
+    const legend = [`${doc.label}: ${doc.description}${doc.coverage ? `; data ${doc.coverage[0]}–${doc.coverage[1]}` : ""}. Grey: no value for this state and year.`,
       missing.length ? `Not drawn (no shape of their own in the 110m geometry): ${missing.map((r) => F.abbOf(r)).join(", ")}.` : null].filter(Boolean).join(" ");
     F.clear(document.getElementById("legend")).append(...[legend, F.sources(doc.provenance)].filter(Boolean));
     F.clear(document.getElementById("metrics")).append(
@@ -100,7 +105,7 @@
       { key: "state", label: "state", render: (r) => F.link.state(F.abbOf(r), year, `${r.name} (${F.abbOf(r)})`) },
       { key: "ccode", label: "COW", num: true },
       { key: "iso3", label: "ISO3" },
-      { key: "value", label: measure, num: true, render: (r) => value(r) },
+      { key: "value", label: doc.label, num: true, render: (r) => value(r) },
     ], sorted, { name: "map-values", rowKey: (r) => r.ccode }));
     F.ready(`map:${measure}:${year}${log ? ":log" : ""}`);
   }

@@ -1,4 +1,6 @@
-/* Alliance network of a year: /api/v1/network?year=&obligation= (nodes, edges, metrics). */
+/* Alliance network of a year: /api/v1/network?year=&obligation= (nodes, edges with the alliances
+ * making them, metrics, bloc legend). Default ties: defence obligations; a second year can be
+ * compared (metrics side by side, ties gained and lost). */
 "use strict";
 
 (() => {
@@ -10,7 +12,11 @@
   const chart = document.getElementById("chart");
   const errorBox = document.getElementById("error");
 
-  const chosen = new Set((p.obligation || p.obligations || F.OBLIGATIONS.join(",")).split(",").filter((o) => F.OBLIGATIONS.includes(o)));
+  const DEFAULT = ["defense"];
+  const chosen = new Set((p.obligation || p.obligations || DEFAULT.join(",")).split(",").filter((o) => F.OBLIGATIONS.includes(o)));
+  const compareBox = document.getElementById("compare-year");
+  if (p.compare) compareBox.value = p.compare;
+  const isDefault = (list) => list.length === DEFAULT.length && list.every((o) => DEFAULT.includes(o));
   for (const o of F.OBLIGATIONS) {
     box.appendChild(h("label", {}, h("input", { type: "checkbox", name: "obligation", value: o, checked: chosen.has(o) }), F.OBLIGATION_LABELS[o]));
   }
@@ -25,6 +31,7 @@
   const nodeId = (n) => F.pick(n, "ccode", "id", "node");
   const endpoints = (e) => Array.isArray(e) ? [e[0], e[1]] : [F.pick(e, "source", "ccode1", "a", "from"), F.pick(e, "target", "ccode2", "b", "to")];
   const nodeLabel = (n) => F.abbOf(n) || String(nodeId(n));
+  const allianceNames = (e) => (e.alliances || []).map((a) => a.name).join("; ") || "alliance not named";
 
   function hash(x) {
     let s = Math.imul(Number(x) + 1013, 2654435761) >>> 0;
@@ -96,17 +103,18 @@
     const year = Number(slider.value);
     const obligations = [...box.querySelectorAll("input:checked")].map((i) => i.value);
     document.getElementById("title-year").textContent = String(year);
-    F.setParams({ year, obligation: obligations.length === F.OBLIGATIONS.length ? null : obligations });
+    const compare = compareBox.value.trim();
+    F.setParams({ year, obligation: isDefault(obligations) ? null : obligations, compare });
     const mine = ++seq;
     F.busy();
     if (!obligations.length) {
-      F.clear(errorBox).appendChild(F.h("div", { class: "error", role: "alert" }, "Choose at least one obligation."));
+      F.showError(errorBox, new F.ApiError(422, { detail: "Choose at least one obligation that makes a tie." }, ""));
       F.ready("error");
       return;
     }
     let doc;
     try {
-      doc = await F.api("/network", { year, obligation: obligations.length === F.OBLIGATIONS.length ? null : obligations });
+      doc = await F.api("/network", { year, obligation: obligations });
     } catch (error) {
       if (mine !== seq) return;
       F.showError(errorBox, error);
@@ -118,23 +126,35 @@
     const nodes = F.listOf(doc, ["nodes"]);
     const edges = F.listOf(doc, ["edges", "ties", "links"]);
     const { x, y, index, links } = layout(nodes, edges);
-    const ex = [], ey = [];
-    for (const [a, b] of links) { ex.push(x[a], x[b], null); ey.push(y[a], y[b], null); }
+    const ex = [], ey = [], mx = [], my = [], mtext = [];
+    const byPair = new Map(edges.map((e) => [endpoints(e).join("-"), e]));
+    const idOf = [...index.keys()];
+    for (const [a, b] of links) {
+      ex.push(x[a], x[b], null); ey.push(y[a], y[b], null);
+      const [s, t2] = [idOf[a], idOf[b]].sort((u, v) => u - v);
+      const e = byPair.get(`${s}-${t2}`);
+      const na = nodes.find((n) => nodeId(n) === s), nb = nodes.find((n) => nodeId(n) === t2);
+      mx.push((x[a] + x[b]) / 2); my.push((y[a] + y[b]) / 2);
+      mtext.push(`${nodeLabel(na)}–${nodeLabel(nb)}: ${e ? allianceNames(e) : ""}`);
+    }
     const blocs = [...new Set(nodes.map((n) => n.bloc).filter((b) => b !== null && b !== undefined))].sort((a, b) => a - b);
     const color = (n) => (n.bloc === null || n.bloc === undefined ? "#bbbbbb" : PALETTE[blocs.indexOf(n.bloc) % PALETTE.length]);
+    const legendOf = new Map((doc.blocs || []).map((b) => [b.bloc, b]));
+    const blocName = (bloc) => (bloc === null || bloc === undefined ? "none (no tie)" : `${bloc}: ${legendOf.has(bloc) ? legendOf.get(bloc).label : ""}`);
     const degree = (n) => F.pick(n, "degree", "ties") || 0;
     const maxDeg = Math.max(1, ...nodes.map(degree));
     const traces = [
-      { type: "scatter", mode: "lines", x: ex, y: ey, hoverinfo: "skip", line: { width: 0.5, color: "rgba(90,100,120,0.28)" }, name: "ties" },
+      { type: "scatter", mode: "lines", x: ex, y: ey, hoverinfo: "skip", line: { width: 0.6, color: "rgba(90,100,120,0.35)" }, name: "ties" },
       {
         type: "scatter", mode: "markers+text", name: "states",
         x: nodes.map((n) => x[index.get(nodeId(n))]), y: nodes.map((n) => y[index.get(nodeId(n))]),
-        text: nodes.map((n) => (degree(n) >= maxDeg * 0.35 ? nodeLabel(n) : "")), textposition: "top center", textfont: { size: 9, color: "#333" },
-        hovertext: nodes.map((n) => `${n.name || nodeLabel(n)} (${nodeId(n)})<br>ties: ${degree(n)}<br>bloc: ${n.bloc ?? "none"}`),
+        text: nodes.map((n) => (degree(n) > 0 ? nodeLabel(n) : "")), textposition: "top center", textfont: { size: 11, color: "#1d2330" },
+        hovertext: nodes.map((n) => `${n.name || nodeLabel(n)} (${nodeLabel(n)})<br>ties: ${degree(n)}<br>bloc: ${blocName(n.bloc)}`),
         hoverinfo: "text",
         customdata: nodes.map(nodeId),
         marker: { size: nodes.map((n) => 6 + 16 * Math.sqrt(degree(n) / maxDeg)), color: nodes.map(color), line: { width: 0.6, color: "#fff" } },
       },
+      { type: "scatter", mode: "markers", x: mx, y: my, name: "alliances", hovertext: mtext, hoverinfo: "text", marker: { size: 5, color: "rgba(0,0,0,0)" } },
     ];
     const plotLayout = {
       margin: { l: 5, r: 5, t: 5, b: 5 }, height: 640, showlegend: false, hovermode: "closest",
@@ -158,11 +178,52 @@
       { key: "degree", label: "ties", num: true, render: (n) => degree(n) },
       { key: "bloc", label: "bloc", num: true },
     ], top, { name: "top-nodes", rowKey: nodeId }));
+    F.setSources(doc);
+    F.clear(document.getElementById("legend")).append(
+      h("h2", {}, "Blocs"),
+      h("ul", { class: "legend-list", "data-legend": "blocs" }, (doc.blocs || []).map((b) => h("li", { "data-bloc": b.bloc },
+        h("span", { class: "swatch", style: `background:${PALETTE[blocs.indexOf(b.bloc) % PALETTE.length]}` }),
+        `${b.label} (${b.size} states)`)),
+        h("li", {}, h("span", { class: "swatch", style: "background:#bbbbbb" }), "no tie")),
+      h("p", { class: "notes" }, "Blocs are Louvain communities of the tie graph; a bloc is named after its two states "
+        + "with the highest CINC. Hover over the middle of a tie to see the alliances that make it."));
     F.clear(document.getElementById("notes")).append(...[F.notes(doc.notes), F.sources(doc.provenance || doc.sources)].filter(Boolean));
-    F.ready(`network:${year}${obligations.length === F.OBLIGATIONS.length ? "" : ":" + obligations.join(",")}`);
+    await compareWith(doc, obligations, compare, mine);
+    if (mine !== seq) return;
+    F.ready(`network:${year}${isDefault(obligations) ? "" : ":" + obligations.join(",")}${compare ? ":vs" + compare : ""}`);
+  }
+
+  /** A second year: metrics side by side, ties gained and lost (with the alliances making them). */
+  async function compareWith(doc, obligations, compare, mine) {
+    const box = F.clear(document.getElementById("compare"));
+    if (!compare) return;
+    let other;
+    try {
+      other = await F.api("/network", { year: compare, obligation: obligations });
+    } catch (error) {
+      box.appendChild(h("div", { class: "error", role: "alert" }, `Comparison year ${compare}: ${error.message}`));
+      return;
+    }
+    if (mine !== seq) return;
+    const keys = [["nodes", "states"], ["edges", "ties"], ["density", "density"], ["components", "components"], ["blocs", "blocs"],
+      ["largest_bloc", "largest bloc"], ["modularity", "modularity"], ["polarisation", "polarisation"]];
+    const m1 = doc.metrics || {}, m2 = other.metrics || {};
+    const label = new Map([...doc.nodes, ...other.nodes].map((n) => [n.ccode, n.abbreviation]));
+    const pairs = (d) => new Map(d.edges.map((e) => [`${e.source}-${e.target}`, e]));
+    const p1 = pairs(doc), p2 = pairs(other);
+    const gained = [...p2.keys()].filter((k) => !p1.has(k)).map((k) => p2.get(k));
+    const lost = [...p1.keys()].filter((k) => !p2.has(k)).map((k) => p1.get(k));
+    const tieRows = [...gained.map((e) => ({ ...e, change: `new in ${other.year}` })), ...lost.map((e) => ({ ...e, change: `gone in ${other.year}` }))];
+    box.appendChild(h("div", { class: "card" }, h("h2", {}, `${doc.year} compared with ${other.year}`),
+      F.table([{ key: "metric", label: "metric" }, { key: "a", label: String(doc.year), num: true }, { key: "b", label: String(other.year), num: true }],
+        keys.map(([k, text]) => ({ metric: text, key: k, a: m1[k] ?? null, b: m2[k] ?? null })), { name: "compare-metrics", rowKey: (r) => r.key, scroll: false }),
+      h("h3", {}, `Ties gained (${gained.length}) and lost (${lost.length})`),
+      F.table([{ key: "change", label: "change" }, { key: "pair", label: "states", render: (e) => `${label.get(e.source)}–${label.get(e.target)}` },
+        { key: "alliances", label: "alliances", render: allianceNames }], tieRows, { name: "compare-ties", rowKey: (e) => `${e.source}-${e.target}` })));
   }
 
   document.getElementById("controls").addEventListener("submit", (ev) => ev.preventDefault());
+  compareBox.addEventListener("change", render);
   const later = F.debounce(render, 200);
   slider.addEventListener("input", () => { yearBox.value = slider.value; document.getElementById("title-year").textContent = slider.value; later(); });
   yearBox.addEventListener("change", () => { slider.value = yearBox.value; render(); });

@@ -11,9 +11,11 @@
   F.stateDatalist("states-list");
   const out = (id) => F.clear(document.getElementById(id));
 
-  const CAPABILITIES = [["cinc", "CINC"], ["milex", "military expenditure"], ["milper", "military personnel"],
-    ["irst", "iron and steel"], ["pec", "primary energy"], ["tpop", "total population"], ["upop", "urban population"]];
-  const NETWORK = [["degree", "alliance partners"], ["weighted_degree", "weighted degree"], ["betweenness", "betweenness"],
+  const CAPABILITIES = [["cinc", "CINC (share of world capability)"], ["milex", "military expenditure (NMC, thousand current US$)"],
+    ["sipri_milex", "military expenditure (SIPRI, US$ m, constant 2022)"], ["sipri_milex_gdp", "military expenditure, share of GDP (SIPRI)"],
+    ["milper", "military personnel (thousands)"], ["irst", "iron and steel (thousand tons)"], ["pec", "primary energy (thousand coal-ton eq.)"],
+    ["tpop", "total population (thousands)"], ["upop", "urban population (thousands)"]];
+  const NETWORK = [["degree", "defence partners"], ["weighted_degree", "weighted degree"], ["betweenness", "betweenness"],
     ["eigenvector", "eigenvector"], ["clustering", "clustering"], ["bloc", "bloc"]];
 
   function group(title, obj, keys, prefix) {
@@ -48,12 +50,12 @@
     try {
       doc = await F.api(`/states/${encodeURIComponent(state)}`, { year });
     } catch (error) {
-      out("profile");
-      F.showError(out("error"), error);
+        F.showError(out("error"), error);
       F.ready("error");
       return;
     }
     out("error");
+    F.setSources(doc);
     const s = doc.state;
     const abb = F.abbOf(s);
     document.getElementById("title").textContent = `${F.stateLabel(s)}, ${doc.year}`;
@@ -76,8 +78,8 @@
           h("a", { href: `${F.DASH}/map?year=${doc.year}` }, `world map ${doc.year}`)),
         F.notes(doc.notes), F.sources(doc.provenance)),
       h("div", { class: "grid" },
-        group("Capabilities (COW NMC)", doc.capabilities, CAPABILITIES, "capabilities"),
-        group("Position in the alliance network", doc.network, NETWORK, "network")));
+        group("Capabilities (COW NMC) and military spending (SIPRI)", doc.capabilities, CAPABILITIES, "capabilities"),
+        group("Position in the alliance network (defence obligations)", doc.network, NETWORK, "network")));
     out("alliances").appendChild(h("div", { class: "card" }, h("h2", {}, `Alliances in ${doc.year} (${alliances.length})`),
       alliances.length ? alliancesTable(alliances, doc.year) : h("p", {}, "No alliance this year.")));
     F.ready(`state:${abb}:${doc.year}`);

@@ -42,6 +42,8 @@ ADDED = {
     "democracy": "democracy", "polity": "democracy", "vdem": "democracy", "uds": "democracy",
     "gdp": "gdp", "sim-gdp-pop": "gdp", "gdppop": "gdp", "wealth": "gdp",
     "similarity-fpsim": "similarity-fpsim",
+    "arms-control": "arms-control", "treaties": "arms-control",
+    "nuclear": "nuclear", "nuclear-weapons": "nuclear",
 }  # fmt: skip
 
 

@@ -149,3 +149,25 @@ def test_built_warehouse_status(built_warehouse: Path) -> None:
         assert in_use.filter(pl.col("table") == "ucdp_acd")["version"].to_list() == ["25.1"]
         official = status.filter(pl.col("file").str.starts_with("atop5_1m.csv"))
         assert official["checksum"].to_list() == ["official"]
+
+
+def test_readers_use_the_snapshot_without_opening_duckdb(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import foedus.warehouse as warehouse_module
+    from foedus.warehouse import Warehouse
+
+    path = tmp_path / "w.duckdb"
+    with Warehouse(path) as wh:
+        wh.import_file(shared_file("cow/majors2016.csv"), "cow-majors")
+    first = Warehouse(path, read_only=True)
+    table = first.table("cow_majors")  # read from DuckDB once, kept as Arrow IPC
+    first.close()
+    assert list((path.parent / "w.duckdb.cache" / "tables").glob("cow_majors__*.arrow"))
+
+    def no_duckdb(*args: object, **kwargs: object) -> None:
+        raise AssertionError("DuckDB was opened although the snapshot is current")
+
+    monkeypatch.setattr(warehouse_module, "_connect", no_duckdb)
+    second = Warehouse(path, read_only=True)
+    assert [r.table for r in second.records()] == ["cow_majors"]
+    assert second.table("cow_majors").equals(table)
+    assert table.height == 14  # COW major-power spells in majors2016.csv

@@ -13,6 +13,7 @@ from typing import ClassVar
 __all__ = [
     "AuthenticationError",
     "CollinearityError",
+    "ContradictoryRowsError",
     "ConvergenceError",
     "CuratedFactError",
     "DuplicateKeyError",
@@ -26,6 +27,7 @@ __all__ = [
     "ModelError",
     "NoVariationError",
     "OfflineError",
+    "PathNotFound",
     "PermissionDeniedError",
     "RecordNotFoundError",
     "RecordValidationError",
@@ -34,11 +36,13 @@ __all__ = [
     "SeparationError",
     "SourceEncodingError",
     "SourceFormatError",
+    "TimeLimitExceeded",
     "TooManyAttemptsError",
     "TruncatedSourceError",
     "UnknownAllianceError",
     "UnknownColumnError",
     "UnknownEnrichmentError",
+    "UnknownReplicationError",
     "UnknownSourceError",
     "UnknownStateError",
     "UnknownTreatyError",
@@ -181,6 +185,10 @@ class InvalidDateError(InvalidValueError):
     """An impossible date (month 13, 30 February, a year out of range) or an end before a start."""
 
 
+class ContradictoryRowsError(SourceFormatError):
+    """Two rows of the curated file(s) state facts that cannot both be true."""
+
+
 class DuplicateKeyError(SourceFormatError):
     """Two rows of a source share the key that should identify a single row."""
 
@@ -316,3 +324,23 @@ class UnknownTreatyError(FoedusError):
 
 class CuratedFactError(SourceFormatError):
     """A row of a curated file of dated facts is wrong or contradicts another row."""
+
+
+class PathNotFound(FoedusError):
+    """A path parameter of a REST request (state, alliance) that names nothing: the wrapped
+    error's message, answered with 404."""
+
+    http_status = 404
+    title = "Not found"
+
+    def __init__(self, error: FoedusError) -> None:
+        self.error = error
+        super().__init__(error.what, where=error.where, fix=error.fix)
+
+
+class TimeLimitExceeded(FoedusError):
+    """A REST answer took longer than the server's per-request time limit (503 with Retry-After;
+    the computation goes on and its answer is cached)."""
+
+    http_status = 503
+    title = "Time limit exceeded"

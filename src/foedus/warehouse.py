@@ -566,6 +566,59 @@ class Warehouse:
             >>> wh.derived("demo", [], {"n": 2}, lambda: pl.DataFrame({"n": [2]}))["n"].item()
             2
         """
+        key = self._derived_key(name, tables, options, depends)
+        found = self._derived_load(name, key)
+        if found is None:
+            found = build()
+            self._derived_store(name, key, found)
+        return found
+
+    def derived_years(
+        self,
+        name: str,
+        tables: Sequence[str],
+        options: dict[str, Any],
+        years: tuple[int, int],
+        build: Callable[[int, int], pl.DataFrame],
+        *,
+        depends: Sequence[str] = (),
+    ) -> pl.DataFrame:
+        """Like :meth:`derived` for a table with a ``year`` column, kept year by year: only the
+        years not computed before are built (``build(first, last)`` for each run of them).
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> wh = Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+            >>> make = lambda lo, hi: pl.DataFrame({"year": list(range(lo, hi + 1))})
+            >>> wh.derived_years("demo", [], {}, (2000, 2002), make)["year"].to_list()
+            [2000, 2001, 2002]
+        """
+        first, last = years
+        keys = {y: self._derived_key(name, tables, options | {"year": y}, depends)
+                for y in range(first, last + 1)}  # fmt: skip
+        parts: dict[int, pl.DataFrame] = {}
+        for year, key in keys.items():
+            found = self._derived_load(name, key)
+            if found is not None:
+                parts[year] = found
+        missing = [y for y in keys if y not in parts]
+        runs: list[list[int]] = []
+        for year in missing:
+            if runs and runs[-1][-1] == year - 1:
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        for run in runs:
+            built = build(run[0], run[-1])
+            for year in run:
+                part = built.filter(pl.col("year") == year)
+                self._derived_store(name, keys[year], part)
+                parts[year] = part
+        ordered = [parts[y] for y in sorted(parts)]
+        return pl.concat(ordered) if len(ordered) > 1 else ordered[0]
+
+    def _derived_key(self, name: str, tables: Sequence[str], options: dict[str, Any],
+                     depends: Sequence[str]) -> str:  # fmt: skip
         import hashlib
 
         from foedus import __version__
@@ -576,32 +629,36 @@ class Warehouse:
             "releases": [(t, self.active(t).sha256) for t in tables if self.has(t)],
             "options": options,
             "foedus": __version__,
-            "depends": {d: hashlib.sha256((package / d).read_bytes()).hexdigest()
-                        for d in depends},
-        }  # fmt: skip
-        key = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+            "depends": {d: _file_digest(package / d) for d in depends},
+        }
+        return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+    def _derived_load(self, name: str, key: str) -> pl.DataFrame | None:
         memo = f"derived:{key}"
         if memo in self._cache:
             return self._cache[memo]
         path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
-        frame: pl.DataFrame | None = None
-        if path.exists():
-            try:
-                frame = pl.read_ipc(path)
-            except (OSError, pl.exceptions.PolarsError):
-                frame = None
-        if frame is None:
-            frame = build()
-            if self.path.exists():  # no snapshot folder for a warehouse that does not exist
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-                    frame.write_ipc(tmp)
-                    os.replace(tmp, path)
-                except OSError:
-                    pass
+        if not path.exists():
+            return None
+        try:
+            frame = pl.read_ipc(path)
+        except (OSError, pl.exceptions.PolarsError):
+            return None
         self._cache[memo] = frame
         return frame
+
+    def _derived_store(self, name: str, key: str, frame: pl.DataFrame) -> None:
+        self._cache[f"derived:{key}"] = frame
+        if not self.path.exists():  # no snapshot folder for a warehouse that does not exist
+            return
+        path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+            frame.write_ipc(tmp)
+            os.replace(tmp, path)
+        except OSError:
+            pass
 
     def read(self, table: str, purpose: str) -> tuple[pl.DataFrame, Used]:
         """The active release of ``table`` and its provenance record, saying it served ``purpose``.
@@ -897,6 +954,18 @@ def _record_from_json(doc: dict[str, Any]) -> ImportRecord:
 def _table_file_name(record: ImportRecord) -> str:
     stamp = record.imported_at.strftime("%Y%m%dT%H%M%S%f")
     return f"{record.storage}-{record.sha256[:16]}-{stamp}.arrow"
+
+
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a (small) file, remembered per path, size and modification time."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

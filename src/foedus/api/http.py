@@ -26,7 +26,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from foedus.errors import FoedusError, UnknownStateError
+from foedus.errors import FoedusError, PathNotFound, TimeLimitExceeded, UnknownStateError
 
 if TYPE_CHECKING:  # pragma: no cover
     from foedus.api.service import Service
@@ -109,18 +109,6 @@ class Problem(BaseModel):
     instance: str | None = Field(None, description="The request path")
 
 
-
-
-class PathNotFound(Exception):
-    """A path parameter (state, alliance) that names nothing: 404."""
-
-    def __init__(self, error: FoedusError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-class TimeLimitExceeded(Exception):
-    """The answer took longer than the per-request time limit."""
 
 
 def _slug(name: str) -> str:
@@ -361,7 +349,7 @@ class Runner:
             if alone and future.cancel():
                 with self._lock:
                     self._inflight.pop(key, None)
-            raise TimeLimitExceeded() from None
+            raise TimeLimitExceeded("the answer took longer than the time limit") from None
         finally:
             with self._lock:
                 left = self._waiting.get(key, 1) - 1

@@ -95,7 +95,13 @@ def _parse_month(text: str, what: str) -> tuple[int, int]:
 def dyad_monthly(a: str, b: str, start: str, end: str, *, source: str = "gdelt",
                  engine: str = "duckdb", master: str = "local[2]",
                  warehouse: str | Path | None = None, directed: bool = False) -> dict[str, Any]:
-    """Monthly cooperation/conflict indices of ``a``–``b`` from ``start`` to ``end`` (YYYY-MM)."""
+    """Monthly cooperation/conflict indices of ``a``–``b`` from ``start`` to ``end`` (YYYY-MM).
+
+    Example:
+        >>> doc = dyad_monthly("USA", "CHN", "2018-01", "2018-12", warehouse="wh.duckdb")  # doctest: +SKIP
+        >>> [m["conflict_events"] for m in doc["months"]][:3]  # doctest: +SKIP
+        [5, 1, 12]
+    """
     from foedus.events.pipeline import aggregate_events
 
     if source not in SOURCE_TABLES:
@@ -166,7 +172,12 @@ def _flag_anomalies(months: list[dict[str, Any]]) -> None:
 
 def top_dyads(year: int, *, source: str = "gdelt", engine: str = "duckdb", n: int = 10,
               master: str = "local[2]", warehouse: str | Path | None = None) -> dict[str, Any]:
-    """The directed dyads with the most military cooperation and conflict events in ``year``."""
+    """The directed dyads with the most military cooperation and conflict events in ``year``.
+
+    Example:
+        >>> top_dyads(2018, warehouse="wh.duckdb")["conflict"][0]["ccode1"]  # doctest: +SKIP
+        710
+    """
     from foedus.events.pipeline import aggregate_events
 
     if source not in SOURCE_TABLES:

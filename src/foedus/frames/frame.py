@@ -172,7 +172,8 @@ class Frame:
             "rows": self.df.height,
             "columns": self.df.width,
             "years": self.years(),
-            "sources": [u.__dict__ for u in self.used],
+            "sources": [{k: v for k, v in u.to_dict().items() if k != "section" or v}
+                        for u in self.used],
         }
 
     def citation(self) -> str:

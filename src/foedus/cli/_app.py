@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:  # typer ships its own copy of click; these are only annotations
-    import click
+    from typer import _click as click
 
 class _LazyGroup(TyperGroup):
     """The top-level group: commands of ``_registry.LAZY_COMMANDS`` are imported on first use."""

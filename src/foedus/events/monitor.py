@@ -54,7 +54,8 @@ def resolve_state(value: str, year: int | None = None) -> dict[str, Any]:
     lookup = text
     if len(text) == 3 and text.isalpha() and text.isupper():
         log = logging.getLogger("country_converter")
-        level, _ = log.level, log.setLevel(logging.ERROR)
+        level = log.level
+        log.setLevel(logging.ERROR)
         try:
             short = coco.CountryConverter().convert(text, src="ISO3", to="name_short",
                                                     not_found=None)
@@ -94,7 +95,7 @@ def _parse_month(text: str, what: str) -> tuple[int, int]:
 
 def dyad_monthly(a: str, b: str, start: str, end: str, *, source: str = "gdelt",
                  engine: str = "duckdb", master: str = "local[2]",
-                 warehouse: str | Path | None = None, directed: bool = False) -> dict[str, Any]:
+                 warehouse: Any = None, directed: bool = False) -> dict[str, Any]:
     """Monthly cooperation/conflict indices of ``a``–``b`` from ``start`` to ``end`` (YYYY-MM).
 
     Example:
@@ -118,11 +119,13 @@ def dyad_monthly(a: str, b: str, start: str, end: str, *, source: str = "gdelt",
 
         dates = pl.read_parquet(path, columns=["SQLDATE"])["SQLDATE"]
         lo, hi = dates.min(), dates.max()
+        lo = None if lo is None else int(lo)  # type: ignore[arg-type]
+        hi = None if hi is None else int(hi)  # type: ignore[arg-type]
         result = aggregate_events([path], engine=engine, period="month", master=master)
     table = result.table
     pairs = [(sa["ccode"], sb["ccode"])] + ([] if directed else [(sb["ccode"], sa["ccode"])])
-    cov = ((int(lo) // 10000, int(lo) // 100 % 100), (int(hi) // 10000, int(hi) // 100 % 100)) \
-        if lo is not None else None
+    cov = ((lo // 10000, lo // 100 % 100), (hi // 10000, hi // 100 % 100)) \
+        if lo is not None and hi is not None else None
     months = []
     y, m = y0, m0
     while (y, m) <= (y1, m1):
@@ -171,7 +174,7 @@ def _flag_anomalies(months: list[dict[str, Any]]) -> None:
 
 
 def top_dyads(year: int, *, source: str = "gdelt", engine: str = "duckdb", n: int = 10,
-              master: str = "local[2]", warehouse: str | Path | None = None) -> dict[str, Any]:
+              master: str = "local[2]", warehouse: Any = None) -> dict[str, Any]:
     """The directed dyads with the most military cooperation and conflict events in ``year``.
 
     Example:

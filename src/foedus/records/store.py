@@ -680,7 +680,7 @@ class RecordStore:
             e = self._load(s, actor, engagement_id, lock=True)
             if kind == "assessment":
                 clean["assessor"] = actor.username
-            item = model(engagement_id=e.id, **clean)
+            item: Any = model(engagement_id=e.id, **clean)
             s.add(item)
             e.updated_at = _now()  # bumps the version: the engagement changed
             s.flush()

@@ -90,7 +90,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_partners_engagement", "engagement_partners", ["engagement_id"])
     op.create_index("ix_partners_ccode", "engagement_partners", ["ccode"])
-    for name, columns in {
+    children: dict[str, list[sa.Column[object]]] = {
         "indicators": [
             sa.Column("objective", sa.String(300), nullable=False),
             sa.Column("indicator", sa.String(300), nullable=False),
@@ -111,7 +111,8 @@ def upgrade() -> None:
             sa.Column("reference", sa.String(500), nullable=False),
             sa.Column("dated", sa.Date),
         ],
-    }.items():
+    }
+    for name, columns in children.items():
         op.create_table(
             name,
             sa.Column("id", sa.Integer, primary_key=True),

@@ -10,19 +10,20 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:  # typer ships its own copy of click; these are only annotations
-    from typer import _click as click
+    from typer._click.core import Command, Context
+    from typer._click.formatting import HelpFormatter
 
 class _LazyGroup(TyperGroup):
     """The top-level group: commands of ``_registry.LAZY_COMMANDS`` are imported on first use."""
 
     _listing = False
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         from foedus.cli._registry import LAZY_COMMANDS
 
         return sorted({*super().list_commands(ctx), *(c.name for c in LAZY_COMMANDS)})
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         found = super().get_command(ctx, cmd_name)
         if found is not None:
             return found
@@ -48,7 +49,7 @@ class _LazyGroup(TyperGroup):
             return command
         return None
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         self._listing = True
         try:
             super().format_help(ctx, formatter)

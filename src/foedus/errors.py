@@ -88,3 +88,15 @@ class InvalidDateError(InvalidValueError):
 
 class DuplicateKeyError(SourceFormatError):
     """Two rows of a source share the key that should identify a single row."""
+
+
+class UnknownRegionError(FoedusError):
+    """A region or region-scheme name that foedus does not define (the message lists the valid ones)."""
+
+
+class UnknownGroupingError(FoedusError):
+    """A grouping name (BRICS, SCO…) that the groupings table does not hold (lists the valid ones)."""
+
+
+class RegionFileError(SourceFormatError):
+    """A custom regions CSV (or the packaged groupings table) that is malformed: columns, codes, dates."""

@@ -33,4 +33,9 @@ class LazyCommand:
 
 LAZY_COMMANDS: list[LazyCommand] = [
     # LazyCommand("impact", "foedus.cli.impact:app", "Estimate what military diplomacy does to alliances."),
+    LazyCommand("region", "foedus.cli.regions:region_app", "Regions: list the schemes, profile a region."),
+    LazyCommand("grouping", "foedus.cli.regions:grouping_app", "Groupings beyond alliances (BRICS, SCO, G7…): show, compare."),
+    LazyCommand("system", "foedus.cli.regions:system_app", "The international system: multipolarity."),
+    LazyCommand("law", "foedus.cli.regions:law_app", "The legal basis of alliances (ATOP codes) over time."),
+    LazyCommand("nonstate", "foedus.cli.regions:nonstate_app", "Non-state armed conflict and peace operations."),
 ]

@@ -26,7 +26,9 @@ import polars as pl
 
 from foedus.errors import FoedusError, InvalidYearsError
 
-__all__ = ["LEGAL_CODES", "LegalCode", "law_summary", "legal_basis", "pko_mandating"]
+__all__ = [
+    "LEGAL_CODES", "LegalCode", "law_summary", "legal_basis", "legal_basis_for", "pko_mandating",
+]
 
 
 @dataclass(frozen=True)
@@ -265,3 +267,24 @@ def pko_mandating(missions_monthly: pl.DataFrame, start: int, end: int) -> pl.Da
              pl.col("mission").unique().sort().alias("mission_names"))
         .sort("year", "org_label")
     )  # fmt: skip
+
+
+def legal_basis_for(atopid: int | None, warehouse: Any = None) -> dict[str, Any] | None:
+    """:func:`legal_basis` read from a warehouse (path, ``Warehouse`` or default); ``None`` for a
+    curated treaty (no ATOPID) or when ATOP's alliance-level file is not imported.
+
+    Example:
+        >>> legal_basis_for(None) is None
+        True
+    """
+    if atopid is None:
+        return None
+    from foedus.warehouse import Warehouse
+
+    wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse, read_only=True)
+    if not wh.has("atop_alliance_level"):
+        return None
+    table = wh.table("atop_alliance_level")
+    if table.filter(pl.col("atopid") == int(atopid)).height == 0:
+        return None
+    return legal_basis(table, int(atopid))

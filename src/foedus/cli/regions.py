@@ -494,7 +494,7 @@ def nonstate_peacekeeping(
         chosen = get_region(region) if region else None
         with Warehouse(warehouse, read_only=True) as wh:
             get = lambda t: wh.table(t) if wh.has(t) else None  # noqa: E731
-            table = nonstate_with_peacekeeping(get("ucdp_nonstate"), get("pko_missions_monthly"),
+            table = nonstate_with_peacekeeping(wh.table("ucdp_nonstate"), get("pko_missions_monthly"),
                                                get("geo_pko_tcc"), get("gw_cow_panel"),
                                                (start, end))  # fmt: skip
             sources = nonstate_sources(wh)

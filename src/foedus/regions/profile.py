@@ -403,8 +403,8 @@ def region_profile(name: str, start: int, end: int, *, warehouse: Any = None,
     members = group.codes(end, last_universe if group.region is not None else [])
     notes = _notes(coverage, start, end)
     summary = _summary(rows)
-    info = (group.region.to_dict() if group.region is not None else {"name": group.name,
-            "kind": "grouping"})  # fmt: skip
+    info: dict[str, Any] = (group.region.to_dict() if group.region is not None else
+                            {"name": group.name, "kind": "grouping"})  # fmt: skip
     if group.region is not None:
         info.pop("codes", None)
     info["members_last_year"] = members

@@ -396,7 +396,11 @@ def region_profile(name: str, start: int, end: int, *, warehouse: Any = None,
         row["un_mean_idealpoint"] = un.get(group.name, {}).get("mean_idealpoint") if un else None
         row.update(net_years.get(year, {k: None for k in _NET_KEYS}))
         row.update(conflicts.get(year, {k: None for k in _CONFLICT_KEYS}))
+    used = dict(data.used)
     coverage = _coverage(data)
+    data.used = used  # reading a source's years for the coverage note is not using it
+    coverage.pop("exercises", None)
+    coverage.pop("dcas", None)
     coverage["state_based_conflicts"] = _acd_span(data)
     coverage["nonstate_conflicts"] = _span_list(data.table("ucdp_nonstate", "non-state conflicts"))
     last_universe = _universe(data, end) or _universe(data, min(end, 2022))

@@ -757,6 +757,11 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
         return json_payload({"foedus_version": foedus.__version__, "endpoints": paths,
                              "openapi": "/openapi.json", "docs": "/api/docs"}).response(cached=False)
 
+    # Endpoints in router modules: handlers reach `answer` and `json_payload` through app.state.
+    app.state.answer, app.state.payload = answer, json_payload
+    from foedus.api.routes_regions import router as regions_router
+
+    app.include_router(regions_router, responses=PROBLEMS)
     _problem_schema(app)
     from foedus.dashboard import mount_dashboard
 

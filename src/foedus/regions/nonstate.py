@@ -127,6 +127,11 @@ def nonstate_region_years(
         table = table.with_columns(region_of("gwcode", scheme))  # type: ignore[arg-type]
     else:
         regions = [get_region(name) for name in scheme]
+        if not regions:
+            from foedus.errors import UnknownRegionError
+
+            raise UnknownRegionError("no region given",
+                                     fix="name a scheme (ucdp, cow, un, un-sub) or regions")  # fmt: skip
         table = table.with_columns(
             pl.concat_list([pl.when(r.expr("gwcode", "year")).then(pl.lit(r.name))
                             for r in regions]).list.drop_nulls().alias("region")

@@ -463,8 +463,6 @@ def _span_list(df: pl.DataFrame | None) -> list[int] | None:
 
 
 def _conflicts(data: _Data, group: Group, years: list[int]) -> dict[int, dict[str, Any]]:
-    from foedus.regions.nonstate import nonstate_location_years
-
     out: dict[int, dict[str, Any]] = {y: {k: None for k in _CONFLICT_KEYS} for y in years}
     acd = data.table("ucdp_acd_raw", "state-based conflicts located in the region")
     span = _span(acd)
@@ -481,9 +479,7 @@ def _conflicts(data: _Data, group: Group, years: list[int]) -> dict[int, dict[st
     ns = data.table("ucdp_nonstate", "non-state conflicts located in the region")
     span = _span(ns)
     if ns is not None and span is not None:
-        per = nonstate_location_years(ns).rename({"gwcode": "ccode"})
-        per = group.mark(per, "ccode", "_in").filter("_in")
-        # conflicts spanning two member locations count once
+        # a dyad-year fought in two member countries counts once
         raw = ns.with_columns(pl.col("gwno_location").str.split(",").list.eval(
             pl.element().str.strip_chars().cast(pl.Int64)).alias("ccode")).explode("ccode")  # fmt: skip
         raw = group.mark(raw, "ccode", "_in").filter("_in").unique(["dyad_id", "year"])
@@ -494,7 +490,6 @@ def _conflicts(data: _Data, group: Group, years: list[int]) -> dict[int, dict[st
                 conflicts, deaths = agg.get(y, (0, 0))
                 out[y]["nonstate_conflicts"] = conflicts
                 out[y]["nonstate_fatalities_best"] = deaths
-        del per
     return out
 
 
@@ -516,8 +511,7 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         values = [r[key] for r in rows if r.get(key) is not None]
         out[f"{key}_total"] = sum(values) if values else None
         out[f"{key}_years"] = len(values)
-    within, into, outward = (out["arms_within_total"], out["arms_into_total"],
-                             out["arms_out_total"])  # fmt: skip
+    within, into = out["arms_within_total"], out["arms_into_total"]
     if within is not None and into is not None and within + into > 0:
         out["arms_imports_from_inside_share"] = within / (within + into)
     return out

@@ -561,6 +561,9 @@ def aggregate_by_region(
         if isinstance(scheme, str):
             return region_of(code, scheme)  # type: ignore[arg-type]
         regions = [get_region(n, custom) for n in scheme]
+        if not regions:
+            raise UnknownRegionError("no region given",
+                                     fix="name a scheme (cow, un, un-sub, ucdp) or regions")  # fmt: skip
         return pl.concat_list(
             [pl.when(r.expr(code, "year")).then(pl.lit(r.name)) for r in regions]
         ).list.drop_nulls()

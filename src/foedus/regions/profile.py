@@ -39,7 +39,7 @@ from typing import Any
 import polars as pl
 
 from foedus.errors import FoedusError, InvalidYearsError
-from foedus.regions.schemes import Region, get_region
+from foedus.regions.schemes import Region, get_region, iso3_of
 
 __all__ = ["Group", "compare_groupings", "group_for", "region_profile"]
 
@@ -412,6 +412,7 @@ def region_profile(name: str, start: int, end: int, *, warehouse: Any = None,
     if group.region is not None:
         info.pop("codes", None)
     info["members_last_year"] = members
+    info["members_iso3"] = {str(c): iso3_of(c) for c in members}
     return {"region": info, "from": start, "to": end, "series": rows, "summary": summary,
             "coverage": coverage, "sources": _sources(data), "notes": notes}  # fmt: skip
 
@@ -602,7 +603,8 @@ def compare_groupings(a: str, b: str, year: int, *, warehouse: Any = None,
     from foedus.regions.groupings import GROUPINGS
 
     def describe(g: Group, codes: list[int]) -> dict[str, Any]:
-        info: dict[str, Any] = {"name": g.name, "kind": g.kind, "members": codes}
+        info: dict[str, Any] = {"name": g.name, "kind": g.kind, "members": codes,
+                                "members_iso3": {str(c): iso3_of(c) for c in codes}}
         if g.name in GROUPINGS:
             info["title"] = GROUPINGS[g.name].title
             info["basis"] = GROUPINGS[g.name].basis

@@ -96,3 +96,13 @@ def test_frame_region_filter_and_multipolarity(built_warehouse: Path, tmp_path: 
     first = doc["years"][0]
     assert 2.5 < first["effective_poles_majors"] < 5 and first["alliance_blocs"] >= 2
     assert out.exists() and {row["ccode"] for row in doc["alignment"]} == {140, 560, 750}
+
+
+def test_nato_spending_share_matches_sipris_published_figure(built_warehouse: Path) -> None:
+    from foedus.regions.profile import compare_groupings
+
+    doc = compare_groupings("NATO", "BRICS", 2023, warehouse=built_warehouse)
+    # SIPRI (Trends in World Military Expenditure 2023, April 2024): the 31 NATO members spent
+    # $1341 bn, 55 % of the world total
+    assert doc["milex"]["NATO"]["members"] == 31
+    assert abs(doc["milex"]["NATO"]["share"] - 0.55) < 0.01

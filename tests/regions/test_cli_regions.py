@@ -106,3 +106,22 @@ def test_nato_spending_share_matches_sipris_published_figure(built_warehouse: Pa
     # $1341 bn, 55 % of the world total
     assert doc["milex"]["NATO"]["members"] == 31
     assert abs(doc["milex"]["NATO"]["share"] - 0.55) < 0.01
+
+
+def test_html_briefs(built_warehouse: Path, tmp_path: Path) -> None:
+    import re
+
+    out = tmp_path / "east-asia.html"
+    res = runner.invoke(app, ["region", "profile", "un:eastern-asia", "--from", "2015", "--to",
+                              "2016", "--json", "-o", str(out), "-w", str(built_warehouse)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    html = out.read_text(encoding="utf-8")
+    assert "<script" not in html and "nmc" in html and "@" in html  # sources and BibTeX
+    row = re.search(r'<tr data-year="2016">(.*?)</tr>', html).group(1)
+    values = re.findall(r'data-value="([^"]*)"', row)
+    assert float(values[0]) == doc["series"][1]["cinc_share"]
+    out2 = tmp_path / "cmp.html"
+    res = runner.invoke(app, ["grouping", "compare", "SCO", "CSTO", "--year", "2015", "-o",
+                              str(out2), "-w", str(built_warehouse)])
+    assert res.exit_code == 0 and "SCO and CSTO in 2015" in out2.read_text(encoding="utf-8")

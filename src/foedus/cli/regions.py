@@ -22,6 +22,11 @@ from foedus.errors import FoedusError
 OutOpt = Annotated[
     Path | None, typer.Option("-o", "--output", help="Write the result (.json, .csv, .parquet).")
 ]
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="Write the result (.json, .csv, .parquet) or a "
+                 "self-contained brief (.html)."),
+]
 RegionsFileOpt = Annotated[
     Path | None,
     typer.Option("--regions-file", envvar="FOEDUS_REGIONS",
@@ -33,10 +38,11 @@ ToOpt = Annotated[int, typer.Option("--to", help="Last year.")]
 _EXTENSIONS = (".json", ".csv", ".parquet")
 
 
-def _check_output(path: Path | None) -> None:
-    if path is not None and path.suffix.lower() not in _EXTENSIONS:
+def _check_output(path: Path | None, report: bool = False) -> None:
+    allowed = _EXTENSIONS + ((".html",) if report else ())
+    if path is not None and path.suffix.lower() not in allowed:
         raise FoedusError(f"cannot write '{path.suffix or 'no extension'}' files", where=str(path),
-                          fix="end the output name with .json, .csv or .parquet")  # fmt: skip
+                          fix="end the output name with " + ", ".join(allowed))  # fmt: skip
 
 
 def _write(path: Path | None, document: Any, table: Any = None) -> None:
@@ -51,6 +57,8 @@ def _write(path: Path | None, document: Any, table: Any = None) -> None:
     if suffix == ".json":
         tmp.write_text(json.dumps(document, default=str, ensure_ascii=False, indent=1) + "\n",
                        encoding="utf-8")  # fmt: skip
+    elif suffix == ".html":
+        tmp.write_text(table, encoding="utf-8")
     else:
         frame = table if isinstance(table, pl.DataFrame) else pl.DataFrame(document)
         flat = frame.with_columns(
@@ -117,7 +125,7 @@ def region_profile_command(
     start: FromOpt = 2000,
     end: ToOpt = 2023,
     regions_file: RegionsFileOpt = None,
-    output: OutOpt = None,
+    output: ReportOpt = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -127,11 +135,14 @@ def region_profile_command(
     def body() -> None:
         from foedus.regions.profile import region_profile
 
-        _check_output(output)
+        _check_output(output, report=True)
         profile = region_profile(name, start, end, warehouse=warehouse, custom=regions_file)
         import polars as pl
 
-        _write(output, profile, pl.DataFrame(profile["series"]))
+        from foedus.regions.report import profile_html
+
+        _write(output, profile, profile_html(profile) if output is not None and
+               output.suffix.lower() == ".html" else pl.DataFrame(profile["series"]))  # fmt: skip
         if as_json:
             emit_json(profile)
             return
@@ -234,7 +245,7 @@ def grouping_compare(
     b: Annotated[str, typer.Argument(help="Second grouping (or region).")],
     year: Annotated[int, typer.Option("--year", "-y", help="Year compared.")] = 2023,
     regions_file: RegionsFileOpt = None,
-    output: OutOpt = None,
+    output: ReportOpt = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -245,9 +256,12 @@ def grouping_compare(
     def body() -> None:
         from foedus.regions.profile import compare_groupings
 
-        _check_output(output)
+        _check_output(output, report=True)
         result = compare_groupings(a, b, year, warehouse=warehouse, custom=regions_file)
-        _write(output, result, _compare_table(result))
+        from foedus.regions.report import compare_html
+
+        _write(output, result, compare_html(result) if output is not None and
+               output.suffix.lower() == ".html" else _compare_table(result))  # fmt: skip
         if as_json:
             emit_json(result)
             return

@@ -593,8 +593,9 @@ def compare_groupings(a: str, b: str, year: int, *, warehouse: Any = None,
         notes.append("UN ideal points do not cover the year: alignment null")
     ties = _alliance_ties(data, codes_a, codes_b, year)
     if not ties:
-        notes.append("ATOP 5.1 ends in 2018: alliance ties null (NATO membership itself comes "
-                     "from the curated facts)")
+        notes.append("ATOP 5.1 ends in 2018: alliance ties null"
+                     + (" (NATO's membership itself comes from the curated facts)"
+                        if "NATO" in (ga.name, gb.name) else ""))  # fmt: skip
     ex = _exercises_dcas(data, codes_a, codes_b, year)
     if "exercises" not in ex:
         notes.append("MME exercises cover 1980–2010: exercises null")

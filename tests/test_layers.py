@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "events": 4,
     "replications": 4,
     "arms_control": 4,
+    "regions": 4,
     "cli": 5,
     "cli_support": 5,
     "api": 5,

@@ -344,3 +344,21 @@ class TimeLimitExceeded(FoedusError):
 
     http_status = 503
     title = "Time limit exceeded"
+
+
+class UnknownRegionError(FoedusError):
+    """A region or region-scheme name that foedus does not define (the message lists the valid ones)."""
+
+    title = "Unknown region"
+
+
+class UnknownGroupingError(FoedusError):
+    """A grouping name (BRICS, SCO…) that the groupings table does not hold (lists the valid ones)."""
+
+    title = "Unknown grouping"
+
+
+class RegionFileError(SourceFormatError):
+    """A custom regions CSV (or the packaged groupings table) that is malformed: columns, codes, dates."""
+
+    title = "Malformed regions or groupings file"

@@ -405,3 +405,13 @@ def test_every_brief_option_is_documented(cli: typer.Typer) -> None:
             for opt in [*param.opts, *getattr(param, "secondary_opts", [])]:
                 if opt.startswith("-") and opt != "--help":
                     assert opt in text, f"option {opt} of `foedus brief {name}` is not documented"
+
+
+def test_nato_brief_shows_the_legal_basis(nato: AllianceAssessment, nato_brief: Path) -> None:
+    assert nato.legal_basis is not None
+    codes = {c["variable"]: c for c in nato.legal_basis["codes"]}
+    assert codes["reflnun"]["code"] == 2
+    brief = parse(nato_brief)
+    assert "atop" in brief.table_sources["legal"]
+    text = nato_brief.read_text(encoding="utf-8")
+    assert 'data-section="legal"' in text and "references the United Nations" in text

@@ -448,6 +448,9 @@ class AllianceAssessment:
     event_info: dict[str, Any]
     provenance: Provenance
     notes: tuple[str, ...] = field(default=())
+    #: ATOP's legal-basis codes with their codebook meanings (:func:`foedus.regions.law.legal_basis`);
+    #: None for a curated treaty or without ATOP's alliance-level file.
+    legal_basis: dict[str, Any] | None = None
 
     kind = "alliance"
 
@@ -613,12 +616,17 @@ def assess_alliance(
     events, summary, event_info = _event_study(
         roster_all, accessions.filter(pl.col("in_system_before")), wh, track
     )
+    from foedus.regions.law import legal_basis_for
+
+    legal = legal_basis_for(info.atopid, wh)
+    if legal is not None:
+        track.table("legal", "atop_alliance_level", "legal basis (ATOP alliance-level codes)")
     return AllianceAssessment(
         alliance_id=key, atopid=info.atopid, name=info.name, start=start, end=end,
         members=roster, membership=membership, capability=capability, cohesion=cohesion,
         cohesion_trend=trend, burden=burden, engagement=eng, accessions=accessions,
         event_study=events, event_summary=summary, event_info=event_info,
-        provenance=track.provenance(), notes=tuple(notes),
+        provenance=track.provenance(), notes=tuple(notes), legal_basis=legal,
     )  # fmt: skip
 
 

@@ -327,6 +327,21 @@ def _alliance(doc: _Doc, a: Any) -> tuple[str, str]:
                                 "basis"], "membership")  # fmt: skip
     doc.end()
 
+    legal = getattr(a, "legal_basis", None)
+    if legal is not None:
+        doc.section("legal", "Legal basis")
+        doc.para("What the treaty says about its legal basis, secrecy, dispute settlement, "
+                 "renunciation and duration, as ATOP codes it (ATOP Codebook v5.1; missing = ATOP "
+                 "has not located the agreement).", "note")  # fmt: skip
+        rows = pl.DataFrame([{"provision": c["title"], "code": c["code"],
+                              "meaning": c["meaning"], "codebook": c["codebook"]}
+                             for c in legal["codes"]],
+                            schema={"provision": pl.String, "code": pl.Int64,
+                                    "meaning": pl.String, "codebook": pl.String})  # fmt: skip
+        doc.table("legal", rows, ["provision", "code", "meaning", "codebook"], "legal",
+                  key="provision")
+        doc.end()
+
     c = a.capability
     doc.section("capability", "Pooled capability")
     cap = c.filter(pl.col("cinc").is_not_null())

@@ -72,4 +72,9 @@ LAZY_COMMANDS: list[LazyCommand] = [
                 "Published designs run on the warehouse, beside the published results."),
     LazyCommand("treaty", "foedus.cli.treaty:app", "Arms-control treaties: list them, show who is party on a date."),
     LazyCommand("arms-control", "foedus.cli.arms_control:app", "Arms-control profiles, extended deterrence, treaty-portfolio similarity."),
+    LazyCommand("region", "foedus.cli.regions:region_app", "Regions: list the schemes, profile a region."),
+    LazyCommand("grouping", "foedus.cli.regions:grouping_app", "Groupings beyond alliances (BRICS, SCO, G7…): show, compare."),
+    LazyCommand("system", "foedus.cli.regions:system_app", "The international system: multipolarity."),
+    LazyCommand("law", "foedus.cli.regions:law_app", "The legal basis of alliances (ATOP codes) over time."),
+    LazyCommand("nonstate", "foedus.cli.regions:nonstate_app", "Non-state armed conflict and peace operations."),
 ]  # fmt: skip

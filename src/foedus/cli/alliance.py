@@ -38,9 +38,12 @@ def alliance_show(
         data = get_data(warehouse, curated=_curated(curated))
         a = alliance(name, year, warehouse=data)
         note = coverage_note(year) if year is not None else None
+        from foedus.regions.law import legal_basis_for
+
+        legal = legal_basis_for(a.atopid, warehouse)
         if as_json:
-            _emit_json({"alliance": a.to_dict(), "notes": [note] if note else [],
-                        "sources": data.sources})
+            _emit_json({"alliance": a.to_dict(), "legal_basis": legal,
+                        "notes": [note] if note else [], "sources": data.sources})
             return
         head = (f"[bold]{escape(a.name)}[/] — "
                 f"{'ATOPID ' + str(a.atopid) if a.atopid else escape(a.alliance_id)}")
@@ -73,6 +76,13 @@ def alliance_show(
                             + (" (OBVARY)" if m.partner_specific else ""),
                             m.source + (f" {','.join(m.facts)}" if m.facts else ""))
         out.print(members)
+        if legal is not None:
+            basis = Table("provision", "code", "meaning", "codebook",
+                          title="Legal basis (ATOP alliance level)")
+            for c in legal["codes"]:
+                basis.add_row(c["title"], "" if c["code"] is None else str(c["code"]),
+                              escape(c["meaning"]), c["codebook"])
+            out.print(basis)
         if note:
             err.print(note, highlight=False)
 

@@ -71,6 +71,14 @@ def frame_dyad_years(
             "onsets,fatality,hostility,mindur,maxdur,reciprocated,stmon,first)."
         ),
     ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Keep only states (dyads: both states) of a region: asia-pacific, "
+                     "cow:europe, un:eastern-asia… (`foedus region list`)."),
+    ] = None,
+    region_side: Annotated[
+        str, typer.Option(help="With --region on dyads: both, either, 1 or 2.")
+    ] = "both",
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -81,10 +89,18 @@ def frame_dyad_years(
         from foedus.frames.universe import dyad_years
 
         started = time.perf_counter()
+        if region:  # an unknown region fails before any work
+            from foedus.regions.schemes import get_region
+
+            get_region(region)
         with progress() as bar:
             bar.add_task("building dyad-years", total=None)
             frame = dyad_years(system, directed=directed, years=years, warehouse=warehouse)
             frame = frame.enrich(_split_with(with_), whittle=_split_with(whittle) or None)
+            if region:
+                from foedus.regions.schemes import filter_region
+
+                frame = filter_region(frame, region, side=region_side)  # type: ignore[arg-type]
         finish_frame(frame, output, as_json, started)
 
     _run(as_json, body)
@@ -106,6 +122,11 @@ def frame_state_years(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the frame (.parquet, .csv, .dta).")
     ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Keep only states (dyads: both states) of a region: asia-pacific, "
+                     "cow:europe, un:eastern-asia… (`foedus region list`)."),
+    ] = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -116,10 +137,18 @@ def frame_state_years(
         from foedus.frames.universe import state_years
 
         started = time.perf_counter()
+        if region:  # an unknown region fails before any work
+            from foedus.regions.schemes import get_region
+
+            get_region(region)
         with progress() as bar:
             bar.add_task("building state-years", total=None)
             frame = state_years(system, years=years, warehouse=warehouse)
             frame = frame.enrich(_split_with(with_))
+            if region:
+                from foedus.regions.schemes import filter_region
+
+                frame = filter_region(frame, region)
         finish_frame(frame, output, as_json, started)
 
     _run(as_json, body)

@@ -9,6 +9,8 @@
 * ``/dashboard/alliance`` — one alliance: phases, provisions, members;
 * ``/dashboard/dyad`` — two states over time: obligations and instrument timeline;
 * ``/dashboard/defend`` — collective defence: responders, conditions, escalation tree;
+* ``/dashboard/regions`` — a region's profile: members on a map, shares, arms flows, year by year;
+* ``/dashboard/groupings`` — two groupings compared (BRICS vs G7…): shares, arms, alignment, map;
 * ``/dashboard/static/…`` — Plotly's bundled JavaScript, the Natural Earth 110m world geometry and
   the dashboard's own CSS and JavaScript (see ``static/LICENSES.md``).
 
@@ -53,6 +55,8 @@ PAGES: dict[str, tuple[str, str]] = {
     "alliance": ("Alliance", "/alliance"),
     "dyad": ("Dyad", "/dyad"),
     "defend": ("Collective defence", "/defend"),
+    "regions": ("Regions", "/regions"),
+    "groupings": ("Groupings", "/groupings"),
     "treaties": ("Arms control", "/treaties"),
     "events": ("Events", "/events"),
     "records": ("Records", "/records"),
@@ -98,7 +102,8 @@ All assets are served by this server; nothing is loaded from elsewhere.</footer>
 """
 
 #: Pages that draw charts load Plotly first.
-_PLOTLY_PAGES = {"network", "map", "dyad", "defend", "home", "alliance", "treaties", "events"}
+_PLOTLY_PAGES = {"network", "map", "dyad", "defend", "home", "alliance", "treaties", "events",
+                 "regions", "groupings"}
 
 
 def render_page(page: str) -> str:

@@ -30,6 +30,7 @@ ROUTER_MODULES: list[str] = [
     "foedus.api.routes.frames",
     "foedus.api.routes.records",
     "foedus.api.routes.events",
+    "foedus.api.routes.regions",
     "foedus.api.routes.cite",
     "foedus.api.routes.arms_control",
 ]

@@ -25,6 +25,7 @@ FAMILIES: tuple[str, ...] = (
     "peacekeeping",
     "events",
     "arms_control",
+    "nonstate",
 )
 
 

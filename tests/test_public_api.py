@@ -208,6 +208,8 @@ PUBLIC: dict[str, list[str]] = {
     "foedus.replications": ["PublishedTerm", "Replication", "ReplicationResult", "get", "names",
                             "run"],
     "foedus.arms_control": [],
+    "foedus.regions": ["aggregate_by_region", "filter_region", "get_region", "list_regions",
+                       "region_of"],
     "foedus.api.routes": ["ROUTER_MODULES", "routers"],
     "foedus.provenance": ["FOEDUS_BIBTEX", "PEACESCIENCER_BIBTEX", "Provenance", "Used",
                           "bibtex_for"],

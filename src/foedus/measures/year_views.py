@@ -391,7 +391,8 @@ def state_year_frame(year: int, *, warehouse: Any = None, inputs: YearInputs | N
                             ("idealpoints", "unga_ideal_points")) if src.wh.has(t)]
     frame = frame.enrich(names)
     df = frame.df
-    prov: dict[str, Any] = {"foedus_version": __version__, "sources": [dict(u.__dict__) for u in frame.used]}
+    prov: dict[str, Any] = {"foedus_version": __version__,
+                            "sources": [dict(u.__dict__) for u in frame.used]}
     if src.wh.has("atop_ddy") or src.wh.has("atop_member"):
         net = network if network is not None else network_of_year(year, inputs=src)
         positions = pl.DataFrame(

@@ -88,3 +88,7 @@ class InvalidDateError(InvalidValueError):
 
 class DuplicateKeyError(SourceFormatError):
     """Two rows of a source share the key that should identify a single row."""
+
+
+class ScenarioFileError(FoedusError):
+    """A scenario file is malformed (TOML syntax) or names something impossible (a key path says where)."""

@@ -33,4 +33,6 @@ class LazyCommand:
 
 LAZY_COMMANDS: list[LazyCommand] = [
     # LazyCommand("impact", "foedus.cli.impact:app", "Estimate what military diplomacy does to alliances."),
+    LazyCommand("scenario", "foedus.cli.scenario:app", "Run what-if scenarios of the alliance system."),
+    LazyCommand("recommend", "foedus.cli.recommend:app", "Rank partners and instruments for an objective."),
 ]

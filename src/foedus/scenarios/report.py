@@ -219,3 +219,33 @@ def write_report(document: dict[str, Any], path: Path, *, html_page: str | None 
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def render_recommendation_html(doc: dict[str, Any]) -> str:
+    """A recommendation (:func:`foedus.scenarios.recommend.recommend`) as one HTML document.
+
+    Example:
+        >>> page = render_recommendation_html({"state": "JPN", "objective": "capability",
+        ...     "year": 2026, "options": [], "sensitivity": [], "parameters": {"rows": []},
+        ...     "method": "m", "context": {}})
+        >>> 'data-kind="recommendation"' in page
+        True
+    """
+    rows = [{"rank": o["rank"], "partner": o["partner"], "instrument": o["instrument"],
+             "score": o["score"], "interval": o["interval"], **o["factors"],
+             "support_probability": o["inputs"]["support_probability"]}
+            for o in doc["options"]]
+    body = (f"<h1>Options for {_e(doc['state'])}: {_e(doc['objective'])}, {_e(doc['year'])}</h1>"
+            f"<p class=note>{_e(doc['method'])}</p>"
+            + _table("options", rows, ["rank", "partner", "instrument", "score", "interval",
+                                       "gain", "political_distance", "entrapment", "regime",
+                                       "support_probability"])
+            + "<h2>Sensitivity</h2>"
+            + _table("sensitivity", doc["sensitivity"], ["parameter", "at", "value",
+                                                         "same_top_set", "top1"])
+            + "<h2>Parameters</h2>"
+            + _table("parameters", doc["parameters"].get("rows", []),
+                     ["key", "value", "low", "high", "interval", "source", "note"]))
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>foedus '
+            f'recommendation</title><style>{_CSS}</style></head>'
+            f'<body data-kind="recommendation">{body}</body></html>')

@@ -21,7 +21,7 @@ Example:
     >>> import numpy as np
     >>> nodes = [Node(2, "USA", 1, -1, "a", 0.5, "x"), Node(20, "CAN", 1, -1, "a", 0.5, "x")]
     >>> r = draw_responses(nodes, 20_000, seed=1, rho=0.0)
-    >>> abs(r.mean(axis=0) - 0.5).max() < 0.02
+    >>> bool(abs(r.mean(axis=0) - 0.5).max() < 0.02)
     True
 """
 

@@ -61,9 +61,11 @@ def test_nato_location_outside_the_treaty_area(data: AllianceData) -> None:
     assert _check(outside, "location").verdict == "unmet"
     turkey = _via(responders("USA", 2018, location="TUR", warehouse=data), "CAN", "3180")
     assert turkey.verdict == "met"
-    unknown = _via(responders("USA", 2018, warehouse=data), "CAN", "3180")
-    assert unknown.verdict == "cannot be judged"
-    assert _check(unknown, "location").reason == "no location given"
+    # Issue 9: without a location the attack is on the target's own territory (the default an
+    # expert expects), which NATO's Art. 6 covers for the United States.
+    home = responders("USA", 2018, warehouse=data)
+    assert home.location == "USA (2)" and home.location_assumed
+    assert _via(home, "CAN", "3180").verdict == "met"
     region = _via(responders("USA", 2018, location="europe", warehouse=data), "CAN", "3180")
     assert region.verdict == "cannot be judged"
     asia = _via(responders("USA", 2018, location="east_asia", warehouse=data), "CAN", "3180")
@@ -104,8 +106,10 @@ def test_japan_location_condition_is_honoured(data: AllianceData) -> None:
     assert _check(japan, "location").verdict == "met"
     assert _check(japan, "request").verdict == "cannot be judged"
     assert japan.verdict == "cannot be judged"
-    unknown = _via(responders("USA", 2010, warehouse=data), "JPN", "3375", "consul")
-    assert _check(unknown, "location").verdict == "cannot be judged"
+    # Without a location: an attack on the United States' own territory (issue 9 default),
+    # outside Art. IV's scope.
+    default = _via(responders("USA", 2010, warehouse=data), "JPN", "3375", "consul")
+    assert _check(default, "location").verdict == "unmet"
 
 
 # -- Germany and Austria-Hungary, 1914 ------------------------------------------------------------
@@ -289,11 +293,43 @@ def test_escalation_goes_deeper_and_depth_is_respected(data: AllianceData) -> No
     _tree_is_well_formed(shallow)
 
 
-def test_germany_1914_draws_in_the_ottoman_empire_through_bulgaria(data: AllianceData) -> None:
+def test_germany_1914_escalation_expands_only_through_bound_states(data: AllianceData) -> None:
+    """Issue 9: the tree expands only through states bound to respond. Bulgaria's obligation to
+    Germany (ATOP 2013) is limited to an unnamed adversary and by OLIMOB, so it cannot be judged:
+    Bulgaria is a leaf, and the Ottoman Empire (reached before only through Bulgaria) is not
+    drawn in."""
     a = responders("GMY", 1914, attacker=["FRN", "RUS"], provoked=False, warehouse=data)
     by_abb = {n.abb: n for n in a.escalation}
     assert by_abb["AUH"].depth == 1 and by_abb["AUH"].bound
-    assert "TUR" in by_abb and by_abb["TUR"].depth >= 1
+    assert by_abb["BUL"].depth == 1 and not by_abb["BUL"].bound
+    assert not [n for n in a.escalation if n.drawn_in_by_abb == "BUL"]
+    assert "TUR" not in by_abb
+    bound = {n.ccode for n in a.escalation if n.bound} | {a.target.ccode}
+    assert all(n.drawn_in_by in bound for n in a.escalation)
+
+
+def test_united_states_bound_to_defend_south_korea(data: AllianceData) -> None:
+    """Issue 9 acceptance: the 1953 treaty (ATOP 3240) binds the United States; its location
+    condition (DEFCOLOC = 1) is met by an attack on South Korea's own territory."""
+    a = responders("ROK", 2018, attacker="PRK", warehouse=data)
+    us = _via(a, "USA", "3240")
+    assert us.verdict == "met" and us.bound
+    assert _check(us, "location").verdict == "met"
+    assert 2 in a.responder_codes(certain=True)
+    # NATO allies of the United States are not bound by a war in Korea (Art. 6).
+    assert not [n for n in a.escalation if n.alliance_id == "3180" and n.bound]
+
+
+def test_every_obligation_toward_poland_is_judged(data: AllianceData) -> None:
+    """Issue 10 acceptance: no 'cannot be judged' where ATOP's codes decide it."""
+    a = responders("POL", 2018, attacker="RUS", warehouse=data)
+    nato = [o for o in a.defence if o.alliance_id == "3180"]
+    assert len(nato) == 28 and all(o.bound for o in nato)
+    for o in a.toward_target:
+        if o.verdict == "cannot be judged":
+            variables = {c.variable for c in o.conditions if c.verdict == "cannot be judged"}
+            assert variables <= {"olimob", "concoreq", "defcodem", "defconum", "neucodem",
+                                 "neuconum"}, (o.state_abb, o.alliance_id, variables)
 
 
 # -- capabilities ----------------------------------------------------------------------------------

@@ -215,9 +215,9 @@ class AllianceData:
         self._years: dict[int, YearIndex] = {}
         self._nmc_years: dict[int, dict[int, tuple[float | None, ...]]] = {}
         self._majors_years: dict[int, frozenset[int] | None] = {}
-        # Per member row: (statthr1, statthr2, termmode) — tuples of ints, which the garbage
-        # collector stops tracking (the full rows are read from the frame on demand).
-        self._row_extra: list[tuple[int | None, int | None, int | None]] = []
+        # Per member row: (statthr1, statthr2, termmode, specthrt, pubsecr, secrart) — tuples of
+        # ints, which the garbage collector stops tracking (full rows are read on demand).
+        self._row_extra: list[tuple[int | None, ...]] = []
         self._load_atop(names or {})
         self._attach_curated()
 
@@ -239,10 +239,11 @@ class AllianceData:
         phases_of: dict[int, set[int]] = {}
         wanted = ["atopid", "member", "phase", "yrent", "moent", "dayent", "yrexit", "moexit",
                   "dayexit", *OBLIGATIONS, *CONDITIONS, "olimob", "obvary", "statthr1",
-                  "statthr2", "termmode"]
+                  "statthr2", "termmode", "specthrt", "pubsecr", "secrart"]
         frame = self.members.select([c for c in wanted if c in self.members.columns])
         for index, row in enumerate(frame.iter_rows(named=True)):
-            self._row_extra.append((row.get("statthr1"), row.get("statthr2"), row.get("termmode")))
+            self._row_extra.append((row.get("statthr1"), row.get("statthr2"), row.get("termmode"),
+                                    row.get("specthrt"), row.get("pubsecr"), row.get("secrart")))
             atopid, member = int(row["atopid"]), int(row["member"])
             open_end = not row["yrexit"]
             conds = tuple(v for v in CONDITIONS if row.get(v) == 1)
@@ -467,8 +468,22 @@ class AllianceData:
         """COW codes ATOP names as the alliance's threat (STATTHR1/2) for a spell's row."""
         if spell.row is None:
             return ()
-        first, second, _ = self._row_extra[spell.row]
+        first, second = self._row_extra[spell.row][:2]
         return tuple(int(c) for c in (first, second) if c)
+
+    def codes(self, spell: Spell) -> dict[str, Any]:
+        """The ATOP codes behind a spell, as :func:`foedus.alliances.relevance.judge_codes` reads
+        them: obligation and condition dummies, OLIMOB, STATTHR1/2, SPECTHRT, PUBSECR, SECRART
+        (curated spells: their obligations and their template's conditions, no threat codes)."""
+        out: dict[str, Any] = {o: int(o in spell.obligations) for o in OBLIGATIONS}
+        out.update({c: int(c in spell.conditions) for c in CONDITIONS})
+        out["olimob"] = int(spell.olimob)
+        out["obvary"] = int(spell.obvary)
+        if spell.row is not None:
+            extra = self._row_extra[spell.row]
+            out.update(zip(("statthr1", "statthr2", "termmode", "specthrt", "pubsecr", "secrart"),
+                           extra, strict=True))
+        return out
 
     def termmode(self, spell: Spell) -> int | None:
         """ATOP's TERMMODE for a spell's row (how the member left)."""

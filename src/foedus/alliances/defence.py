@@ -33,11 +33,11 @@ from foedus.alliances.conditions import (
     Location,
     Verdict,
     judge_detail,
-    judge_generic,
     load_details,
     parse_location,
 )
 from foedus.alliances.curated import Curated
+from foedus.alliances.relevance import judge_condition
 from foedus.alliances.data import (
     NMC_COLUMNS,
     AllianceData,
@@ -143,6 +143,7 @@ class DefenceAnalysis:
     year: int
     attackers: tuple[State, ...]
     location: str | None
+    location_assumed: bool
     provoked: bool | None
     toward_target: tuple[Obligation, ...]
     attacker_pledges_to_target: tuple[Obligation, ...]
@@ -205,6 +206,7 @@ class DefenceAnalysis:
             "year": self.year,
             "attackers": [asdict(a) | {"spells": None} for a in self.attackers],
             "location": self.location,
+            "location_assumed": self.location_assumed,
             "provoked": self.provoked,
             "responders": self.responder_codes(),
             "responders_certain": self.responder_codes(certain=True),
@@ -244,6 +246,30 @@ def _threats(data: AllianceData, spell: Spell) -> str:
     return " and ".join(data.states.abb(c) for c in data.threats(spell))
 
 
+_VERDICT: dict[str, Verdict] = {"applies": MET, "does not apply": UNMET, "cannot be judged": CBJ}
+
+
+def _judge_coded(variable: str, ctx: Context, threats: tuple[int, ...],
+                 data: AllianceData) -> tuple[Verdict, str]:
+    """An ATOP-coded condition without a treaty-text row, by the rules of
+    :mod:`foedus.alliances.relevance` (reason ends with the rule and its codebook page)."""
+    loc = ctx.location
+    check = judge_condition(
+        variable, challengers=ctx.adversaries, threats=threats,
+        location=loc.ccode if loc is not None and loc.kind == "state" else None,
+        location_known=loc is not None, members=ctx.members,
+        partner_attacked=ctx.partner_attacked, provoked=ctx.provoked,
+    )
+    reason = check.reason
+    for code in threats:
+        reason = reason.replace(str(code), data.states.abb(code))
+    if loc is not None and loc.kind == "state" and loc.ccode is not None:
+        reason = reason.replace(f"({loc.ccode})", f"({loc.label})")
+    for code in ctx.adversaries:
+        reason = reason.replace(f"challenger {code} ", f"{ctx.name(code)} ")
+    return _VERDICT[check.verdict], f"{reason} [rule {check.rule}, ATOP codebook {check.page}]"
+
+
 def judge(
     data: AllianceData,
     spell: Spell,
@@ -272,16 +298,16 @@ def judge(
         notes.append(OBVARY_MEANING)
     generic: list[ConditionCheck] = []
     covered = {d.kind for d in rules}
+    threats = data.threats(spell)
     for variable in coded:
         code = CONDITIONS[variable]
         if code.kind in covered:
             continue
-        verdict, reason = judge_generic(code.kind, ctx, threat=_threats(data, spell)
-                                        if code.kind == "adversary" else "")
+        verdict, reason = _judge_coded(variable, ctx, threats, data)
         generic.append(ConditionCheck(code.kind, variable, None, verdict, reason,
                                       code.label(1), None, None))
     if spell.olimob:
-        verdict, reason = judge_generic("other", ctx)
+        verdict, reason = _judge_coded("olimob", ctx, threats, data)
         generic.append(ConditionCheck("other", "olimob", None, verdict, reason, OLIMOB_MEANING,
                                       None, None))
     if not rules:
@@ -454,6 +480,11 @@ def _responders(
     loc = parse_location(location, data.states)
     adv = tuple(a.ccode for a in enemies)
     notes: list[str] = []
+    assumed = loc is None
+    if loc is None:
+        loc = Location("state", ccode=t.ccode, abb=t.abb)
+        notes.append(f"no location given: an attack on {t.abb}'s own territory is assumed "
+                     "(give --location for another place)")
     if year > 2018:
         notes.append(coverage_text())
     if not t.in_system(year):
@@ -476,7 +507,7 @@ def _responders(
     notes.extend(cap_notes)
     return DefenceAnalysis(
         target=t, year=year, attackers=tuple(enemies),
-        location=loc.label if loc else None, provoked=provoked,
+        location=loc.label if loc else None, location_assumed=assumed, provoked=provoked,
         toward_target=tuple(_sorted(toward)),
         attacker_pledges_to_target=tuple(_sorted(by_attacker)),
         pledges_to_attacker=tuple(_sorted(to_attacker)),
@@ -502,7 +533,14 @@ def _escalation(
     depth: int | None,
     first: list[Obligation],
 ) -> list[EscalationNode]:
-    """Breadth-first: each state enters once, at its shallowest depth; attackers never enter."""
+    """Breadth-first: each state enters once, at its shallowest depth; attackers never enter.
+
+    The tree expands only through states bound to respond: a state that may, but need not, come
+    to the aid of its ally is shown as a leaf.
+    The war stays where it started: location conditions are judged for the scenario's location
+    (by default the target's own territory), so that, e.g., NATO allies of the United States are
+    not bound by a war on the Korean peninsula.
+    """
     seen = {target, *adv}
     owes_attacker = _owes_attacker(data, year, adv)
     nodes: list[EscalationNode] = []
@@ -534,10 +572,10 @@ def _escalation(
     add(first, target, 1, (target_abb,), True)
     while queue:
         code, level, path, bound = queue.popleft()
-        if depth is not None and level >= depth:
+        if not bound or (depth is not None and level >= depth):
             continue
         candidates = [
-            _obligation(data, spell, code, "defense", year, adversaries=adv, location=None,
+            _obligation(data, spell, code, "defense", year, adversaries=adv, location=loc,
                         provoked=None, partner_attacked=True, partner_spell=own)
             for spell, own in data.toward(code, year)
             if spell.member not in seen and "defense" in spell.obligations

@@ -199,9 +199,11 @@ class Frame:
         """
         entries: list[str] = []
         for name in self.sources():
-            bib = get_source(name).bibtex
-            if bib not in entries:
-                entries.append(bib)
+            # A source may cite several works (the democracy measures); each entry once.
+            for bib in get_source(name).bibtex.split("\n\n@"):
+                bib = bib if bib.startswith("@") else "@" + bib
+                if bib not in entries:
+                    entries.append(bib)
         if any(u.via and u.via.startswith("peacesciencer") for u in self.used):
             if PEACESCIENCER_BIBTEX not in entries:
                 entries.append(PEACESCIENCER_BIBTEX)
@@ -466,6 +468,23 @@ class Frame:
             frame = frame.add_gwcode_to_cow()
         acd, used = frame._table("ucdp_acd", "armed conflict")
         return frame._with(conflict.add_ucdp_acd(frame.df, acd), used)
+
+    @in_memory_engine
+    def add_democracy(self) -> Frame:
+        """Democracy (extended UDS ``euds``/``aeuds``, Polity5 ``polity2``, V-Dem
+        ``v2x_polyarchy``; suffixes 1/2 and weak-link ``*_min`` on dyad-years;
+        ``docs/democracy-gdp.md``)."""
+        from foedus.frames.covariates import enrich_democracy
+
+        return enrich_democracy(self)
+
+    @in_memory_engine
+    def add_sim_gdp_pop(self) -> Frame:
+        """Fariss et al. (2022) GDP per capita, GDP, population with SDs (``mrgdppc`` …;
+        suffixes 1/2 and weak-link ``mrgdppc_min`` on dyad-years; ``docs/democracy-gdp.md``)."""
+        from foedus.frames.covariates import enrich_gdp
+
+        return enrich_gdp(self)
 
     def _atop_obligations(self, source: str = "auto") -> tuple[pl.DataFrame, Used]:
         """ATOP directed dyad-year obligations, as add_atop_alliance chooses them."""
@@ -758,6 +777,12 @@ ENRICHERS: dict[str, Enricher] = {
         ("state-year", "dyad-year"), Frame.add_us_visits, "US senior defence leader visits"
     ),
     "pko": Enricher(("state-year", "dyad-year"), Frame.add_pko, "peace operations"),
+    "democracy": Enricher(
+        ("state-year", "dyad-year"), Frame.add_democracy, "democracy: UDS, Polity5, V-Dem"
+    ),
+    "gdp": Enricher(
+        ("state-year", "dyad-year"), Frame.add_sim_gdp_pop, "GDP, population, GDP per capita"
+    ),
     "prd": Enricher(
         ("dyad-year",), Frame.filter_prd, "keep politically relevant dyads only", phase=1
     ),
@@ -790,6 +815,12 @@ ALIASES = {
     "troops": "us-troops",
     "visits": "us-visits",
     "peacekeeping": "pko",
+    "polity": "democracy",
+    "vdem": "democracy",
+    "uds": "democracy",
+    "sim-gdp-pop": "gdp",
+    "gdppop": "gdp",
+    "wealth": "gdp",
 }
 
 

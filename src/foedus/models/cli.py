@@ -160,6 +160,16 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "none",
         family: FamilyOpt = "logit",
+        coding: Annotated[
+            str,
+            typer.Option("--coding", help="relevant (ATOP conditions judged for this challenger; "
+                         "default) or any (every obligation)."),
+        ] = "relevant",
+        initiators: Annotated[
+            str,
+            typer.Option("--initiators", help="originators (on side A at the start; default) or "
+                         "side-a (joiners too)."),
+        ] = "originators",
         warehouse: WarehouseOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
@@ -170,7 +180,8 @@ def register(app: typer.Typer) -> None:
 
             result = alliance_deterrence(
                 warehouse, years=_span(from_, to, GML_YEARS), sample=sample,
-                commitments=commitments, substitute=substitute, family=family,
+                commitments=commitments, substitute=substitute, family=family, coding=coding,
+                initiators=initiators,
             )  # fmt: skip
             emit(result, as_json)
             if not as_json:

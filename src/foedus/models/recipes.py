@@ -431,6 +431,35 @@ def third_party_commitments(frame_df: pl.DataFrame, ddy: pl.DataFrame) -> pl.Dat
     return out.drop("_def_in", "_off_in", "_neu_in", "_a_def_b", "_b_off_a", "_b_neu_a")
 
 
+def relevant_frame(
+    df: pl.DataFrame,
+    warehouse: WarehouseArg,
+    ddy: pl.DataFrame | None = None,
+    *,
+    include_secret: bool = False,
+    undecided: str = "count",
+    exclude_alliances: tuple[int, ...] = (),
+) -> pl.DataFrame:
+    """Add ``ptargdef``, ``pchalally``, ``pchaloff``, ``pchalneu`` (relevant commitments,
+    :func:`foedus.alliances.relevance.relevant_commitments`) to directed dyad-years ``df``
+    (``ccode1`` the challenger), from the warehouse's ATOP member file; ``ddy`` (ATOP's directed
+    dyad-year table) settles members whose obligations differ by partner (OBVARY).
+
+    Example:
+        >>> out = relevant_frame(frame.df, "warehouse.duckdb")  # doctest: +SKIP
+        >>> out.select("ptargdef").mean()  # doctest: +SKIP
+    """
+    from foedus.alliances.relevance import obligation_years, relevant_commitments
+
+    wh = _open(warehouse)
+    members = wh.table("atop_member")
+    if ddy is None and wh.has("atop_ddy"):
+        ddy = wh.table("atop_ddy")
+    obligations = obligation_years(members, ddy)
+    return relevant_commitments(df, obligations, include_secret=include_secret,
+                                undecided=undecided, exclude_alliances=exclude_alliances)
+
+
 def alliance_deterrence(
     warehouse: WarehouseArg = None,
     *,
@@ -440,8 +469,17 @@ def alliance_deterrence(
     substitute: str | None = None,
     family: str = "logit",
     cluster: str | None = "dyad",
+    coding: str = "relevant",
+    initiators: str = "originators",
 ) -> RecipeResult:
     """Alliance deterrence (Leeds 2003; Johnson & Leeds 2011) on directed dyad-years.
+
+    ``coding="relevant"`` (default) counts a third party's commitment only where it applies
+    against this challenger (:func:`foedus.alliances.relevance.relevant_commitments`: ATOP's
+    condition codes, secret provisions left out); ``"any"`` counts every obligation of ATOP's
+    directed dyad-year table whatever its conditions (the coding before issue 10).
+    ``initiators="originators"`` (default) codes initiation only for a challenger that is an
+    originator on side A in the onset year; ``"side-a"`` also counts side-A joiners.
 
     Outcome: ``initiation`` = 1 when a GML MID starts in the year and ``ccode1`` (the potential
     challenger) is an initiator (``init1``: on side A or a joiner); years of an ongoing dispute
@@ -467,6 +505,13 @@ def alliance_deterrence(
         raise FoedusError(f"unknown sample '{sample}'", fix="use prd or all")
     if commitments not in ("any", "count"):
         raise FoedusError(f"unknown commitments measure '{commitments}'", fix="use any or count")
+    if coding not in ("relevant", "any"):
+        raise FoedusError(f"unknown commitment coding '{coding}'", fix="use relevant or any")
+    if initiators not in ("originators", "side-a"):
+        raise FoedusError(f"unknown initiators '{initiators}'", fix="use originators or side-a")
+    if coding == "relevant" and commitments == "count":
+        raise FoedusError("the relevant coding is 0/1 only",
+                          fix="use --commitments any with --coding relevant, or --coding any")
     sub = None if substitute in (None, "none") else substitute
     if sub not in (None, "idealpoint-distance"):
         raise FoedusError(
@@ -480,16 +525,25 @@ def alliance_deterrence(
     )
     if sample == "prd":
         frame = frame.filter_prd()
-    frame = frame.add_gml_mids(keep=["init1"]).add_peace_years().add_atop_alliance().add_nmc()
+    frame = frame.add_gml_mids(keep=["init1", "sidea1", "orig1"]).add_peace_years()
+    frame = frame.add_atop_alliance().add_nmc()
     if sub == "idealpoint-distance":
         frame = frame.add_ideal_point_distance()
     ddy, _ = frame._atop_obligations()
-    df = third_party_commitments(frame.df, ddy)
+    if coding == "relevant":
+        df = relevant_frame(frame.df, wh, ddy).rename(
+            {"ptargdef": "target_defense", "pchaloff": "challenger_offense",
+             "pchalneu": "challenger_neutral"})
+    else:
+        df = third_party_commitments(frame.df, ddy)
+    init = (pl.col("init1") == 1) if initiators == "side-a" else (
+        (pl.col("sidea1") == 1) & (pl.col("orig1") == 1))
     total = pl.col("cinc1") + pl.col("cinc2")
     ongoing = (pl.col("gmlmidongoing") == 1) & (pl.col("gmlmidonset") == 0)
     n_ongoing = int(df.select(ongoing.sum()).item())
     df = df.filter(~ongoing.fill_null(False)).with_columns(
-        ((pl.col("gmlmidonset") == 1) & (pl.col("init1") == 1)).cast(pl.Float64).alias("initiation"),
+        ((pl.col("gmlmidonset") == 1) & init.fill_null(False)).cast(pl.Float64)
+        .alias("initiation"),
         pl.when(total > 0).then(pl.col("cinc1") / total).otherwise(None).alias("capshare"),
         (pl.col("conttype") == 1).cast(pl.Float64).alias("landcontig"),
         pl.col("atop_alliance").alias("allied"),
@@ -509,7 +563,10 @@ def alliance_deterrence(
     definition = (
         f"directed COW dyad-years {span[0]}–{span[1]} (GML MID and ATOP coverage), {relevance}; "
         f"{n_ongoing:,} dyad-years of an ongoing dispute without a new onset left out; "
-        "outcome: a GML MID onset with ccode1 an initiator (init1); "
+        + ("outcome: a GML MID onset with ccode1 an originator on side A; "
+           if initiators == "originators" else
+           "outcome: a GML MID onset with ccode1 on side A (originator or joiner, init1); ")
+        + f"commitments: {coding} coding; "
         f"listwise deletion dropped {model.n_dropped:,}{_dropped_text(model)}; N = {model.n:,} "
         f"with {model.n_events:,} initiations in {model.n_clusters or 0:,} dyads."
     )
@@ -518,11 +575,14 @@ def alliance_deterrence(
         "initiation": "1 when a GML MID starts in the year with ccode1 (the potential challenger) "
         "on side A or joining, else 0",
         key[0]: f"{how} third states (not the challenger) with an ATOP defence obligation toward "
-        "the target (ccode2)",
+        "the target (ccode2)" + (" that applies against this challenger (ptargdef)"
+                                 if coding == "relevant" else ""),
         key[1]: f"{how} third states (not the target) with an ATOP offence obligation toward the "
-        "challenger (ccode1)",
+        "challenger (ccode1)" + (" that applies against this target (pchaloff)"
+                                 if coding == "relevant" else ""),
         key[2]: f"{how} third states (not the target) with an ATOP neutrality obligation toward "
-        "the challenger (ccode1)",
+        "the challenger (ccode1)" + (" that applies when it attacks this target (pchalneu)"
+                                     if coding == "relevant" else ""),
         "allied": "1 if challenger and target share an ATOP alliance",
         "capshare": "challenger's share of the dyad's CINC, cinc1 / (cinc1 + cinc2) (NMC)",
         "landcontig": _CONTROL_DEFINITIONS["landcontig"],
@@ -543,11 +603,11 @@ def alliance_deterrence(
             else "; no substitute in the main model (substitute='idealpoint-distance' adds UN "
             "ideal-point distance, from 1946)"
         ),
-        "commitment conditions": "Leeds counts only commitments that apply to a conflict with "
-        "this challenger (conditions on the adversary, location, non-provocation); ATOP's "
-        "dyad-year table codes obligations, not their conditions, so every defence obligation "
-        "toward the target counts",
     }
+    if coding == "any":
+        unavailable["commitment conditions"] = (
+            "coding='any': every obligation of ATOP's directed dyad-year table counts, whatever "
+            "its conditions; the default coding='relevant' judges them")
     published = {
         key[0]: Published(
             "-", True, "Leeds (2003, AJPS 47(3)) and Johnson & Leeds (2011, FPA 7(1), "
@@ -571,8 +631,12 @@ def alliance_deterrence(
         key_terms=tuple(key),
         sources=tuple(frame.sources()),
         notes=(
-            "Commitments come from ATOP 5.1's directed dyad-year table: an obligation of state "
-            "A toward state B, whatever its conditions.",
+            ("Commitments are relevant commitments (docs/relevant-commitments.md): ATOP 5.1's "
+             "condition codes judged for this challenger and target; secret provisions left "
+             "out; commitments ATOP's codes leave undecided count."
+             if coding == "relevant" else
+             "Commitments come from ATOP 5.1's directed dyad-year table: an obligation of state "
+             "A toward state B, whatever its conditions."),
             "Peace-years count years since the dyad's last dispute year in either direction.",
         ),
         models={"main": model},

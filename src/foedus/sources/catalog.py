@@ -663,6 +663,158 @@ _declare(
 )
 
 
+ISARD_BIBTEX = """@Manual{miller2025isard,
+  author = {Steven V. Miller},
+  title  = {{isard}: Data Sets Requiring Periodic Updates for {peacesciencer}},
+  year   = {2025},
+  note   = {R package version 0.2.0},
+  url    = {https://github.com/svmiller/isard}
+}"""
+
+_declare(
+    Source(
+        name="democracy",
+        title="Democracy estimates: extended UDS (Marquez), Polity5 polity2 and V-Dem polyarchy, "
+        "as compiled by isard 0.2.0",
+        maintainer="Xavier Marquez (UDS extension); Center for Systemic Peace (Polity5); V-Dem "
+        "Institute (V-Dem); compiled by Steven V. Miller (isard)",
+        landing_page="https://svmiller.com/isard/reference/cw_democracy.html",
+        terms="isard GPL-2; UDS, Polity5 and V-Dem are free for research use with citation "
+        "(V-Dem: CC BY-SA 4.0). Cite the measure you use.",
+        bibtex="""@Misc{marquez2016uds,
+  author       = {Xavier M{\\'a}rquez},
+  title        = {A Quick Method for Extending the Unified Democracy Scores},
+  year         = {2016},
+  howpublished = {SSRN working paper, March 23, 2016},
+  doi          = {10.2139/ssrn.2753830}
+}
+
+@Article{pemstein2010uds,
+  author  = {Daniel Pemstein and Stephen A. Meserve and James Melton},
+  title   = {Democratic Compromise: A Latent Variable Analysis of Ten Measures of Regime Type},
+  journal = {Political Analysis},
+  year    = {2010},
+  volume  = {18},
+  number  = {4},
+  pages   = {426--449},
+  doi     = {10.1093/pan/mpq020}
+}
+
+@Manual{marshall2020polity5,
+  author       = {Monty G. Marshall and Ted Robert Gurr},
+  title        = {Polity5: Political Regime Characteristics and Transitions, 1800--2018.
+                  Dataset Users' Manual},
+  organization = {Center for Systemic Peace},
+  year         = {2020},
+  url          = {https://www.systemicpeace.org/inscrdata.html}
+}
+
+@Misc{coppedge2025vdem,
+  author       = {Michael Coppedge and John Gerring and Carl Henrik Knutsen and Staffan I.
+                  Lindberg and Jan Teorell and David Altman and others},
+  title        = {{V-Dem} Country-Year Dataset v15},
+  year         = {2025},
+  howpublished = {Varieties of Democracy (V-Dem) Project},
+  doi          = {10.23696/vdemds25}
+}
+
+"""
+        + ISARD_BIBTEX,
+        releases=(
+            _r(
+                "democracy",
+                "2025",
+                "isard_cw_democracy",
+                "cw_democracy.parquet",
+                "cow_democracy",
+                official=False,
+                via=ISARD,
+                coverage=(1816, 2025),
+            ),
+            _r(
+                "democracy",
+                "2025",
+                "isard_gw_democracy",
+                "gw_democracy.parquet",
+                "gw_democracy",
+                official=False,
+                via=ISARD,
+                coverage=(1816, 2025),
+            ),
+        ),
+    )
+)
+
+_declare(
+    Source(
+        name="gdp",
+        title="Fariss, Anders, Markowitz and Barnum (2022) latent GDP, population and GDP per "
+        "capita estimates, as compiled by isard 0.2.0",
+        maintainer="Christopher J. Fariss, Therese Anders, Jonathan N. Markowitz and Miriam "
+        "Barnum; compiled by Steven V. Miller (isard)",
+        landing_page="https://svmiller.com/isard/reference/cw_gdppop.html",
+        terms="isard GPL-2; the estimates are free for research use: cite Fariss et al. (2022) "
+        "and the Maddison Project (GDP per capita) or the Penn World Table (GDP, population).",
+        bibtex="""@Article{fariss2022gdp,
+  author  = {Christopher J. Fariss and Therese Anders and Jonathan N. Markowitz and Miriam Barnum},
+  title   = {New Estimates of Over 500 Years of Historic {GDP} and Population Data},
+  journal = {Journal of Conflict Resolution},
+  year    = {2022},
+  volume  = {66},
+  number  = {3},
+  pages   = {553--591},
+  doi     = {10.1177/00220027211054432}
+}
+
+@TechReport{bolt2018maddison,
+  author      = {Jutta Bolt and Robert Inklaar and Herman de Jong and Jan Luiten van Zanden},
+  title       = {Rebasing `{Maddison}': New Income Comparisons and the Shape of Long-Run Economic
+                 Development},
+  institution = {Maddison Project},
+  type        = {Maddison Project Working Paper},
+  number      = {10},
+  year        = {2018}
+}
+
+@Article{feenstra2015pwt,
+  author  = {Robert C. Feenstra and Robert Inklaar and Marcel P. Timmer},
+  title   = {The Next Generation of the {Penn World Table}},
+  journal = {American Economic Review},
+  year    = {2015},
+  volume  = {105},
+  number  = {10},
+  pages   = {3150--3182},
+  doi     = {10.1257/aer.20130954}
+}
+
+"""
+        + ISARD_BIBTEX,
+        releases=(
+            _r(
+                "gdp",
+                "2022",
+                "isard_cw_gdppop",
+                "cw_gdppop.parquet",
+                "cow_gdppop",
+                official=False,
+                via=ISARD,
+                coverage=(1816, 2019),
+            ),
+            _r(
+                "gdp",
+                "2022",
+                "isard_gw_gdppop",
+                "gw_gdppop.parquet",
+                "gw_gdppop",
+                official=False,
+                via=ISARD,
+                coverage=(1816, 2019),
+            ),
+        ),
+    )
+)
+
+
 def _declare_families() -> None:
     from foedus.sources.instruments import family_modules
 

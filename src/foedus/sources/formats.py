@@ -38,8 +38,10 @@ from foedus.sources.readers import (
 )
 
 __all__ = [
+    "DEMOCRACY_MEASURES",
     "FILENAMES",
     "FORMATS",
+    "GDPPOP_MEASURES",
     "MID_ERRATA",
     "MID_MISSING",
     "Format",
@@ -235,6 +237,61 @@ def _parse_isard_cw_gw_panel(path: Path, *, keep_lines: bool = False) -> pl.Data
 def _parse_isard_gw_cw_panel(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
     """isard ``gw_cw_panel`` (G-W state-years with COW codes) → ``gw_cow_panel``."""
     return _panel(path, keep_lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# Democracy and wealth (isard: extended UDS, Polity5, V-Dem; Fariss et al. 2022 GDP/population)
+# --------------------------------------------------------------------------------------------------
+
+#: Democracy measures of isard's ``cw_democracy`` / ``gw_democracy``, in the file's order.
+DEMOCRACY_MEASURES: tuple[str, ...] = ("euds", "aeuds", "polity2", "v2x_polyarchy")
+#: GDP and population estimates (with standard deviations) of isard's ``cw_gdppop`` / ``gw_gdppop``.
+GDPPOP_MEASURES: tuple[str, ...] = (
+    "mrgdppc",
+    "sd_mrgdppc",
+    "pwtrgdp",
+    "sd_pwtrgdp",
+    "pwtpop",
+    "sd_pwtpop",
+)
+
+
+def _isard_state_year(path: Path, code: str, measures: tuple[str, ...]) -> pl.DataFrame:
+    """An isard state-year table: ``code, year`` (Int64, unique) and Float64 ``measures``."""
+    df = read_parquet_checked(
+        path, required=_req(f"{code} year", " ".join(measures)), key=(code, "year")
+    )
+    check_dates(df, "year", where=str(path))
+    polity = [m for m in measures if m == "polity2"]
+    if polity:  # Polity's scale is -10..10; anything else is a damaged or different file
+        bad = df.filter(~pl.col("polity2").is_between(-10, 10))
+        if bad.height:
+            raise InvalidValueError(
+                f"polity2 = {bad['polity2'][0]} is outside Polity's -10..10 scale",
+                where=f"{path}, {code} {bad[code][0]}, year {bad['year'][0]}",
+                fix="use isard's democracy table as released",
+            )
+    return _sel(df, code, "year", list(measures))
+
+
+def _parse_isard_cw_democracy(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+    """isard ``cw_democracy`` (extended UDS, Polity5, V-Dem on COW codes) → ``cow_democracy``."""
+    return _done(_isard_state_year(path, "ccode", DEMOCRACY_MEASURES), keep_lines)
+
+
+def _parse_isard_gw_democracy(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+    """isard ``gw_democracy`` (the same measures on G-W codes) → ``gw_democracy``."""
+    return _done(_isard_state_year(path, "gwcode", DEMOCRACY_MEASURES), keep_lines)
+
+
+def _parse_isard_cw_gdppop(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+    """isard ``cw_gdppop`` (Fariss et al. 2022 estimates on COW codes) → ``cow_gdppop``."""
+    return _done(_isard_state_year(path, "ccode", GDPPOP_MEASURES), keep_lines)
+
+
+def _parse_isard_gw_gdppop(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+    """isard ``gw_gdppop`` (Fariss et al. 2022 estimates on G-W codes) → ``gw_gdppop``."""
+    return _done(_isard_state_year(path, "gwcode", GDPPOP_MEASURES), keep_lines)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -664,6 +721,18 @@ _formats = [
     _f("isard_gw_cw_panel", "gw_cow_panel",
        "isard gw_cw_panel: G-W state-years matched to COW codes",
        _parse_isard_gw_cw_panel, ("ccode", "gwcode", "year"), "gw_cw_panel.parquet"),
+    _f("isard_cw_democracy", "cow_democracy",
+       "isard cw_democracy: extended UDS, Polity5 and V-Dem polyarchy on COW state-years",
+       _parse_isard_cw_democracy, ("ccode", "year"), "cw_democracy.parquet", _COW),
+    _f("isard_gw_democracy", "gw_democracy",
+       "isard gw_democracy: extended UDS, Polity5 and V-Dem polyarchy on G-W state-years",
+       _parse_isard_gw_democracy, ("gwcode", "year"), "gw_democracy.parquet", (r"gwcode",), "gw"),
+    _f("isard_cw_gdppop", "cow_gdppop",
+       "isard cw_gdppop: Fariss et al. (2022) GDP, population, GDP per capita on COW state-years",
+       _parse_isard_cw_gdppop, ("ccode", "year"), "cw_gdppop.parquet", _COW),
+    _f("isard_gw_gdppop", "gw_gdppop",
+       "isard gw_gdppop: Fariss et al. (2022) GDP, population, GDP per capita on G-W state-years",
+       _parse_isard_gw_gdppop, ("gwcode", "year"), "gw_gdppop.parquet", (r"gwcode",), "gw"),
     _f("ps_cow_nmc", "nmc", "peacesciencer cow_nmc: COW National Material Capabilities v7.0",
        _parse_ps_cow_nmc, ("ccode", "year"), "cow_nmc.parquet", _COW),
     _f("cow_nmc_csv", "nmc",

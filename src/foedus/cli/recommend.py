@@ -26,6 +26,9 @@ def recommend(
         "--w-entrapment", help="Weight of the entrapment discount (default 1).")] = 1.0,
     w_distance: Annotated[float, typer.Option(
         "--w-distance", help="Weight of the UN ideal-point distance discount (default 1).")] = 1.0,
+    w_regime: Annotated[float, typer.Option(
+        "--w-regime", help="Weight of the partner's democracy (V-Dem polyarchy) on support "
+        "(default 0: the evidence is mixed).")] = 0.0,
     parameters: Annotated[Path | None, typer.Option(
         "--parameters", help="Honouring-parameter CSV replacing the packaged one.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output",
@@ -45,13 +48,15 @@ def recommend(
         if output is not None and output.suffix.lower() not in (".json", ".html", ".pdf"):
             raise FoedusError(f"unknown output format '{output.suffix}'", where=str(output),
                               fix="use .json, .html or .pdf")
-        for name, w in (("--w-entrapment", w_entrapment), ("--w-distance", w_distance)):
-            if not 0 <= w <= 10:
-                raise FoedusError(f"{name} {w} is out of range", fix="use a weight from 0 to 10")
+        for name, w, low in (("--w-entrapment", w_entrapment, 0.0),
+                             ("--w-distance", w_distance, 0.0), ("--w-regime", w_regime, -2.0)):
+            if not low <= w <= (1.0 if name == "--w-distance" else 2.0):
+                raise FoedusError(f"{name} {w} is out of range",
+                                  fix="use --w-entrapment 0–2, --w-distance 0–1, --w-regime -2–2")
         table = load_table(parameters) if parameters is not None else None
         doc = rec(state, objective, instruments=[instruments] if instruments else None,
                   year=year, top=top, warehouse=warehouse, table=table,
-                  w_entrapment=w_entrapment, w_distance=w_distance)
+                  w_entrapment=w_entrapment, w_distance=w_distance, w_regime=w_regime)
         if output is not None:
             write_report(doc, output, html_page=render_recommendation_html(doc))
             err.print(f"written to {output}")
@@ -65,6 +70,7 @@ def recommend(
             out.print(f"{o['rank']:>3}. {o['partner']:<4} {o['instrument']:<10} score "
                       f"{o['score']:7.3f} [{o['interval'][0]:.3f}, {o['interval'][1]:.3f}]  "
                       f"gain {f['gain']:.3f}  distance {f['political_distance']:+.3f}  "
+                      f"regime {f['regime']:+.3f}  "
                       f"entrapment {f['entrapment']:+.3f}  q {o['inputs']['support_probability']:.3f}",
                       highlight=False)
         moved = [s for s in doc["sensitivity"] if not s["same_top_set"]]

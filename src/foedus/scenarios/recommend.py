@@ -31,11 +31,14 @@ candidate partner, and every requested instrument an option. Each option is scor
   and ``d_max`` the largest among the candidates: a linear assumption (states far apart in
   foreign policy are less likely to support each other), default weight 1, varied in the
   sensitivity check. States without an ideal point (not UN members) are left out and listed.
-* **regime**: not available — no regime-type data (Polity, V-Dem) is in the shared data; shown
-  as such, contributing 0.
+* **regime**: the support probability is scaled by ``1 + w_regime × (polyarchy − 0.5)``, with P's
+  V-Dem electoral democracy index (0–1). The published evidence points both ways — Leeds (2003,
+  1816–1944) finds nondemocracies more likely to violate commitments, Gartzke & Gleditsch (2004)
+  find democracies less reliable — so the default weight is 0 (the factor is shown, contributing
+  nothing) and the sensitivity check moves it to ±0.5.
 
-``score = gain × (1 − w_entrapment × e)``; the factors shown (gain before the distance discount,
-political-distance contribution, entrapment contribution, regime 0) add up to the score. Intervals come from the low/high ends of the
+``score = gain × (1 − w_entrapment × e)``; the factors shown (gain before the discounts, the
+political-distance and regime contributions, the entrapment contribution) add up to the score. Intervals come from the low/high ends of the
 honouring rates and the conversion intervals. The sensitivity check re-ranks the options with
 each parameter at its low and high end and reports how the top N changes.
 
@@ -148,6 +151,26 @@ def _ideal_points(warehouse: Any, year: int) -> tuple[dict[int, float], str]:
             wh.close()
 
 
+def _polyarchy(warehouse: Any, year: int) -> tuple[dict[int, float], str]:
+    import polars as pl
+
+    from foedus.alliances.data import _open
+
+    wh = _open(warehouse)
+    try:
+        if not wh.has("cow_democracy"):
+            return {}, "no democracy table in the warehouse: regime factor not used"
+        df = wh.table("cow_democracy").select("ccode", "year", "v2x_polyarchy").drop_nulls()
+        y = min(year, int(df["year"].max()))  # type: ignore[arg-type]
+        df = df.filter(pl.col("year") == y)
+        label = wh.active("cow_democracy").label()
+        return ({int(c): float(v) for c, v in df.select("ccode", "v2x_polyarchy").iter_rows()},
+                f"V-Dem electoral democracy index v2x_polyarchy ({label}), {y}")
+    finally:
+        if wh is not warehouse:
+            wh.close()
+
+
 def _alignment_gain(data: Any, year: int, state: int, members: list[int]) -> dict[int, float]:
     """Change in S(S, P) (valued, squared, unweighted) if S and P add a defence tie."""
     from foedus.scenarios.system import obligation_dyads
@@ -198,7 +221,8 @@ def _gain(ctx: dict[str, Any], info: dict[str, Any], inst: str, q: float, conv_r
 
 
 def _score_options(ctx: dict[str, Any], params: ParameterTable, conv: dict[str, Any],
-                   w_ent: float, which: str = "value", w_dist: float = 1.0) -> list[dict[str, Any]]:
+                   w_ent: float, which: str = "value", w_dist: float = 1.0,
+                   w_reg: float = 0.0) -> list[dict[str, Any]]:
     """Score every candidate × instrument with the parameters' ``which`` end."""
     def pv(key: str) -> float:
         row = params.rows[key]
@@ -227,11 +251,11 @@ def _score_options(ctx: dict[str, Any], params: ParameterTable, conv: dict[str, 
             if info["owes_rival"]:
                 q0 *= f_cbj
             discount = 1.0 - w_dist * info["distance"] / ctx["d_max"] if ctx["d_max"] else 1.0
-            gains = []
-            for q in (q0, q0 * discount):
-                gains.append(_gain(ctx, info, inst, q, conv_rate, kind))
-            gain0, gain = gains
-            q = q0 * discount
+            poly = info["polyarchy"]
+            regime = 1.0 + w_reg * (poly - 0.5) if poly is not None else 1.0
+            gain0, gain_d, gain = (_gain(ctx, info, inst, q, conv_rate, kind)
+                                   for q in (q0, q0 * discount, q0 * discount * regime))
+            q = q0 * discount * regime
             q_inc = max(0.0, q - info["p_existing"]) if inst == "alliance" else \
                 q * (1 - info["p_existing"])
             ent = info["conflict_rate"] * q_all if inst == "alliance" else 0.0
@@ -241,9 +265,9 @@ def _score_options(ctx: dict[str, Any], params: ParameterTable, conv: dict[str, 
                 "partner": info["abb"], "instrument": inst, "score": score,
                 "factors": {
                     "gain": gain0,
-                    "political_distance": gain - gain0,
+                    "political_distance": gain_d - gain0,
                     "entrapment": -gain * penalty,
-                    "regime": 0.0,
+                    "regime": gain - gain_d,
                 },
                 "inputs": {
                     "support_probability": q, "support_increment": q_inc,
@@ -257,7 +281,8 @@ def _score_options(ctx: dict[str, Any], params: ParameterTable, conv: dict[str, 
                     "alignment_change_if_pact": info["align"],
                     "un_ideal_point_distance": info["distance"],
                     "distance_discount": discount,
-                    "regime": "not available (no regime-type data in the shared data)",
+                    "partner_polyarchy": poly,
+                    "regime_multiplier": regime,
                 },
             })
     out.sort(key=lambda o: (-o["score"], o["partner"], o["instrument"]))
@@ -275,6 +300,7 @@ def recommend(
     table: ParameterTable | None = None,
     w_entrapment: float = 1.0,
     w_distance: float = 1.0,
+    w_regime: float = 0.0,
 ) -> dict[str, Any]:
     """Ranked partner × instrument options for ``state`` and ``objective`` (module docstring)."""
     from foedus.alliances.data import check_year, get_data, last_year
@@ -330,6 +356,7 @@ def recommend(
         raise FoedusError(f"no SIPRI military expenditure for {s.abb}", fix="choose another state")
     align = _alignment_gain(data, y, s.ccode, members) if kind == "alignment" else {}
     ideal, ideal_note = _ideal_points(warehouse, y)
+    poly, poly_note = _polyarchy(warehouse, y)
     if s.ccode not in ideal and ideal:
         raise FoedusError(f"no UN ideal point for {s.abb}", where=ideal_note,
                           fix="run with w_distance=0 (--w-distance 0)")
@@ -345,42 +372,45 @@ def recommend(
                        "p_existing": p_existing.get(c, 0.0),
                        "owes_rival": c in rival_allies, "p_rival": rival_allies.get(c, 0.0),
                        "conflict_rate": ent_rates.get(c, 0.0), "align": align.get(c, 0.0),
-                       "distance": distance[c]}
+                       "distance": distance[c], "polyarchy": poly.get(c)}
                    for c in candidates}
-    wd = w_distance
-    ranked = _score_options(ctx, params, conv, w_entrapment, w_dist=wd)
+    wd, wr = w_distance, w_regime
+    ranked = _score_options(ctx, params, conv, w_entrapment, w_dist=wd, w_reg=wr)
     low = {(o["partner"], o["instrument"]): o["score"]
-           for o in _score_options(ctx, params, conv, w_entrapment, "low", w_dist=wd)}
+           for o in _score_options(ctx, params, conv, w_entrapment, "low", w_dist=wd, w_reg=wr)}
     high = {(o["partner"], o["instrument"]): o["score"]
-            for o in _score_options(ctx, params, conv, w_entrapment, "high", w_dist=wd)}
+            for o in _score_options(ctx, params, conv, w_entrapment, "high", w_dist=wd,
+                                    w_reg=wr)}
     for o in ranked:
         k = (o["partner"], o["instrument"])
         o["interval"] = sorted([low.get(k, o["score"]), high.get(k, o["score"])])
     top_keys = [(o["partner"], o["instrument"]) for o in ranked[:top]]
     sensitivity = []
-    variants: list[tuple[str, str, ParameterTable, dict[str, Any], float, float]] = []
+    variants: list[tuple[str, str, ParameterTable, dict[str, Any], float, float, float]] = []
     for key in ("era:" + params.era(y), "type:defense", "factor:cannot_be_judged"):
         for end in ("low", "high"):
             variants.append((key, end, params.with_value(key, getattr(params.rows[key], end)),
-                             conv, w_entrapment, wd))
+                             conv, w_entrapment, wd, wr))
     for inst in [i for i in insts if i in conv]:
         for end in ("low", "high"):
             c2 = dict(conv)
             c2[inst] = dict(conv[inst]) | {"rate": conv[inst][end]}
-            variants.append((f"conversion:{inst}", end, params, c2, w_entrapment, wd))
+            variants.append((f"conversion:{inst}", end, params, c2, w_entrapment, wd, wr))
     for w in (w_entrapment * 0.5, w_entrapment * 2.0):
-        variants.append(("w_entrapment", f"{w:g}", params, conv, w, wd))
+        variants.append(("w_entrapment", f"{w:g}", params, conv, w, wd, wr))
     for w in (0.0, wd * 0.5):
-        variants.append(("w_distance", f"{w:g}", params, conv, w_entrapment, w))
-    for key, end, p2, c2, w, w2 in variants:
-        alt = _score_options(ctx, p2, c2, w, w_dist=w2)
+        variants.append(("w_distance", f"{w:g}", params, conv, w_entrapment, w, wr))
+    for w in (wr - 0.5, wr + 0.5):
+        variants.append(("w_regime", f"{w:g}", params, conv, w_entrapment, wd, w))
+    for key, end, p2, c2, w, w2, w3 in variants:
+        alt = _score_options(ctx, p2, c2, w, w_dist=w2, w_reg=w3)
         alt_keys = [(o["partner"], o["instrument"]) for o in alt[:top]]
         pos = {k: i for i, k in enumerate((o["partner"], o["instrument"]) for o in alt)}
         sensitivity.append({
             "parameter": key, "at": end,
             "value": (p2.rows[key].value if key in p2.rows else
                       c2[key.split(":")[1]]["rate"] if key.startswith("conversion:") else
-                      w if key == "w_entrapment" else w2),
+                      w if key == "w_entrapment" else w2 if key == "w_distance" else w3),
             "top_unchanged": alt_keys == top_keys,
             "same_top_set": set(alt_keys) == set(top_keys),
             "top1": f"{alt[0]['partner']} {alt[0]['instrument']}" if alt else None,
@@ -394,7 +424,7 @@ def recommend(
         "state": s.abb, "objective": objective, "kind": kind,
         "rival": rival.abb if rival else None, "year": y,
         "basis": "atop" if y <= 2018 else "atop-extended",
-        "instruments": insts, "w_entrapment": w_entrapment, "w_distance": wd,
+        "instruments": insts, "w_entrapment": w_entrapment, "w_distance": wd, "w_regime": wr,
         "n_options": len(ranked),
         "options": ranked[:top],
         "sensitivity": sensitivity,
@@ -406,6 +436,7 @@ def recommend(
             "capability_data": caps.describe(),
             "conversion_rates": conv, "entrapment_data": ent_note,
             "political_distance_data": ideal_note,
+            "regime_data": poly_note,
             "excluded_no_data": dropped,
         },
         "parameters": {"table": params.path, "version": params.version,

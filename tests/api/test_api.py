@@ -104,8 +104,14 @@ def test_state_profile_equals_the_library(client: TestClient, built_warehouse: P
     doc = _ok(client, f"{V1}/states/Japan?year=2010")
     assert doc["state"]["ccode"] == 740 and doc["in_system"] is True
     sy = (foedus.state_years("cow", years=2010, warehouse=built_warehouse)
-          .enrich(["nmc", "majors", "idealpoints", "network"]).df.filter(pl.col("ccode") == 740))
+          .enrich(["nmc", "majors", "idealpoints"]).df.filter(pl.col("ccode") == 740))
     row = sy.row(0, named=True)
+    from foedus.measures.year_views import network_of_year
+
+    # network position: in the default network (defence obligations) — Japan's one tie is the USA
+    net = network_of_year(2010, warehouse=built_warehouse)
+    row |= next(n for n in net["nodes"] if n["ccode"] == 740)
+    assert row["degree"] == 1
     for column in ("milex", "milper", "irst", "pec", "tpop", "upop", "cinc"):
         assert doc["capabilities"][column] == row[column]
     assert doc["major_power"] is bool(row["cowmaj"])
@@ -258,7 +264,7 @@ def test_network_equals_the_library(client: TestClient, built_warehouse: Path) -
     usa = next(n for n in doc["nodes"] if n["ccode"] == 2)
     assert usa["abbreviation"] == "USA" and usa["iso3"] == "USA"
     assert usa["degree"] == sum(1 for e in doc["edges"] if 2 in (e["source"], e["target"]))
-    # the state profile's network position is the same network's (all obligations)
+    # the state profile's network position is the same network's (defence obligations)
     assert (_ok(client, f"{V1}/states/USA?year=1985")["network"]["degree"]
             == next(n for n in _ok(client, f"{V1}/network?year=1985")["nodes"] if n["ccode"] == 2)["degree"])
     assert "defense" in _problem(client, f"{V1}/network?year=1985&obligation=hugs", 422)["fix"]

@@ -26,6 +26,27 @@ STATE_ALIASES: dict[str, int] = {
 }  # fmt: skip
 
 
+#: COW abbreviations of states whose membership ended before this date yield to ISO3 codes.
+_ISO3_BEFORE = date(1946, 1, 1)
+
+#: Apostrophe-like characters typed for ' (typographic quotes, modifier letters, backtick).
+_APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032"})
+
+
+def fold(text: str) -> str:
+    """A name as compared: lower case, accents and typographic apostrophes folded, spaces collapsed.
+
+    Example:
+        >>> fold("Côte d\u2019Ivoire") == fold("Cote d'Ivoire") == "cote d'ivoire"
+        True
+    """
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(plain.lower().split())
+
+
 def close_matches(text: str, candidates: Iterable[str], n: int = 5) -> list[str]:
     """Close matches for a misspelt code or name: anagrams (PRA → PAR) first, then difflib.
 
@@ -110,10 +131,30 @@ class StateTable:
             for code, (abb, name) in info.items()
         }
         self.by_abb = {s.abb.upper(): s.ccode for s in self.by_code.values()}
-        self.by_name = {s.name.lower(): s.ccode for s in self.by_code.values()}
+        self.by_name = {fold(s.name): s.ccode for s in self.by_code.values()}
         for alias, code in STATE_ALIASES.items():
             if code in self.by_code:
-                self.by_name.setdefault(alias, code)
+                self.by_name.setdefault(fold(alias), code)
+        self._iso3: dict[str, int] | None = None
+
+    def iso3_index(self) -> dict[str, int]:
+        """ISO 3166-1 alpha-3 code → COW code of the state that holds it last (DEU → 255
+        Germany, not 260 the German Federal Republic; KOR → 732; GBR → 200), built on first use
+        from the COW names (``country_converter``). COW abbreviations win where the two clash
+        (AUS is COW's Austria, ISO's Australia; also CZE, MNG, SLV, SWZ), except KOR (COW's Korea
+        ended in 1905): KOR is South Korea."""
+        if self._iso3 is None:
+            from foedus.measures.year_views import iso3_codes
+
+            codes = iso3_codes({c: s.name for c, s in self.by_code.items()})
+            last = {c: max((end for _, end in s.spells), default=date.min)
+                    for c, s in self.by_code.items()}
+            index: dict[str, int] = {}
+            for code, iso in sorted(codes.items(), key=lambda kv: last[kv[0]]):
+                if iso is not None:
+                    index[iso] = code
+            self._iso3 = index
+        return self._iso3
 
     def __contains__(self, ccode: object) -> bool:
         return ccode in self.by_code
@@ -133,8 +174,17 @@ class StateTable:
             return self.by_code.get(int(value))
         text = str(value).strip()
         if text.upper() in self.by_abb:
-            return self.by_code[self.by_abb[text.upper()]]
-        code = self.by_name.get(text.lower())
+            state = self.by_code[self.by_abb[text.upper()]]
+            # a COW abbreviation of a state gone before 1946 yields to the ISO3 code of a
+            # present-day one: KOR is South Korea (732), Korea 1887–1905 stays code 730 / "Korea"
+            if max((end for _, end in state.spells), default=date.max) < _ISO3_BEFORE:
+                later = self.iso3_index().get(text.upper())
+                if later is not None and later != state.ccode:
+                    return self.by_code[later]
+            return state
+        code = self.by_name.get(fold(text))
+        if code is None and len(text) == 3 and text.isascii() and text.isalpha():
+            code = self.iso3_index().get(text.upper())
         return self.by_code[code] if code is not None else None
 
     def resolve(self, value: str | int, *, what: str = "state") -> State:
@@ -160,7 +210,8 @@ class StateTable:
             if label not in labels:
                 labels.append(label)
         hint = "did you mean " + ", ".join(labels) + "? " if labels else ""
-        return hint + "use a COW code (740), a COW abbreviation (JPN) or a name (Japan)"
+        return hint + ("use a COW code (740), a COW abbreviation (JPN), an ISO3 code (JPN) or a "
+                       "name (Japan)")
 
     def codes(self, values: Iterable[str | int]) -> list[int]:
         """Resolve several states to COW codes."""

@@ -121,6 +121,9 @@ def serve_command(
     workers: Annotated[int, typer.Option(help="Threads computing answers.")] = 4,
     warm: Annotated[bool, typer.Option("--warm/--no-warm", help="Build the shared caches at "
                                        "start-up (default: yes).")] = True,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="Another host name the server answers for (repeatable; the "
+        "loopback names always are; others get 400, against DNS rebinding).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (the URL …) "
                                           "on stdout before serving.")] = False,
@@ -148,8 +151,11 @@ def serve_command(
     actual = sock.getsockname()[1]
     shown = f"[{host.strip('[]')}]" if ":" in host.strip("[]") else host
     url = f"http://{shown}:{actual}"
+    hosts = list(allowed_host or [])
+    if host.strip("[]") not in ("0.0.0.0", "::", ""):
+        hosts.append(host)
     app = create_app(path, row_limit=row_limit, time_limit_s=time_limit, workers=workers,
-                     warm=warm)
+                     warm=warm, allowed_hosts=hosts)
     document = {"url": url, "dashboard": f"{url}/dashboard/", "api": f"{url}/api/v1",
                 "docs": f"{url}/api/docs",
                 "openapi": f"{url}/openapi.json", "warehouse": str(path), "host": host,

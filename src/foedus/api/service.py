@@ -16,8 +16,6 @@ from it is then a Polars frame, which threads can share.
 
 from __future__ import annotations
 
-import logging
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -28,21 +26,23 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from foedus.errors import FoedusError, InvalidYearsError, MissingDataError, UnknownStateError
+from foedus.errors import FoedusError, MissingDataError, UnknownStateError
+from foedus.measures.year_views import (
+    ATOP_FIRST,
+    ATOP_LAST,
+    NETWORK_COLUMNS,
+    NMC_COLUMNS,
+    YearInputs,
+    unique_iso3,
+)
 from foedus.warehouse import ImportRecord, Warehouse
 
 T = TypeVar("T")
 
-#: ATOP 5.1's years in the COW system (the alliance measures' coverage).
-ATOP_FIRST, ATOP_LAST = 1816, 2018
 #: Alliance-portfolio similarity measures shown on dyad profiles (``docs/similarity.md``).
 DYAD_SIMILARITY = ("s_un_val_sq", "s_wt_val_sq")
 #: Obligation columns of ATOP dyad-years.
 ATOP_OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
-#: NMC columns, as the ``nmc`` enricher adds them.
-NMC_COLUMNS = ("milex", "milper", "irst", "pec", "tpop", "upop", "cinc")
-#: Network-position columns, as the ``network`` enricher adds them.
-NETWORK_COLUMNS = ("degree", "weighted_degree", "betweenness", "eigenvector", "clustering", "bloc")
 #: ``/map`` measures: name → (column of the year's state-year frame, what it is).
 MAP_MEASURES: dict[str, str] = {
     "cinc": "NMC composite index of national capability",
@@ -61,10 +61,6 @@ MAP_MEASURES: dict[str, str] = {
     "bloc": "alliance bloc number (alliance network; null outside every bloc)",
     "idealpoint": "UN General Assembly ideal point (Bailey, Strezhnev and Voeten)",
 }
-
-#: COW states whose name country_converter does not match to exactly one present-day country,
-#: mapped to the present-day country that carries the state's COW code on (for drawing maps).
-ISO3_SUCCESSORS: dict[int, str] = {260: "DEU", 300: "AUT", 345: "SRB"}
 
 
 def today_year() -> int:
@@ -221,7 +217,7 @@ class SharedWarehouse(Warehouse):
             if not self.exists():
                 raise MissingDataError(
                     "the warehouse does not exist yet",
-                    where=str(self.path),
+                    where=f"warehouse {self.path.name}",
                     fix="import data first: foedus data import-all DIR (or foedus serve --data DIR)",
                 )
             return super().table(table)
@@ -273,45 +269,6 @@ def _is_int_text(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 6
 
 
-def iso3_codes(names: dict[int, str]) -> dict[int, str | None]:
-    """ISO 3166-1 alpha-3 codes of present-day countries for state names (COW or G-W), by
-    country_converter's regular expressions; a name matching none or several countries gets
-    :data:`ISO3_SUCCESSORS`' code or ``None``.
-
-    Example:
-        >>> iso3_codes({740: "Japan", 267: "Baden", 260: "German Federal Republic"})  # doctest: +SKIP
-        {740: 'JPN', 267: None, 260: 'DEU'}
-    """
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    codes = list(names)
-    found = coco.CountryConverter().convert([names[c] for c in codes], to="ISO3", not_found=None)
-    if isinstance(found, str):
-        found = [found]
-    out: dict[int, str | None] = {}
-    for code, value in zip(codes, found, strict=True):
-        ok = isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value) is not None
-        out[code] = value if ok else ISO3_SUCCESSORS.get(code)
-    return out
-
-
-def unique_iso3(codes: Sequence[int], iso3: dict[int, str | None]) -> list[str | None]:
-    """ISO3 per code, kept only for the lowest code when several codes share one (a map has one
-    shape per ISO3: North and South Yemen 1967–1990 both match YEM).
-
-    Example:
-        >>> unique_iso3([680, 678, 2], {678: "YEM", 680: "YEM", 2: "USA"})
-        [None, 'YEM', 'USA']
-    """
-    owner: dict[str, int] = {}
-    for c in sorted(codes):
-        value = iso3.get(c)
-        if value is not None and value not in owner:
-            owner[value] = c
-    return [iso3.get(c) if iso3.get(c) is not None and owner[iso3[c]] == c else None for c in codes]  # type: ignore[index]
-
-
 # ---------------------------------------------------------------------------------------------
 # the service
 # ---------------------------------------------------------------------------------------------
@@ -333,6 +290,7 @@ class Service:
         self._matrices = Memo(64)  # (year, measure) → similarity matrix
         self._frames = Memo(4)  # frame-export requests → built Frame
         self._dyads = Memo(256)  # dyad profiles
+        self.inputs = YearInputs(self.wh)  # the library's shared inputs (ATOP, names, ISO3 …)
 
     # -- basics ----------------------------------------------------------------------------
     def require_data(self) -> None:
@@ -347,13 +305,13 @@ class Service:
         if not self.wh.exists():
             raise MissingDataError(
                 "the warehouse does not exist yet",
-                where=str(self.wh.path),
+                where=f"warehouse {self.wh.path.name}",
                 fix="import data first: foedus data import-all DIR (or foedus serve --data DIR)",
             )
         if not self.wh.records():
             raise MissingDataError(
                 "the warehouse is empty",
-                where=str(self.wh.path),
+                where=f"warehouse {self.wh.path.name}",
                 fix="import data first: foedus data import-all DIR (or foedus serve --data DIR)",
             )
 
@@ -401,7 +359,7 @@ class Service:
 
         ready = self.wh.exists() and bool(self.wh.records())
         releases = self.wh.status().to_dicts() if ready else []
-        doc: dict[str, Any] = {"foedus_version": foedus.__version__, "warehouse": str(self.wh.path),
+        doc: dict[str, Any] = {"foedus_version": foedus.__version__, "warehouse": self.wh.path.name,
                                "ready": ready, "row_limit": self.row_limit,
                                "releases": releases,
                                "in_use": [r for r in releases if r["in_use"]]}
@@ -411,16 +369,7 @@ class Service:
 
     # -- states -------------------------------------------------------------------------------
     def _state_names(self, system: str) -> dict[int, tuple[str, str]]:
-        def build() -> dict[int, tuple[str, str]]:
-            if system == "cow":
-                table = self.wh.table("cow_system").sort("start")
-                cols = ("ccode", "cw_abb", "cw_name")
-            else:
-                table = self.wh.table("gw_system").sort("start")
-                cols = ("gwcode", "gw_abb", "gw_name")
-            return {int(c): (str(a), str(n)) for c, a, n in table.select(cols).iter_rows()}
-
-        return self._one.get(("names", system), build)
+        return self.inputs.names(system)  # type: ignore[no-any-return]
 
     def iso3(self, system: str = "cow") -> dict[int, str | None]:
         """COW (or G-W) code → ISO3 of the present-day country (see :func:`iso3_codes`).
@@ -429,8 +378,7 @@ class Service:
             >>> Service(path).iso3()[740]  # doctest: +SKIP
             'JPN'
         """
-        return self._one.get(("iso3", system), lambda: iso3_codes(
-            {c: n for c, (_, n) in self._state_names(system).items()}))
+        return self.inputs.iso3(system)  # type: ignore[no-any-return]
 
     def state_table(self) -> Any:
         """The COW state list as a resolver (:class:`foedus.alliances.states.StateTable`).
@@ -500,31 +448,11 @@ class Service:
             >>> Service(path).year_frame(2010)[0].height  # doctest: +SKIP
             194
         """
-        from foedus.frames.universe import parse_years
+        from foedus.measures.year_views import state_year_frame
 
-        parse_years(year)
-        return self._years.get(year, lambda: self._build_year_frame(year))
-
-    def _build_year_frame(self, year: int) -> tuple[pl.DataFrame, dict[str, Any]]:
-        import foedus
-
-        frame = foedus.state_years("cow", years=year, warehouse=self.wh)
-        names = [n for n, t in (("nmc", "nmc"), ("majors", "cow_majors"),
-                                ("idealpoints", "unga_ideal_points")) if self.wh.has(t)]
-        if year <= ATOP_LAST and (self.wh.has("atop_ddy") or self.wh.has("atop_member")):
-            names.append("network")
-        frame = frame.enrich(names)
-        df = frame.df
-        prov = self.frame_provenance(frame)
-        if year > ATOP_LAST and self.wh.has("atop_member"):
-            net = self.network_positions(year, None)
-            df = df.join(net, on=["ccode", "year"], how="left", maintain_order="left")
-            prov["sources"].extend(self._after_atop_sources())
-        for column in (*NMC_COLUMNS, "cowmaj", "idealpoint", *NETWORK_COLUMNS):
-            if column not in df.columns:
-                dtype = pl.Int64 if column in ("cowmaj", "degree", "bloc") else pl.Float64
-                df = df.with_columns(pl.lit(None, dtype=dtype).alias(column))
-        return df, prov
+        self._check_network_year(year)
+        return self._years.get(year, lambda: state_year_frame(
+            year, inputs=self.inputs, network=self._network(year, None)))
 
     def state_profile(self, state: str, year: int) -> dict[str, Any]:
         """A state's profile in ``year``: capabilities, major-power status, alliances with their
@@ -550,6 +478,8 @@ class Service:
         notes = [note] if note else []
         if not member:
             notes.append(f"{s.name} is not a member of the COW state system in {year}")
+        notes.append("network position: in the network of defence obligations (as the network "
+                     "page's default)")
         if year > ATOP_LAST:
             notes.append("network position after 2018: ATOP alliances carried forward and the "
                          "curated changes (as the atop-extended enrichment)")
@@ -582,10 +512,9 @@ class Service:
             >>> Service(path).alliance_data().curated.version  # doctest: +SKIP
             '2026.11.1'
         """
-        from foedus.alliances.data import get_data
 
         self.require_data()
-        return self._one.get("alliance_data", lambda: get_data(self.wh))
+        return self.inputs.alliance_data()
 
     def _alliance_spans(self) -> dict[str, tuple[int, int | None]]:
         def build() -> dict[str, tuple[int, int | None]]:
@@ -699,50 +628,28 @@ class Service:
 
     # -- obligations, networks, similarity ---------------------------------------------------------
     def _atop_ddy(self) -> tuple[pl.DataFrame, Any]:
-        import foedus
-
-        def build() -> tuple[pl.DataFrame, Any]:
-            frame = foedus.state_years("cow", years=ATOP_FIRST, warehouse=self.wh)
-            return frame._atop_obligations()
-
-        return self._one.get("atop_ddy", build)
+        return self.inputs.atop_ddy(), None
 
     def after_atop(self) -> pl.DataFrame:
-        """Directed dyad-year obligations 2019–today (ATOP carried forward + curated facts),
-        :func:`foedus.alliances.dyads.dyad_years_after_atop`, built once.
+        """Directed dyad-year obligations 2019–today (:meth:`YearInputs.after_atop`).
 
         Example:
             >>> Service(path).after_atop()["year"].min()  # doctest: +SKIP
             2019
         """
-        from foedus.alliances.dyads import dyad_years_after_atop
-
-        return self._one.get("after_atop", lambda: dyad_years_after_atop(
-            ATOP_LAST + 1, today_year(), warehouse=self.alliance_data()))
+        self.require_data()
+        return self.inputs.after_atop()
 
     def _after_atop_sources(self) -> list[dict[str, Any]]:
-        data = self.alliance_data()
-        return [{"table": "curated", "source": "alliances-curated", "version": data.curated.version,
-                 "file": "curated.csv", "via": None}]
-
-    def _obligations_for(self, year: int) -> tuple[pl.DataFrame, str]:
-        if year <= ATOP_LAST:
-            return self._atop_ddy()[0], "atop"
-        return self.after_atop().filter(pl.col("year") == year), "atop-carried-forward+curated"
+        return [self.inputs.curated_source()]
 
     def _members(self, year: int) -> pl.DataFrame:
-        from foedus.frames.systems import create_state_years
-
-        return create_state_years(self.wh.table("cow_system"), system="cow",
-                                  years=(year, year)).select("ccode", "year")
+        return self.inputs.members(year)
 
     def _check_network_year(self, year: int) -> None:
-        from foedus.frames.universe import parse_years
+        from foedus.measures.year_views import _check_year
 
-        parse_years(year)
-        if year > today_year():
-            raise InvalidYearsError(f"year {year} is in the future",
-                                    fix=f"choose a year between {ATOP_FIRST} and {today_year()}")
+        _check_year(year)
 
     def network_positions(self, year: int, obligations: Sequence[str] | None) -> pl.DataFrame:
         """Each COW member's position in ``year``'s alliance network (``network_state_years``).
@@ -751,67 +658,28 @@ class Service:
             >>> Service(path).network_positions(1985, None).columns[:3]  # doctest: +SKIP
             ['ccode', 'year', 'degree']
         """
-        return self._network(year, obligations)["positions"]
+        doc = self._network(year, obligations)
+        return pl.DataFrame([{"ccode": n["ccode"], "year": year, **{k: n[k] for k in NETWORK_COLUMNS}}
+                             for n in doc["nodes"]])
 
     def _network(self, year: int, obligations: Sequence[str] | None) -> dict[str, Any]:
-        from foedus.measures import networks
+        from foedus.measures.year_views import _obligation_list, network_of_year
 
+        self.require_data()
         self._check_network_year(year)
-        chosen = tuple(obligations) if obligations else networks.OBLIGATIONS
-        networks._obligation_names(list(chosen))  # validates with the library's message
-        key = (year, tuple(sorted(o.lower().removeprefix("atop_") for o in chosen)))
-
-        def build() -> dict[str, Any]:
-            ddy, basis = self._obligations_for(year)
-            states = self._members(year)
-            opts: dict[str, Any] = {"obligations": list(key[1]), "states": states}
-            positions = networks.network_state_years(ddy, (year, year), **opts)
-            caps = self.wh.table("nmc") if self.wh.has("nmc") else None
-            metrics = networks.network_years(ddy, (year, year), capabilities=caps, **opts)
-            graph = networks.alliance_graph(ddy, year, obligations=list(key[1]),
-                                            nodes=states["ccode"].to_list())
-            members = set(states["ccode"].to_list())
-            edges = []
-            for u, v, attrs in graph.edges(data=True):
-                if u in members and v in members:
-                    a, b = sorted((int(u), int(v)))
-                    edges.append({"source": a, "target": b, "weight": attrs.get("weight"),
-                                  **{o: int(attrs.get(o, 0) or 0) for o in key[1]}})
-            edges.sort(key=lambda e: (e["source"], e["target"]))
-            return {"positions": positions, "metrics": metrics, "edges": edges, "basis": basis}
-
-        return self._networks.get(key, build)
+        key = (year, tuple(_obligation_list(obligations)))
+        return self._networks.get(key, lambda: network_of_year(year, list(key[1]),
+                                                               inputs=self.inputs))
 
     def network(self, year: int, obligations: Sequence[str] | None) -> dict[str, Any]:
-        """``year``'s alliance network: nodes (COW members, with position and bloc), edges with
-        weights, and the year's metrics (density, blocs, modularity, polarisation).
+        """``year``'s alliance network (:func:`foedus.measures.year_views.network_of_year`;
+        default ties: defence obligations).
 
         Example:
             >>> Service(path).network(1985, None)["metrics"]["nodes"]  # doctest: +SKIP
             161
         """
-        self.require_data()
-        net = self._network(year, obligations)
-        names = self._state_names("cow")
-        iso = self.iso3("cow")
-        nodes = []
-        for r in net["positions"].iter_rows(named=True):
-            c = int(r["ccode"])
-            abb, name = names.get(c, (str(c), f"code {c}"))
-            nodes.append({"ccode": c, "abbreviation": abb, "name": name, "iso3": iso.get(c),
-                          **{k: r[k] for k in NETWORK_COLUMNS}})
-        metrics = net["metrics"].to_dicts()
-        chosen = sorted({k for e in net["edges"] for k in ATOP_OBLIGATIONS if k in e}) or None
-        tables = ["atop_ddy" if self.wh.has("atop_ddy") else "atop_member", "cow_system", "nmc"]
-        prov = self.provenance(tables)
-        if net["basis"] != "atop":
-            prov["sources"].extend(self._after_atop_sources())
-        from foedus.measures.networks import OBLIGATIONS
-
-        return {"year": year, "obligations": chosen or list(
-            sorted(o.lower().removeprefix("atop_") for o in (obligations or OBLIGATIONS))),
-                "basis": net["basis"], "metrics": metrics[0] if metrics else None,
-                "nodes": nodes, "edges": net["edges"], "provenance": prov}
+        return self._network(year, obligations)
 
     def similarity(self, year: int, measure: str) -> dict[str, Any]:
         """Alliance-portfolio similarity of every pair of COW members in ``year`` (1816–2018).
@@ -820,32 +688,11 @@ class Service:
             >>> len(Service(path).similarity(1914, "s_un_val_sq")["codes"])  # doctest: +SKIP
             45
         """
-        from foedus.measures import similarity
+        from foedus.measures.year_views import similarity_of_year
 
         self.require_data()
-        similarity._check_measures(measure)
-        if not ATOP_FIRST <= year <= ATOP_LAST:
-            raise InvalidYearsError(
-                f"year {year} is outside the alliance-portfolio similarity's years",
-                fix=f"choose a year between {ATOP_FIRST} and {ATOP_LAST} (ATOP 5.1)")
-
-        def build() -> tuple[list[int], list[list[float | None]]]:
-            ddy = self._atop_ddy()[0]
-            caps = self.wh.table("nmc") if measure in similarity.WEIGHTED_MEASURES else None
-            codes, matrix = similarity.similarity_matrix(ddy, self._members(year), year,
-                                                         measure=measure, capabilities=caps)
-            values = [[None if x != x else float(x) for x in row] for row in matrix.tolist()]
-            return [int(c) for c in codes], values
-
-        codes, matrix = self._matrices.get((year, measure), build)
-        names = self._state_names("cow")
-        tables = ["atop_ddy" if self.wh.has("atop_ddy") else "atop_member", "cow_system"]
-        if measure in similarity.WEIGHTED_MEASURES:
-            tables.append("nmc")
-        return {"year": year, "measure": measure, "codes": codes,
-                "abbreviations": [names.get(c, (str(c), ""))[0] for c in codes],
-                "names": [names.get(c, ("", f"code {c}"))[1] for c in codes],
-                "matrix": matrix, "provenance": self.provenance(tables)}
+        return self._matrices.get((year, measure), lambda: similarity_of_year(
+            year, measure, inputs=self.inputs))
 
     def similarity_table(self, measures: Sequence[str] = DYAD_SIMILARITY) -> pl.DataFrame:
         """Similarity of every directed COW dyad-year 1816–2018 (``similarity_dyad_years`` with
@@ -1021,23 +868,9 @@ class Service:
                 "summary": summary, "timeline": rows, "provenance": prov}
 
     def _extend_atop(self, df: pl.DataFrame) -> pl.DataFrame:
-        """ATOP columns after 2018 as the ``atop-extended`` enrichment fills them."""
-        from foedus.frames.atop import ATOP_COLUMNS
+        from foedus.measures.year_views import extend_atop
 
-        after = self.after_atop().select(
-            "ccode1", "ccode2", "year", pl.lit(1.0).alias("_alliance"),
-            *[pl.col(c).alias(f"_{c}") for c in ATOP_COLUMNS], pl.col("atop_basis"))
-        later = pl.col("year") > ATOP_LAST
-        out = df.join(after, on=["ccode1", "ccode2", "year"], how="left", maintain_order="left")
-        return out.with_columns(
-            pl.when(later).then(pl.col("_alliance").fill_null(0.0)).otherwise(
-                pl.col("atop_alliance")).alias("atop_alliance"),
-            *[pl.when(later).then(pl.col(f"_{c}").fill_null(0.0)).otherwise(pl.col(c)).alias(c)
-              for c in ATOP_COLUMNS],
-            pl.when(~later).then(pl.lit("atop"))
-            .when(pl.col("atop_basis").is_null()).then(pl.lit("atop-carried-forward"))
-            .otherwise(pl.col("atop_basis")).alias("atop_basis"),
-        ).drop("_alliance", *[f"_{c}" for c in ATOP_COLUMNS])
+        return extend_atop(df, self.after_atop())
 
     # -- frames ------------------------------------------------------------------------------------
     def frame(self, unit: str, system: str, directed: bool, years: str | None,

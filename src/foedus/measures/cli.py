@@ -2,18 +2,12 @@
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import polars as pl
 import typer
 
 from foedus.errors import FoedusError
-
-
-def _frame_for_year(wh: Any, year: int) -> Any:
-    import foedus
-
-    return foedus.state_years("cow", years=year, warehouse=wh)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,23 +39,15 @@ def register(app: typer.Typer) -> None:
         """Alliance-portfolio similarity of every pair of states in YEAR, as a matrix."""
 
         def body() -> None:
-            from foedus.frames.systems import create_state_years
-            from foedus.measures import similarity
-            from foedus.warehouse import Warehouse
+            from foedus.measures.year_views import similarity_of_year
 
             started = time.perf_counter()
-            wh = Warehouse(warehouse, read_only=True)
-            frame = _frame_for_year(wh, year)
-            ddy, _ = frame._atop_obligations()
-            members = create_state_years(
-                wh.table("cow_system"), system="cow", years=(year, year)
-            ).select("ccode", "year")
-            caps = wh.table("nmc") if measure in similarity.WEIGHTED_MEASURES else None
-            codes, matrix = similarity.similarity_matrix(
-                ddy, members, year, measure=measure, capabilities=caps
-            )
+            doc = similarity_of_year(year, measure, warehouse=warehouse)
+            codes = doc["codes"]
             wide = pl.DataFrame(
-                {"ccode": list(codes)} | {str(c): matrix[:, i] for i, c in enumerate(codes)}
+                {"ccode": codes}
+                | {str(c): [row[i] for row in doc["matrix"]] for i, c in enumerate(codes)},
+                schema={"ccode": pl.Int64} | {str(c): pl.Float64 for c in codes},
             )
             if output is not None:
                 _write_table(wide, output)
@@ -70,8 +56,11 @@ def register(app: typer.Typer) -> None:
                     {
                         "year": year,
                         "measure": measure,
-                        "codes": list(map(int, codes)),
-                        "matrix": matrix.tolist(),
+                        "codes": codes,
+                        "abbreviations": doc["abbreviations"],
+                        "names": doc["names"],
+                        "matrix": doc["matrix"],
+                        "provenance": doc["provenance"],
                         "output": str(output) if output else None,
                     }
                 )
@@ -86,12 +75,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("network")
     def network_cmd(
-        year: Annotated[int, typer.Option(help="Year (ATOP: 1815-2018).")],
+        year: Annotated[int, typer.Option(help="Year (ATOP 1816-2018; later: carried forward).")],
         obligation: Annotated[
             list[str] | None,
             typer.Option(
                 help="Obligation types making a tie (repeatable): defense, offense, "
-                "neutral, nonagg, consul; default all."
+                "neutral, nonagg, consul; default defense (defence obligations)."
             ),
         ] = None,
         output: Annotated[
@@ -100,29 +89,39 @@ def register(app: typer.Typer) -> None:
         warehouse: WarehouseOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """The alliance network of YEAR: size, blocs, polarisation; optionally exported."""
+        """The alliance network of YEAR: every state with its bloc and position, the ties (with
+        the alliances making them), size, blocs, polarisation; optionally exported."""
 
         def body() -> None:
             from foedus.measures import networks
-            from foedus.warehouse import Warehouse
+            from foedus.measures.year_views import YearInputs, network_of_year
 
-            wh = Warehouse(warehouse, read_only=True)
-            ddy, _ = _frame_for_year(wh, year)._atop_obligations()
-            options: dict[str, Any] = {}
-            if obligation:
-                options["obligations"] = list(obligation)
-            graph = networks.alliance_graph(ddy, year, **options)
-            summary = networks.network_years(ddy, (year, year), **options)
+            if output is not None and output.suffix.lower() not in (".graphml", ".gexf"):
+                raise FoedusError(
+                    f"cannot write a graph to '{output.name}'",
+                    where="-o",
+                    fix="use a .graphml or .gexf file name",
+                )
+            inputs = YearInputs(warehouse)
+            doc = network_of_year(year, obligation, inputs=inputs)
             if output is not None:
+                ddy, _ = inputs.obligations(year)
+                members = [n["ccode"] for n in doc["nodes"]]
+                graph = networks.alliance_graph(
+                    ddy, year, obligations=doc["obligations"], nodes=members
+                ).subgraph(members)
                 networks.export_graph(graph, output)
-            row = summary.to_dicts()[0] if summary.height else {"year": year}
             if as_json:
-                _emit_json(row | {"output": str(output) if output else None})
+                _emit_json(doc | {"output": str(output) if output else None})
             else:
-                out.print(summary)
+                out.print(pl.DataFrame([doc["metrics"]]) if doc["metrics"] else "no network")
+                out.print(
+                    pl.DataFrame(doc["blocs"]).select("bloc", "size", "label")
+                    if doc["blocs"] else "no bloc"
+                )
             err.print(
-                f"{graph.number_of_nodes()} states, {graph.number_of_edges()} ties in {year}"
-                + (f" → {output}" if output else "")
+                f"{len(doc['nodes'])} states, {len(doc['edges'])} ties in {year} "
+                f"({', '.join(doc['obligations'])})" + (f" → {output}" if output else "")
             )
 
         _run(as_json, body)

@@ -178,7 +178,7 @@ const F = (() => {
       document.body.appendChild(list);
     }
     try {
-      const doc = await cached("/states", { limit: 1000 });
+      const doc = await cached("/states");
       const seen = new Set();
       for (const s of listOf(doc, ["states", "items", "rows", "data"])) {
         const value = abbOf(s);

@@ -28,6 +28,7 @@ ROUTER_MODULES: list[str] = [
     "foedus.api.routes.dyads",
     "foedus.api.routes.measures",
     "foedus.api.routes.frames",
+    "foedus.api.routes.scenarios",
 ]
 
 

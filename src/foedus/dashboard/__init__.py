@@ -53,6 +53,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "alliance": ("Alliance", "/alliance"),
     "dyad": ("Dyad", "/dyad"),
     "defend": ("Collective defence", "/defend"),
+    "whatif": ("What-if", "/whatif"),
 }
 
 #: Only the server itself: scripts, styles, data, images. Plotly sets inline styles and draws

@@ -95,7 +95,7 @@ def conversion_rates(warehouse: Any) -> dict[str, dict[str, Any]]:
         for name, (events, what) in _events(wh).items():
             ev = events.with_columns(pl.col("a", "b", "year").cast(pl.Int64)).filter(
                 pl.col("year") <= _LAST_ONSET)
-            first_year = int(ev["year"].min()) if ev.height else None
+            first_year = int(ev["year"].min()) if ev.height else None  # type: ignore[arg-type]
             had = ev.join(pact_years, on=["a", "b", "year"], how="semi")
             at_risk = ev.join(had, on=["a", "b"], how="anti")
             later = at_risk.join(pact_years, on=["a", "b"], suffix="_p").filter(

@@ -102,13 +102,13 @@ def similarity_delta(base: pl.DataFrame, scenario: pl.DataFrame, year: int,
         mats[name] = ({int(c): i for i, c in enumerate(codes.tolist())}, m)
     rows = []
     for a, b in pairs:
-        vals = {}
+        vals: dict[str, float | None] = {}
         for name, (index, m) in mats.items():
             vals[name] = (float(m[index[a], index[b]]) if a in index and b in index else None)
+        vb, vs = vals["base"], vals["scenario"]
         rows.append({"a": labels.get(a, str(a)), "b": labels.get(b, str(b)),
-                     "base": vals["base"], "scenario": vals["scenario"],
-                     "change": None if None in vals.values()
-                     else vals["scenario"] - vals["base"]})
+                     "base": vb, "scenario": vs,
+                     "change": None if vb is None or vs is None else vs - vb})
     return rows
 
 
@@ -136,9 +136,11 @@ def entrapment(partners: Mapping[int, Sequence[int]], year: int, warehouse: Any,
                 side_a = _codes(r.get("gwno_a"), r.get("gwno_a_2nd"))
                 side_b = _codes(r.get("gwno_b"), r.get("gwno_b_2nd"))
                 for p in everyone:
-                    own, other = (side_a, side_b) if p in side_a else (side_b, side_a) \
-                        if p in side_b else (None, None)
-                    if own is None:
+                    if p in side_a:
+                        other = side_b
+                    elif p in side_b:
+                        other = side_a
+                    else:
                         continue
                     conflicts.setdefault(p, []).append({
                         "conflict_id": r["conflict_id"], "year": y,

@@ -381,9 +381,9 @@ def recommend(
     high = {(o["partner"], o["instrument"]): o["score"]
             for o in _score_options(ctx, params, conv, w_entrapment, "high", w_dist=wd,
                                     w_reg=wr)}
-    for o in ranked:
-        k = (o["partner"], o["instrument"])
-        o["interval"] = sorted([low.get(k, o["score"]), high.get(k, o["score"])])
+    for opt in ranked:
+        k = (opt["partner"], opt["instrument"])
+        opt["interval"] = sorted([low.get(k, opt["score"]), high.get(k, opt["score"])])
     top_keys = [(o["partner"], o["instrument"]) for o in ranked[:top]]
     sensitivity = []
     variants: list[tuple[str, str, ParameterTable, dict[str, Any], float, float, float]] = []
@@ -418,8 +418,8 @@ def recommend(
                               "new_rank": pos.get(k, -1) + 1}
                              for i, k in enumerate(top_keys) if pos.get(k) != i],
         })
-    for i, o in enumerate(ranked):
-        o["rank"] = i + 1
+    for i, opt in enumerate(ranked):
+        opt["rank"] = i + 1
     return {
         "state": s.abb, "objective": objective, "kind": kind,
         "rival": rival.abb if rival else None, "year": y,

@@ -57,16 +57,18 @@ def _profile(a: int, b: int, data: AllianceData, year: int, contig: set[tuple[in
              majors: frozenset[int], nmc_year: int) -> dict[str, float] | None:
     values = data.nmc_year(nmc_year) or {}
     va, vb = values.get(a), values.get(b)
-    if va is None or vb is None or None in (va[0], vb[0], va[2], vb[2], va[5], vb[5]):
+    if va is None or vb is None:
         return None
-    ca, cb = va[0], vb[0]
-    if ca + cb <= 0 or not va[5] or not vb[5]:
+    ca, cb, pa, pb, na, nb = va[0], vb[0], va[2], vb[2], va[5], vb[5]
+    if ca is None or cb is None or pa is None or pb is None or not na or not nb:
+        return None
+    if ca + cb <= 0:
         return None
     return {
         "landcontig": float((a, b) in contig or (b, a) in contig),
         "cowmajdyad": float(a in majors or b in majors),
         "caprat": math.log(max(ca, cb) / (ca + cb)),
-        "minmilit": min(va[2] / va[5] * 1000, vb[2] / vb[5] * 1000),
+        "minmilit": min(pa / na * 1000, pb / nb * 1000),
     }
 
 

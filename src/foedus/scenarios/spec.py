@@ -420,4 +420,9 @@ def load_scenario(path: str | Path) -> Scenario:
     except UnicodeDecodeError:
         raise ScenarioFileError("the scenario file is not UTF-8 text", where=str(p),
                                 fix="save it as UTF-8") from None
-    return parse_scenario(text, source=p.name)
+    scenario = parse_scenario(text, source=p.name)
+    table = scenario.parameters.get("table")
+    if isinstance(table, str) and not Path(table).is_absolute():
+        # a parameter table is found next to the scenario file, not in the working directory
+        scenario.parameters["table"] = str((p.parent / table).resolve())
+    return scenario

@@ -54,6 +54,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "dyad": ("Dyad", "/dyad"),
     "defend": ("Collective defence", "/defend"),
     "whatif": ("What-if", "/whatif"),
+    "recommend": ("Options", "/recommend"),
 }
 
 #: Only the server itself: scripts, styles, data, images. Plotly sets inline styles and draws

@@ -106,6 +106,7 @@ def conversion_rates(warehouse: Any) -> dict[str, dict[str, Any]]:
             out[name] = {"instrument": name, "onset": what, "n": n, "k": k,
                          "rate": k / n if n else None, "low": low, "high": high,
                          "onset_years": f"{first_year}–{_LAST_ONSET}",
+                         "first_year": first_year,
                          "source": wh.active({"dca": "dcad_agreements", "arms": "sipri_arms_deals",
                                               "exercises": "mme_participants",
                                               "training": "us_training",

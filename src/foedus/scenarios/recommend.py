@@ -327,6 +327,15 @@ def recommend(
     cinc = {c: v.get("cinc") for c, v in caps.values.items()}
     members = system_members(data, y)
     conv = conversion_rates(warehouse) if any(i != "alliance" for i in insts) else {}
+    conv_all = dict(conv)
+    uncovered = [i for i in insts if i != "alliance" and (
+        i not in conv or conv[i]["first_year"] is None or y < conv[i]["first_year"])]
+    insts = [i for i in insts if i not in uncovered]
+    if not insts:
+        raise FoedusError(f"none of the instruments {', '.join(uncovered)} is covered by the data "
+                          f"in {y}", where="--instruments",
+                          fix="add alliance, or choose a year the instruments' data cover")
+    conv = {k: v for k, v in conv.items() if k in insts}
     ent_rates, ent_note = _entrapment_rates(warehouse, y)
     # existing support probabilities toward S (direct defence obligations, attack on S's territory)
     adv = (rival.ccode,) if rival else ()
@@ -438,6 +447,9 @@ def recommend(
             "political_distance_data": ideal_note,
             "regime_data": poly_note,
             "excluded_no_data": dropped,
+            "instruments_not_covered": {
+                i: (f"the {i} data begin in {conv_all[i]['first_year']}" if i in conv_all
+                    else f"no {i} data in the warehouse") for i in uncovered},
         },
         "parameters": {"table": params.path, "version": params.version,
                        "rows": params.to_dicts()},

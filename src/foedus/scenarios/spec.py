@@ -50,7 +50,7 @@ FORMAT = 1
 INSTRUMENTS: tuple[str, ...] = ("alliance", "dca", "exercises", "arms", "training", "visits")
 OBLIGATIONS: tuple[str, ...] = ("defense", "offense", "neutral", "nonagg", "consul")
 STATUSES: tuple[str, ...] = ("in force", "signed")
-MAX_DRAWS = 1_000_000
+MAX_DRAWS = 100_000
 
 _TOP = {"format", "name", "description", "year", "draws", "seed", "rivals", "pact", "exit",
         "join", "condition", "instrument", "attack", "participation", "parameters"}

@@ -175,6 +175,9 @@ def test_recommend_stable_and_explained(built_warehouse: Path) -> None:
     (["JPN", "--objective", "capability", "--instruments", "tanks"], "unknown instrument"),
     (["XYZ", "--objective", "capability"], "unknown state"),
     (["JPN", "--objective", "capability", "--year", "1700"], "outside"),
+    (["GMY", "--objective", "capability", "--year", "1914", "--instruments", "dca"],
+     "none of the instruments"),
+    (["JPN", "--objective", "capability", "-o", "x.docx"], "unknown output format"),
 ])
 def test_recommend_errors(built_warehouse: Path, args: list[str], what: str) -> None:
     r = runner.invoke(recommend_app, [*args, "--warehouse", str(built_warehouse)])

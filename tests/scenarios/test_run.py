@@ -43,6 +43,10 @@ def test_baltic_facts(baltic: dict[str, Any]) -> None:
     assert usa["p_honour"] == pytest.approx(0.22 * 0.41 / 0.5)
     assert abs(usa["p_responds"] - usa["p_honour"]) < 4 * usa["mc_se"] + 1e-9
     assert 0 < sim["coalition"]["p_at_least"]["1"] <= 1
+    # SIPRI lists code 365 twice (USSR, "not independent", and Russia): Russia's value is used
+    milex = sim["capabilities"]["milex"]
+    assert milex["attackers_without_data"] == [] and milex["attackers"]["mean"] > 50_000
+    assert 0 < milex["defender_share"]["q50"] < 1
     # no alliance change: base and scenario are the same draws
     assert baltic["simulation"]["change"]["p_at_least_1"] == 0.0
 

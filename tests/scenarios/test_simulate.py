@@ -86,3 +86,12 @@ def test_same_seed_identical_and_other_seed_within_error() -> None:
 def test_probability_zero_and_one() -> None:
     r = draw_responses(_nodes([0.0, 1.0]), 1000, seed=0, rho=0.5)
     assert not r[:, 0].any() and r[:, 1].all()
+
+
+def test_missing_capability_of_a_fixed_side_is_null_not_zero() -> None:
+    out = simulate([Node(1, "A", 1, -1, "a", 0.5, "t")], [], target=100, attackers=[200],
+                   capabilities={1: {"cinc": 0.1}, 100: {"cinc": 0.05}}, measures=["cinc"],
+                   draws=100, seed=1, rho=0.5, labels={1: "A", 100: "T", 200: "X"})
+    c = out["capabilities"]["cinc"]
+    assert c["defender_share"]["q50"] is None and c["p_defenders_stronger"] is None
+    assert "X" in c["note"]

@@ -124,7 +124,8 @@ def _mc_se(p: float, n: int) -> float:
 
 def _capability(values: Mapping[int, Mapping[str, float | None]], codes: Sequence[int],
                 mask: np.ndarray, measure: str, fixed: Sequence[int]) -> dict[str, Any]:
-    """Per-draw sum of ``measure`` over fixed states + responding states; missing values noted."""
+    """Per-draw sum of ``measure`` over fixed states + responding states; a responder without a
+    value adds nothing and is listed in ``missing`` (the output's ``*_without_data``)."""
     v = np.array([values.get(c, {}).get(measure) or 0.0 for c in codes], dtype=float)
     base = sum(values.get(c, {}).get(measure) or 0.0 for c in fixed)
     totals = base + (mask @ v if len(codes) else np.zeros(mask.shape[0]))
@@ -183,6 +184,16 @@ def simulate(
     for m in measures:
         d = _capability(capabilities, d_codes, d_resp.astype(float), m, [target])
         a = _capability(capabilities, a_codes, a_resp.astype(float), m, list(attackers))
+        fixed_missing = [c for c in [target, *attackers] if capabilities.get(c, {}).get(m) is None]
+        if fixed_missing:
+            # without the target's or an attacker's own value the balance is unknown, not 0
+            caps[m] = {"defenders": _dist(np.array([np.nan])), "attackers": _dist(np.array([np.nan])),
+                       "defender_share": _dist(np.array([np.nan])), "p_defenders_stronger": None,
+                       "defenders_without_data": [labels.get(c, str(c)) for c in d["missing"]],
+                       "attackers_without_data": [labels.get(c, str(c)) for c in a["missing"]],
+                       "note": "no value for " + ", ".join(labels.get(c, str(c))
+                                                           for c in fixed_missing)}
+            continue
         total = d["totals"] + a["totals"]
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(total > 0, d["totals"] / total, np.nan)

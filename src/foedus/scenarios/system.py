@@ -63,6 +63,7 @@ class Capabilities:
     nmc_year: int | None
     sipri_year: int | None
     sources: dict[str, str]
+    milex_older: dict[int, int] | None = None
 
     def describe(self) -> dict[str, Any]:
         """What each measure is and which year/release it is from."""
@@ -70,14 +71,18 @@ class Capabilities:
             "cinc": f"COW NMC CINC, {self.nmc_year}" if self.nmc_year else "not available",
             "milper": f"COW NMC military personnel (thousands), {self.nmc_year}"
             if self.nmc_year else "not available",
-            "milex": f"SIPRI military expenditure, constant 2022 US$ m, {self.sipri_year}"
-            if self.sipri_year else "not available",
+            "milex": f"SIPRI military expenditure, constant 2022 US$ m, {self.sipri_year} (a "
+            "state without a value that year: its latest value of the four years before, listed "
+            "in milex_older_years)" if self.sipri_year else "not available",
+            "milex_older_years": {str(k): v for k, v in sorted((self.milex_older or {}).items())},
             "sources": self.sources,
         }
 
 
 def capabilities(data: AllianceData, year: int, warehouse: Any = None) -> Capabilities:
-    """CINC/milper from NMC and milex from SIPRI for the latest year ≤ ``year`` each covers."""
+    """CINC/milper from NMC and milex from SIPRI for the latest year ≤ ``year`` each covers (for
+    SIPRI, a state without a value that year keeps its latest value of the four years before;
+    older values count as missing, never as 0)."""
     values: dict[int, dict[str, float | None]] = {}
     nmc_year = None
     sources: dict[str, str] = {}
@@ -90,22 +95,31 @@ def capabilities(data: AllianceData, year: int, warehouse: Any = None) -> Capabi
         if "nmc" in data.sources:
             sources["nmc"] = data.sources["nmc"]
     sipri_year = None
+    older: dict[int, int] = {}
     if warehouse is not None and year >= 1949:
         from foedus.alliances.data import _open
 
         wh = _open(warehouse)
         try:
             if wh.has("sipri_milex"):
+                # Rows without a value are left out first: SIPRI lists some codes twice (the
+                # USSR row of code 365 is "not independent" after 1991, Russia's has the value).
                 df = wh.table("sipri_milex").select("ccode", "year", "milex_const2022_usd_m")
-                df = df.filter(pl.col("year") <= year, pl.col("ccode").is_not_null())
+                df = df.filter(pl.col("year") <= year, pl.col("ccode").is_not_null(),
+                               pl.col("milex_const2022_usd_m").is_not_null())
                 if df.height:
-                    sipri_year = int(df.filter(pl.col("milex_const2022_usd_m").is_not_null())
-                                     ["year"].max())  # type: ignore[arg-type]
-                    for code, v in df.filter(pl.col("year") == sipri_year).select(
-                            "ccode", "milex_const2022_usd_m").iter_rows():
+                    sipri_year = int(df["year"].max())  # type: ignore[arg-type]
+                    # each state's latest value within the five years up to the common year
+                    latest = (df.filter(pl.col("year") > sipri_year - 5).sort("year")
+                              .group_by("ccode").agg(pl.col("year").last(),
+                                                     pl.col("milex_const2022_usd_m").last()))
+                    for code, y, v in latest.select("ccode", "year",
+                                                    "milex_const2022_usd_m").iter_rows():
                         values.setdefault(int(code), {})["milex"] = v
+                        if y != sipri_year:
+                            older[int(code)] = int(y)
                     sources["sipri_milex"] = wh.active("sipri_milex").label()
         finally:
             if wh is not warehouse:
                 wh.close()
-    return Capabilities(values, nmc_year, sipri_year, sources)
+    return Capabilities(values, nmc_year, sipri_year, sources, older)

@@ -186,3 +186,24 @@ def test_recommend_stable_and_explained(built_warehouse: Path) -> None:
 def test_recommend_errors(built_warehouse: Path, args: list[str], what: str) -> None:
     r = runner.invoke(recommend_app, [*args, "--warehouse", str(built_warehouse)])
     assert r.exit_code == 2 and what in r.output, r.output
+
+
+def test_join_and_condition_change(built_warehouse: Path) -> None:
+    text = ('format = 1\nyear = 2010\ndraws = 1000\n[[join]]\nalliance = "NATO"\n'
+            'states = ["UKR"]\n[[condition]]\nalliance = "NATO"\nstates = ["TUR"]\n'
+            'set = ["defconpr"]\n[attack]\nattackers = ["RUS"]\ntarget = "UKR"\n'
+            'location = "UKR"\nprovoked = true')
+    doc = _doc(run_scenario(parse_scenario(text), warehouse=built_warehouse, deltas=False))
+    kinds = [c["kind"] for c in doc["changes"]]
+    assert kinds == ["join", "condition"]
+    base_direct = {r["state"] for r in doc["simulation"]["base"]["responders"] if r["depth"] == 1}
+    obligations = {o["state"]: o for o in doc["attack"]["obligations"]
+                   if o["alliance_id"] == "3180"}
+    assert "USA" not in base_direct and "USA" in obligations
+    assert obligations["USA"]["basis"] == "scenario"
+    # Turkey's NATO obligation now requires an unprovoked attack; this one was provoked
+    assert obligations["TUR"]["verdict"] == "unmet"
+    # so Turkey is not a direct responder (it may still enter deeper in the tree, where the
+    # engine leaves provocation undecided)
+    tur = [r for r in doc["simulation"]["scenario"]["responders"] if r["state"] == "TUR"]
+    assert all(r["depth"] > 1 for r in tur)

@@ -195,6 +195,8 @@ def run_scenario(
                 capabilities=caps.values, measures=MEASURES, draws=scenario.draws,
                 seed=scenario.seed, rho=rho, labels=labels)
         a = analyses["scenario"]
+        # an obligation is the scenario's when the scenario changed either party's membership
+        changed = {(ch["alliance_id"], abb) for ch in changes for abb in ch["states"]}
         attack_doc = {
             "target": labels[target], "attackers": [labels[c] for c in attackers],
             "location": a.location, "provoked": at.provoked,
@@ -202,7 +204,9 @@ def run_scenario(
             "bound_possible": [labels[c] for c in a.responder_codes()],
             "obligations": [
                 {"state": o.state_abb, "alliance_id": o.alliance_id, "alliance": o.alliance,
-                 "kind": o.kind, "verdict": o.verdict, "status": o.status, "basis": o.basis,
+                 "kind": o.kind, "verdict": o.verdict, "status": o.status,
+                 "basis": "scenario" if (o.alliance_id, o.state_abb) in changed
+                 or (o.alliance_id, o.partner_abb) in changed else o.basis,
                  "conditions": [{"kind": c.kind, "verdict": c.verdict, "reason": c.reason}
                                 for c in o.conditions]}
                 for o in a.defence],

@@ -177,7 +177,7 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
     Example:
         >>> app = create_app("/nonexistent/warehouse.duckdb")
         >>> [p for p in api_paths(app) if p.startswith("/api/v1/s")]
-        ['/api/v1/similarity', '/api/v1/states', '/api/v1/states/{state}', '/api/v1/status', '/api/v1/structure']
+        ['/api/v1/scenarios', '/api/v1/similarity', '/api/v1/states', '/api/v1/states/{state}', '/api/v1/status', '/api/v1/structure']
     """
     import foedus
 

@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "replications": 4,
     "arms_control": 4,
     "regions": 4,
+    "scenarios": 4,
     "cli": 5,
     "cli_support": 5,
     "api": 5,

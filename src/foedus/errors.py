@@ -33,6 +33,7 @@ __all__ = [
     "RecordValidationError",
     "RecordsError",
     "RowLimitError",
+    "ScenarioFileError",
     "SeparationError",
     "SourceEncodingError",
     "SourceFormatError",
@@ -362,3 +363,7 @@ class RegionFileError(SourceFormatError):
     """A custom regions CSV (or the packaged groupings table) that is malformed: columns, codes, dates."""
 
     title = "Malformed regions or groupings file"
+
+
+class ScenarioFileError(FoedusError):
+    """A scenario file is malformed (TOML syntax) or names something impossible (a key path says where)."""

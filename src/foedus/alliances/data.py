@@ -143,7 +143,10 @@ class Spell:
         return "in force"
 
     def basis(self, year: int) -> str:
-        """Where the year's record comes from: ``atop``, ``atop-carried-forward`` or ``curated``."""
+        """Where the year's record comes from: ``atop``, ``atop-carried-forward``, ``curated``
+        or ``scenario`` (a what-if change, :mod:`foedus.scenarios`)."""
+        if self.source == "scenario":
+            return "scenario"
         if self.source == "curated" or (self.changed is not None and self.changed <= year):
             return "curated"
         if year > ATOP_LAST_YEAR:

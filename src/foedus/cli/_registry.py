@@ -77,4 +77,6 @@ LAZY_COMMANDS: list[LazyCommand] = [
     LazyCommand("system", "foedus.cli.regions:system_app", "The international system: multipolarity."),
     LazyCommand("law", "foedus.cli.regions:law_app", "The legal basis of alliances (ATOP codes) over time."),
     LazyCommand("nonstate", "foedus.cli.regions:nonstate_app", "Non-state armed conflict and peace operations."),
+    LazyCommand("scenario", "foedus.cli.scenario:app", "Run what-if scenarios of the alliance system."),
+    LazyCommand("recommend", "foedus.cli.recommend:app", "Rank partners and instruments for an objective."),
 ]  # fmt: skip

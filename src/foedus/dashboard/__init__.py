@@ -60,6 +60,8 @@ PAGES: dict[str, tuple[str, str]] = {
     "treaties": ("Arms control", "/treaties"),
     "events": ("Events", "/events"),
     "records": ("Records", "/records"),
+    "whatif": ("What-if", "/whatif"),
+    "recommend": ("Options", "/recommend"),
 }
 
 #: Only the server itself: scripts, styles, data, images. Plotly sets inline styles and draws

@@ -33,6 +33,7 @@ ROUTER_MODULES: list[str] = [
     "foedus.api.routes.regions",
     "foedus.api.routes.cite",
     "foedus.api.routes.arms_control",
+    "foedus.api.routes.scenarios",
 ]
 
 

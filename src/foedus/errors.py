@@ -88,3 +88,13 @@ class InvalidDateError(InvalidValueError):
 
 class DuplicateKeyError(SourceFormatError):
     """Two rows of a source share the key that should identify a single row."""
+
+
+class OutsideCoverageError(InvalidYearsError):
+    """Years asked of a treatment or outcome that its source does not cover (it would be missing,
+    never 0, there)."""
+
+
+class DegenerateSampleError(FoedusError):
+    """An estimation sample that cannot identify the quantity asked: an outcome with no variation,
+    too few treated units or events, no comparison group. Nothing is fitted on it."""

@@ -1,0 +1,1 @@
+"""Impact of military diplomacy on alliances (docs/impact.md)."""

@@ -1,0 +1,134 @@
+"""The result of an impact design: estimates, tables, specification, provenance; and writers."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from foedus.errors import FoedusError
+
+__all__ = ["OUTPUT_SUFFIXES", "ImpactResult", "check_output"]
+
+#: File types ``-o`` writes.
+OUTPUT_SUFFIXES: tuple[str, ...] = (".json", ".csv", ".html", ".pdf")
+
+
+def check_output(path: str | Path | None) -> None:
+    """Refuse an output file type before any work is done.
+
+    Example:
+        >>> check_output("x.xlsx")
+        Traceback (most recent call last):
+        ...
+        foedus.errors.FoedusError: x.xlsx: cannot write '.xlsx' files. Fix: end the output name with .json, .csv, .html, .pdf
+    """
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise FoedusError(f"cannot write '{suffix or 'no extension'}' files", where=str(path),
+                          fix="end the output name with " + ", ".join(OUTPUT_SUFFIXES))  # fmt: skip
+
+
+@dataclass
+class ImpactResult:
+    """What a design estimated: one row per estimate, tables, the fixed specification and notes.
+
+    Example:
+        >>> r = ImpactResult("demo", "Demo", "a question", ["spec"], "sample", [])
+        >>> r.to_dict()["design"]
+        'demo'
+    """
+
+    name: str
+    title: str
+    question: str
+    specification: list[str]
+    sample: str
+    estimates: list[dict[str, Any]]
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (one document)."""
+        from foedus.provenance import bibtex_for
+
+        bib, keys = bibtex_for(self.sources) if self.sources else ("", [])
+        return {
+            "design": self.name, "title": self.title, "question": self.question,
+            "specification": self.specification, "sample": self.sample,
+            "estimates": self.estimates, "tables": self.tables, "notes": self.notes,
+            "sources": self.sources, "bibtex_keys": keys, "seconds": round(self.seconds, 2),
+        }  # fmt: skip
+
+    def write(self, path: str | Path) -> Path:
+        """Write by extension: .json (everything), .csv (the estimates), .html / .pdf (report)."""
+        import polars as pl
+
+        check_output(path)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        suffix = path.suffix.lower()
+        tmp = path.with_name(path.name + ".partial")
+        if suffix == ".json":
+            tmp.write_text(json.dumps(self.to_dict(), default=str, indent=1), encoding="utf-8")
+        elif suffix == ".csv":
+            rows = [{k: (json.dumps(v) if isinstance(v, (dict, list)) else v)
+                     for k, v in r.items()} for r in self.estimates]  # fmt: skip
+            pl.DataFrame(rows, infer_schema_length=None).write_csv(tmp)
+        elif suffix == ".html":
+            tmp.write_text(self.to_html(), encoding="utf-8")
+        else:
+            from foedus.assessment.brief import _print_pdf
+
+            html_path = path.with_suffix(".html")
+            html_path.write_text(self.to_html(), encoding="utf-8")
+            _print_pdf(html_path, path)
+            return path
+        tmp.replace(path)
+        return path
+
+    def to_html(self) -> str:
+        """A self-contained HTML report (tables; an event-study chart when there is one)."""
+        e = html.escape
+
+        def table(rows: list[dict[str, Any]], name: str) -> str:
+            if not rows:
+                return "<p>none</p>"
+            cols = list(rows[0].keys())
+            head = "".join(f"<th>{e(str(c))}</th>" for c in cols)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{e(_fmt(r.get(c)))}</td>" for c in cols) + "</tr>"
+                for r in rows
+            )
+            return f'<table data-table="{e(name)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+        spec = "".join(f"<li>{e(s)}</li>" for s in self.specification)
+        notes = "".join(f"<li>{e(s)}</li>" for s in self.notes) or "<li>None.</li>"
+        tables = "".join(f"<h2>{e(k)}</h2>{table(v, k)}" for k, v in self.tables.items())
+        from foedus.provenance import bibtex_for
+
+        bib = bibtex_for(self.sources)[0] if self.sources else ""
+        return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{e(self.title)}</title><style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}
+table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #ccc;padding:2px 6px}}</style>
+</head><body data-design="{e(self.name)}"><h1>{e(self.title)}</h1><p>{e(self.question)}</p>
+<h2>Specification (fixed in code)</h2><ul>{spec}</ul><p><b>Sample:</b> {e(self.sample)}</p>
+<h2>Estimates</h2>{table(self.estimates, "estimates")}{tables}
+<h2>Notes</h2><ul>{notes}</ul><h2>Sources</h2><pre>{e(bib)}</pre></body></html>
+"""
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, default=str)
+    return str(v)

@@ -32,5 +32,5 @@ class LazyCommand:
 
 
 LAZY_COMMANDS: list[LazyCommand] = [
-    # LazyCommand("impact", "foedus.cli.impact:app", "Estimate what military diplomacy does to alliances."),
+    LazyCommand("impact", "foedus.cli.impact:app", "Estimate what military diplomacy does to alliances."),
 ]

@@ -158,6 +158,7 @@ def panel_design(
     estimates = []
     main = twfe(df, oc.column, "D", where=where)
     event: dict[str, Any] | None = None
+    es = None
     row = _row("twfe", tr.name, oc.name, main)
     if event_study:
         es_df = _never_sample(df)
@@ -205,6 +206,14 @@ def panel_design(
         "for the event study); a failed pre-trend test means the DiD estimate should not be read "
         "causally.",
     ]
+    if es is not None and es.n_treated < 50:
+        notes.append(f"Only {es.n_treated} treated units with an observed onset: many cohort x "
+                     "relative-year cells rest on one or two units, and cluster-robust SEs of the "
+                     "saturated event study are then too small; read its CI with caution (the "
+                     "placebo p-value does not rely on them).")
+    if event_study:
+        notes.append(f"The placebo p-value's floor is 1/{PLACEBO_DRAWS + 1} "
+                     f"= {1 / (PLACEBO_DRAWS + 1):.3f} ({PLACEBO_DRAWS} permutations).")
     if len(estimates) > 1:
         notes.append(f"Multiple testing: {len(estimates)} estimates in this table; p_holm "
                      "(family-wise) and p_bh (false discovery rate) adjust across them.")

@@ -165,8 +165,8 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome("idealpointdist", "idealpointdist", "distance between the two states' UN General "
                 "Assembly ideal points (Bailey, Strezhnev & Voeten)", "alignment", (1946, 2024),
                 ("unga-ideal-points",)),
-        Outcome("milex-gdp", "sipri_milex_gdp2", "the partner's military expenditure, % of GDP "
-                "(SIPRI; US dyads, partner = the non-US state)", "burden", (1949, 2023),
+        Outcome("milex-gdp", "sipri_milex_gdp2", "the partner's military expenditure as a share "
+                "of GDP, a fraction (0.02 = 2%; SIPRI; US dyads, partner = the non-US state)", "burden", (1949, 2023),
                 ("sipri-milex",)),
         Outcome("milex", "log_milex2", "log of the partner's military expenditure, constant "
                 "2022 USD (SIPRI; US dyads)", "burden", (1949, 2023), ("sipri-milex",)),

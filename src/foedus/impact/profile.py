@@ -27,6 +27,10 @@ EFFECT_OF: dict[str, str] = {
 }
 
 
+#: The outcomes shown per design in a pair's profile.
+MAIN_OUTCOMES = ("s", "idealpointdist", "formation-defense", "formation-any", "milex-gdp")
+
+
 def _warehouse(warehouse: Any) -> Any:
     from foedus.warehouse import Warehouse
 
@@ -84,6 +88,32 @@ def _runs(years: list[int]) -> str:
     return ", ".join(parts)
 
 
+def _state(value: str, system: pl.DataFrame) -> dict[str, Any]:
+    """A COW state by code, abbreviation or name (from the warehouse's COW state list)."""
+    import difflib
+
+    from foedus.errors import UnknownStateError
+
+    text = str(value).strip()
+    rows = system.select("ccode", "cw_abb", "cw_name", "start", "end")
+    if text.isdigit():
+        hit = rows.filter(pl.col("ccode") == int(text))
+    else:
+        hit = rows.filter((pl.col("cw_abb").str.to_uppercase() == text.upper())
+                          | (pl.col("cw_name").str.to_lowercase() == text.lower()))
+    if hit.height == 0:
+        names = rows.get_column("cw_name").to_list() + rows.get_column("cw_abb").to_list()
+        close = difflib.get_close_matches(text, names, n=4, cutoff=0.5)
+        raise UnknownStateError(f"unknown state '{value}'", where="COW state list",
+                                fix="use a COW code, abbreviation or name"
+                                + (f", e.g. {', '.join(close)}" if close else ""))
+    r = hit.sort("start").to_dicts()
+    return {"ccode": r[0]["ccode"], "abb": r[0]["cw_abb"], "name": r[0]["cw_name"],
+            "first_year": min(x["start"].year for x in r),
+            "last_year": 2024 if max(x["end"].year for x in r) >= 2016
+            else max(x["end"].year for x in r)}
+
+
 def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, Any]:
     """Which instruments the pair used when, and each instrument's estimated average effect.
 
@@ -92,20 +122,21 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
         >>> doc["tables"]["instruments"][0]["treatment"]  # doctest: +SKIP
         'dca'
     """
-    import foedus
     from foedus.errors import FoedusError
-    from foedus.measures.dyad_profile import resolve_state
+    from foedus.frames.frame import Frame
 
     wh = _warehouse(warehouse)
-    a = resolve_state(state1, warehouse=wh)
-    b = resolve_state(state2, warehouse=wh)
+    system = wh.table("cow_system")
+    a = _state(state1, system)
+    b = _state(state2, system)
     if a["ccode"] == b["ccode"]:
         raise FoedusError("the two states are the same", fix="name two different states")
     lo, hi = sorted((a["ccode"], b["ccode"]))
-    from dataclasses import replace
-
-    frame = foedus.dyad_years("cow", directed=False, years=(1950, 2016), warehouse=wh)
-    frame = replace(frame, df=frame.df.filter((pl.col("ccode1") == lo) & (pl.col("ccode2") == hi)))
+    first = max(1950, a["first_year"], b["first_year"])
+    last = min(2024, a["last_year"], b["last_year"])
+    pair = pl.DataFrame({"ccode1": lo, "ccode2": hi, "year": list(range(first, last + 1))},
+                        schema={"ccode1": pl.Int64, "ccode2": pl.Int64, "year": pl.Int64})
+    frame = Frame(pair, unit="dyad-year", system="cow", directed=False, warehouse=wh)
     us = lo == USA
     rows = []
     for t in TREATMENTS.values():
@@ -127,8 +158,8 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
     notes = ["Average effects are estimated over all pairs by the named designs (docs/impact.md),"
              " not for this pair alone; a failed pre-trend test (pretrend_p < 0.05) means the "
              "estimate is an association, not an effect.",
-             "The pair's rows cover 1950-2016 (the COW state system's last year in the "
-             "warehouse); instruments are null outside their own years."]  # fmt: skip
+             f"The pair's rows cover {first}-{last} (both states independent, 1950 on); "
+             "instruments are null outside their own years."]  # fmt: skip
     for r in rows:
         design = EFFECT_OF.get(r["treatment"])
         if design is None or r["first_year"] is None:
@@ -138,6 +169,8 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
             if e.get("treatment") != r["treatment"] or e.get("estimate") is None:
                 continue
             if e["part"] not in ("twfe", "event-study", "hazard-logit"):
+                continue
+            if e["outcome"] not in MAIN_OUTCOMES:
                 continue
             effects.append({"treatment": r["treatment"], "used": r["years_used"],
                             "design": design, "part": e["part"], "outcome": e["outcome"],

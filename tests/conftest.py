@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -60,3 +61,23 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) ->
     with Warehouse(path) as wh:
         wh.import_dir(data_dir)
     return path
+
+
+def cli_leaves(names: set[str] | None = None) -> list[tuple[str, Any]]:
+    """Every leaf command of ``foedus`` (``"alliance show"`` …) with its click command, loading
+    the lazily registered groups; ``names`` keeps only those top-level commands."""
+    from foedus.cli import all_commands
+
+    found: list[tuple[str, Any]] = []
+
+    def walk(prefix: str, cmd: Any) -> None:
+        if hasattr(cmd, "commands"):
+            for name, sub in cmd.commands.items():
+                walk(f"{prefix} {name}".strip(), sub)
+        else:
+            found.append((prefix, cmd))
+
+    for name, cmd in all_commands().items():
+        if names is None or name in names:
+            walk(name, cmd)
+    return found

@@ -18,17 +18,10 @@ runner = CliRunner()
 
 
 def _leaf_commands() -> list[tuple[str, Any]]:
-    root = typer.main.get_command(app)
-    found: list[tuple[str, Any]] = []
+    from tests.conftest import cli_leaves
 
-    def walk(prefix: str, cmd: Any) -> None:
-        if hasattr(cmd, "commands"):
-            for name, sub in cmd.commands.items():
-                walk(f"{prefix} {name}".strip(), sub)
-        else:
-            found.append((prefix, cmd))
-
-    walk("", root)
+    found = cli_leaves()
+    assert len(found) > 30  # every registered command was loaded and walked
     return found
 
 

@@ -1,10 +1,39 @@
-"""Citations: BibTeX for the sources a user worked with."""
+"""Provenance: which source release served which figure, and BibTeX for the sources used.
+
+:class:`Used` is the one provenance record of foedus: the warehouse hands one out with every table
+it serves (:meth:`foedus.warehouse.Warehouse.read`), frames collect them (``Frame.used``), and
+assessments tag them with the section of the report they served.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from foedus.sources.catalog import PEACESCIENCER_BIBTEX, get_source
+
+
+@dataclass(frozen=True)
+class Used:
+    """One source release used, and for what.
+
+    Example:
+        >>> u = Used("nmc", "6.0", "nmc", "NMC-60-abridged.csv", None, "material capabilities")
+        >>> u.label
+        'nmc 6.0 (nmc)'
+    """
+
+    source: str
+    version: str
+    table: str
+    file: str
+    via: str | None
+    purpose: str
+
+    @property
+    def label(self) -> str:
+        """``source version (table)``, as reports print it."""
+        return f"{self.source} {self.version} ({self.table})"
 
 FOEDUS_BIBTEX = """@Manual{foedus,
   title  = {foedus: Military Diplomacy Analytics from Public Datasets},
@@ -36,4 +65,4 @@ def bibtex_for(sources: Iterable[str], *, include_foedus: bool = True) -> tuple[
     return "\n\n".join(entries) + "\n", keys
 
 
-__all__ = ["bibtex_for", "FOEDUS_BIBTEX", "PEACESCIENCER_BIBTEX"]
+__all__ = ["FOEDUS_BIBTEX", "PEACESCIENCER_BIBTEX", "Used", "bibtex_for"]

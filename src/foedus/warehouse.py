@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from foedus.errors import FoedusError, MissingDataError
+from foedus.provenance import Used
 from foedus.sources.catalog import Release, all_releases, get_source, version_key
 from foedus.sources.readers import LINE_COLUMN
 
@@ -341,6 +342,22 @@ class Warehouse:
             arrow = self.con.sql(f'SELECT * FROM "{record.storage}"').to_arrow_table()
             self._cache[record.storage] = pl.from_arrow(arrow)  # type: ignore[assignment]
         return self._cache[record.storage]
+
+    def read(self, table: str, purpose: str) -> tuple[pl.DataFrame, Used]:
+        """The active release of ``table`` and its provenance record, saying it served ``purpose``.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb").read("nmc", "x")  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            foedus.errors.MissingDataError: ...: table 'nmc' has not been imported. Fix: ...
+        """
+        record = self.active(table)
+        used = Used(
+            record.source, record.version, table, Path(record.path).name, record.via, purpose
+        )
+        return self.table(table), used
 
     def pin(self, table: str, version: str, format_id: str | None = None) -> ImportRecord:
         """Serve ``table`` from ``version`` (and ``format_id``) instead of the newest."""

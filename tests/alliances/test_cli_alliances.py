@@ -10,20 +10,14 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from foedus.alliances.cli import register
 from foedus.alliances.curated import COLUMNS
 
 runner = CliRunner()
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer(pretty_exceptions_enable=False)
+    from foedus.cli import app
 
-    @app.callback()
-    def main() -> None:
-        """foedus (test app)."""
-
-    register(app)
     return app
 
 
@@ -35,18 +29,9 @@ def _run(*args: str) -> Any:
 
 
 def _leaves() -> list[tuple[str, Any]]:
-    root = typer.main.get_command(APP)
-    found: list[tuple[str, Any]] = []
+    from tests.conftest import cli_leaves
 
-    def walk(prefix: str, cmd: Any) -> None:
-        if hasattr(cmd, "commands"):
-            for name, sub in cmd.commands.items():
-                walk(f"{prefix} {name}".strip(), sub)
-        else:
-            found.append((prefix, cmd))
-
-    walk("", root)
-    return found
+    return cli_leaves({"alliances", "alliance", "defend"})
 
 
 def test_every_command_takes_json() -> None:

@@ -393,7 +393,7 @@ def test_answers_are_cached(client: TestClient) -> None:
 
 def test_serve_refuses_an_empty_warehouse_and_imports_with_data(tmp_path: Path,
                                                                  data_dir: Path) -> None:
-    from foedus.api.cli import prepare_warehouse
+    from foedus.api.server import prepare_warehouse
     from foedus.errors import MissingDataError
 
     with pytest.raises(MissingDataError, match="foedus serve --data DIR"):

@@ -22,7 +22,6 @@ from foedus.measures.burden import (
     burden_sharing,
     olson_zeckhauser,
 )
-from foedus.measures.cli_instruments import register
 
 runner = CliRunner()
 
@@ -193,8 +192,8 @@ def test_years_outside_sipri(built_warehouse: Path) -> None:
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
+    from foedus.cli import app
+
     return app
 
 

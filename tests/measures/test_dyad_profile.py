@@ -11,7 +11,6 @@ import typer
 from typer.testing import CliRunner
 
 from foedus.errors import FoedusError, UnknownStateError
-from foedus.measures.cli_instruments import register
 from foedus.measures.dyad_profile import dyad_profile, resolve_state
 
 runner = CliRunner()
@@ -105,8 +104,8 @@ def test_unknown_state_suggests_close_matches(built_warehouse: Path) -> None:
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
+    from foedus.cli import app
+
     return app
 
 

@@ -12,7 +12,6 @@ import typer
 from typer.testing import CliRunner
 
 from foedus.models import recipes
-from foedus.models.cli import register
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -141,8 +140,8 @@ def test_recipe_year_errors(warehouse: Any) -> None:
 # -- CLI on a fresh Typer app -------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cli() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
+    from foedus.cli import app
+
     return app
 
 
@@ -214,7 +213,9 @@ def test_assess_errors_exit_2_with_one_json_document(
 
 def test_every_assess_option_is_documented(cli: typer.Typer) -> None:
     text = "\n".join(p.read_text() for p in sorted(DOCS.glob("cli*.md")))
-    group = typer.main.get_command(cli).commands["assess"]  # type: ignore[attr-defined]
+    from foedus.cli import all_commands
+
+    group = all_commands()["assess"]
     for name, command in group.commands.items():
         assert f"foedus assess {name}" in text
         for param in command.params:

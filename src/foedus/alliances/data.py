@@ -25,6 +25,7 @@ import polars as pl
 
 from foedus.alliances.codebook import CONDITIONS
 from foedus.alliances.curated import Curated, CuratedFact, load_curated
+from foedus.alliances.names import common_names
 from foedus.alliances.states import State, StateTable
 from foedus.errors import FoedusError, InvalidYearsError, MissingDataError, UnknownStateError
 
@@ -536,8 +537,6 @@ def get_data(warehouse: Any = None, *, curated: Curated | None = None) -> Allian
     )
     data = _CACHE.get(key)
     if data is None:
-        from foedus.alliances.registry import common_names
-
         frames = {t: wh.table(t) for t in records}
         data = AllianceData(
             members=frames["atop_member"], system=frames["cow_system"],

@@ -8,15 +8,11 @@ members). Unknown names raise :class:`UnknownAllianceError` with close matches.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -32,59 +28,8 @@ from foedus.alliances.data import (
     get_data,
     ymd_date,
 )
-from foedus.errors import FoedusError, InvalidYearsError
-
-NAMES_PATH = Path(__file__).with_name("names.csv")
-
-
-class UnknownAllianceError(FoedusError):
-    """An alliance name or ATOPID that neither ATOP nor the names table knows."""
-
-
-@dataclass(frozen=True)
-class NameEntry:
-    """One row of ``names.csv``."""
-
-    atopid: int
-    name: str
-    aliases: tuple[str, ...]
-    signed: date
-    founding_members: tuple[str, ...]
-    treaty_text: str
-    note: str
-
-
-@lru_cache(maxsize=1)
-def names_table() -> tuple[NameEntry, ...]:
-    """The packaged names table.
-
-    Example:
-        >>> [e.atopid for e in names_table() if "NATO" in e.aliases]
-        [3180]
-    """
-    lines = [line for line in NAMES_PATH.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.lstrip().startswith("#")]
-    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
-    return tuple(
-        NameEntry(
-            atopid=int(r["atopid"]), name=r["name"],
-            aliases=tuple(a.strip() for a in r["aliases"].split(";") if a.strip()),
-            signed=date.fromisoformat(r["signed"]),
-            founding_members=tuple(r["founding_members"].split()),
-            treaty_text=r["treaty_text"], note=r["note"],
-        )
-        for r in rows
-    )
-
-
-def common_names() -> dict[str, str]:
-    """Alliance key (ATOPID as text) → common name.
-
-    Example:
-        >>> common_names()["3285"]
-        'Warsaw Pact'
-    """
-    return {str(e.atopid): e.name for e in names_table()}
+from foedus.alliances.names import names_table
+from foedus.errors import InvalidYearsError, UnknownAllianceError
 
 
 def _norm(text: str) -> str:

@@ -28,7 +28,13 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from foedus.errors import FoedusError, InvalidYearsError, MissingDataError, UnknownStateError
+from foedus.errors import (
+    FoedusError,
+    InvalidYearsError,
+    MissingDataError,
+    RowLimitError,
+    UnknownStateError,
+)
 from foedus.warehouse import ImportRecord, Warehouse
 
 T = TypeVar("T")
@@ -1122,5 +1128,3 @@ class Service:
             self._network(year, None)
 
 
-class RowLimitError(FoedusError):
-    """A result larger than the API's row limit."""

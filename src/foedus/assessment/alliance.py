@@ -287,9 +287,9 @@ def _capability(
     (null when none has a value), the world total (every state-year of the COW system in NMC)
     and the share (sum / world total).
     """
-    import foedus
+    from foedus.frames.universe import state_years
 
-    frame = foedus.state_years("cow", years=(start, end), warehouse=wh).add_nmc()
+    frame = state_years("cow", years=(start, end), warehouse=wh).add_nmc()
     track.frame(section, frame)
     nmc = frame.df.select("ccode", "year", *_NMC)
     world = nmc.group_by("year").agg(
@@ -399,8 +399,8 @@ def _event_study(
     roster: pl.DataFrame, accessions: pl.DataFrame, wh: Any, track: _Tracker
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
     """MID onsets between each joining state and non-members, years −5…+5 around accession."""
-    import foedus
     from foedus.alliances.data import last_year
+    from foedus.frames.universe import dyad_years
 
     coverage = {"gml": _coverage(wh, "gml_mid_ddydisps"), "cow": _coverage(wh, "cow_mid_ddydisps")}
     schema = {"ccode": pl.Int64, "abb": pl.String, "accession": pl.Int64, "rel": pl.Int64,
@@ -412,7 +412,7 @@ def _event_study(
         lo = max(1816, int(accessions["year"].min()) - WINDOW)  # type: ignore[arg-type]
         hi = min(last_year() - 1, int(accessions["year"].max()) + WINDOW)  # type: ignore[arg-type]
         joiners = accessions["ccode"].unique().to_list()
-        frame = foedus.dyad_years("cow", directed=True, years=(lo, hi), warehouse=wh)
+        frame = dyad_years("cow", directed=True, years=(lo, hi), warehouse=wh)
         from dataclasses import replace
 
         frame = replace(frame, df=frame.df.filter(pl.col("ccode1").is_in(joiners)))
@@ -656,9 +656,9 @@ def assess_alliance(
                     "rejoined": bool(first.len() and first[0] < row["year"] - 1),
                 }
             )
-    import foedus
+    from foedus.frames.universe import state_years
 
-    system = foedus.state_years("cow", years=(lo, hi), warehouse=wh)
+    system = state_years("cow", years=(lo, hi), warehouse=wh)
     track.frame("membership", system)
     in_system = system.df.select("ccode", (pl.col("year") + 1).alias("year"),
                                  pl.lit(True).alias("in_system_before"))  # fmt: skip
@@ -795,9 +795,9 @@ def assess_dyad(
     groups = pl.DataFrame({"year": list(range(start, end + 1)) * 2,
                            "ccode": [sa["ccode"]] * (end - start + 1) + [sb["ccode"]] * (end - start + 1)},
                           schema={"year": pl.Int64, "ccode": pl.Int64})  # fmt: skip
-    import foedus
+    from foedus.frames.universe import state_years
 
-    nmc = foedus.state_years("cow", years=(start, end), warehouse=wh).add_nmc()
+    nmc = state_years("cow", years=(start, end), warehouse=wh).add_nmc()
     track.frame("capability", nmc)
     cinc = nmc.df.select("ccode", "year", "cinc")
     ca = cinc.filter(pl.col("ccode") == sa["ccode"]).select("year", pl.col("cinc").alias("cinc_a"))

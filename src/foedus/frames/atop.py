@@ -10,9 +10,19 @@ the cells that cannot be derived from the member-level file are in ``docs/atop-d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from foedus.errors import FoedusError, SourceFormatError
+from foedus.frames.enrichers import DYADS, Enricher
+
+if TYPE_CHECKING:
+    from foedus.frames.frame import Frame
+    from foedus.provenance import Used
+    from foedus.warehouse import Warehouse
 
 #: The five primary obligations, in ATOP's order (member-level column names).
 OBLIGATIONS: tuple[str, ...] = ("defense", "offense", "neutral", "nonagg", "consul")
@@ -217,3 +227,51 @@ def add_atop_alliance(
         .select(*frame.columns, *added)
     )
     return out.collect()
+
+
+# ---------------------------------------------------------------------------------------------
+# frame-level enricher (``--with atop``, ``atop-derived``, ``atop-ddy``)
+# ---------------------------------------------------------------------------------------------
+_DERIVED_CACHE: dict[tuple[str, str, str], pl.DataFrame] = {}
+
+
+def _cached_derivation(wh: Warehouse, table: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    # A derivation is pure in its input release: one result per warehouse and imported file.
+    record = wh.active(table)
+    key = (str(wh.path), table, f"{record.sha256}:{record.imported_at.isoformat()}")
+    if key not in _DERIVED_CACHE:
+        _DERIVED_CACHE[key] = build()
+    return _DERIVED_CACHE[key]
+
+
+def atop_obligations(frame: Frame, source: str = "auto") -> tuple[pl.DataFrame, Used]:
+    """ATOP directed dyad-year obligations for ``frame``'s warehouse and their provenance:
+    ATOP's own table (``source="ddy"``, or ``"auto"`` when it is imported), else derived from the
+    member-level file (``"derived"``; cached per imported release)."""
+    wh = frame.require_warehouse()
+    if source not in ("auto", "ddy", "derived"):
+        raise FoedusError(f"unknown ATOP source '{source}'", fix="use auto, ddy or derived")
+    if source == "ddy" or (source == "auto" and wh.has("atop_ddy")):
+        return frame.read("atop_ddy", "ATOP obligations (ATOP directed dyad-year table)")
+    members, used = frame.read("atop_member", "ATOP obligations (derived from members)")
+    ddy = _cached_derivation(wh, "atop_member", lambda: derive_atop_dyad_years(members))
+    return ddy, used
+
+
+def enrich_atop(frame: Frame, *, source: str = "auto") -> Frame:
+    """Frame-level ATOP enricher (``--with atop``): see ``Frame.add_atop_alliance``."""
+    frame.require_dyads("add_atop_alliance")
+    frame.require_cow("ATOP")
+    ddy, used = atop_obligations(frame, source)
+    return frame.with_data(add_atop_alliance(frame.df, ddy, directed=bool(frame.directed)), used)
+
+
+_TABLES = ("atop_ddy", "atop_member")
+ENRICHERS = (
+    Enricher("atop", DYADS, enrich_atop, "ATOP alliance obligations", tables=_TABLES,
+             aliases=("alliances", "atop-alliance")),
+    Enricher("atop-derived", DYADS, partial(enrich_atop, source="derived"),
+             "ATOP obligations derived from the member-level file", tables=("atop_member",)),
+    Enricher("atop-ddy", DYADS, partial(enrich_atop, source="ddy"),
+             "ATOP obligations from ATOP's own dyad-year table", tables=("atop_ddy",)),
+)  # fmt: skip

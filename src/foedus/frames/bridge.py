@@ -11,10 +11,15 @@ no counterpart gets a null code. The added code is Float64, as in the peer's out
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from foedus.errors import FoedusError
+from foedus.frames.enrichers import BOTH, Enricher
+
+if TYPE_CHECKING:
+    from foedus.frames.frame import Frame
 
 
 def _require(df: pl.DataFrame, columns: Iterable[str], *, where: str, fix: str) -> None:
@@ -121,3 +126,24 @@ def add_ccode_to_gw(frame: pl.DataFrame, panel: pl.DataFrame) -> pl.DataFrame:
         [(260.0, None), (255.0, None)]
     """
     return _bridge(frame, panel, "gwcode", "ccode", "add_ccode_to_gw")
+
+
+# ---------------------------------------------------------------------------------------------
+# frame-level enrichers (``--with gwcode``, ``--with ccode``)
+# ---------------------------------------------------------------------------------------------
+def enrich_gwcode(frame: Frame) -> Frame:
+    """Add Gleditsch–Ward codes to a COW frame (reads ``cow_gw_panel``)."""
+    panel, used = frame.read("cow_gw_panel", "COW→G-W crosswalk")
+    return frame.with_data(add_gwcode_to_cow(frame.df, panel), used)
+
+
+def enrich_ccode(frame: Frame) -> Frame:
+    """Add COW codes to a G-W frame (reads ``gw_cow_panel``)."""
+    panel, used = frame.read("gw_cow_panel", "G-W→COW crosswalk")
+    return frame.with_data(add_ccode_to_gw(frame.df, panel), used)
+
+
+ENRICHERS = (
+    Enricher("gwcode", BOTH, enrich_gwcode, "G-W codes for a COW frame", tables=("cow_gw_panel",)),
+    Enricher("ccode", BOTH, enrich_ccode, "COW codes for a G-W frame", tables=("gw_cow_panel",)),
+)

@@ -8,12 +8,16 @@ frame that only has Gleditsch–Ward codes must be bridged to COW codes first.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from foedus.errors import FoedusError, SourceFormatError
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.sources.normalize import cast_keys
+
+if TYPE_CHECKING:
+    from foedus.frames.frame import Frame
 
 __all__ = ["NMC_COLUMNS", "add_cow_majors", "add_nmc", "nmc_from_official_csv"]
 
@@ -294,3 +298,28 @@ def add_cow_majors(frame: pl.DataFrame, majors: pl.DataFrame) -> pl.DataFrame:
             for code, new in sides
         ]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# frame-level enrichers (``--with nmc``, ``--with majors``)
+# ---------------------------------------------------------------------------------------------
+def enrich_nmc(frame: Frame) -> Frame:
+    """National Material Capabilities on a COW frame (reads ``nmc``)."""
+    frame.require_cow("NMC")
+    nmc, used = frame.read("nmc", "material capabilities")
+    return frame.with_data(add_nmc(frame.df, nmc), used)
+
+
+def enrich_majors(frame: Frame) -> Frame:
+    """COW major-power status on a COW frame (reads ``cow_majors``)."""
+    frame.require_cow("COW major-power status")
+    majors, used = frame.read("cow_majors", "major-power status")
+    return frame.with_data(add_cow_majors(frame.df, majors), used)
+
+
+ENRICHERS = (
+    Enricher("nmc", BOTH, enrich_nmc, "NMC material capabilities", tables=("nmc",),
+             aliases=("capabilities", "cinc")),
+    Enricher("majors", BOTH, enrich_majors, "COW major powers", tables=("cow_majors",),
+             aliases=("major-powers", "cow-majors")),
+)  # fmt: skip

@@ -30,10 +30,15 @@ has more than one row:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from foedus.errors import FoedusError, SourceFormatError
+from foedus.frames.enrichers import DYADS, Enricher
+
+if TYPE_CHECKING:
+    from foedus.frames.frame import Frame
 
 __all__ = [
     "DEFAULT_WHITTLE",
@@ -366,3 +371,43 @@ def add_cow_mids(
         coverage=coverage,
         caller="add_cow_mids",
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# frame-level enrichers (``--with gml-mids``, ``--with cow-mids``)
+# ---------------------------------------------------------------------------------------------
+def enrich_gml_mids(
+    frame: Frame, *, keep: Sequence[str] | None = None, whittle: Sequence[str] | None = None
+) -> Frame:
+    """GML MIDs on a COW dyad-year frame (reads ``gml_mid_ddydisps`` and ``gml_mid_disps``)."""
+    frame.require_dyads("add_gml_mids")
+    frame.require_cow("GML MIDs")
+    ddy, used1 = frame.read("gml_mid_ddydisps", "GML MID dyad-years")
+    disps, used2 = frame.read("gml_mid_disps", "GML MID dispute attributes (whittling)")
+    options: dict[str, Any] = {"keep": list(keep) if keep is not None else None}
+    if whittle is not None:
+        options["whittle"] = list(whittle)
+    return frame.with_data(add_gml_mids(frame.df, ddy, disps, **options), used1, used2)
+
+
+def enrich_cow_mids(
+    frame: Frame, *, keep: Sequence[str] | None = None, whittle: Sequence[str] | None = None
+) -> Frame:
+    """COW MIDs on a COW dyad-year frame (reads ``cow_mid_ddydisps`` and ``cow_mid_disps``)."""
+    frame.require_dyads("add_cow_mids")
+    frame.require_cow("COW MIDs")
+    ddy, used1 = frame.read("cow_mid_ddydisps", "COW MID dyad-years")
+    disps, used2 = frame.read("cow_mid_disps", "COW MID dispute attributes (whittling)")
+    options: dict[str, Any] = {"keep": list(keep) if keep is not None else None}
+    if whittle is not None:
+        options["whittle"] = list(whittle)
+    return frame.with_data(add_cow_mids(frame.df, ddy, disps, **options), used1, used2)
+
+
+ENRICHERS = (
+    Enricher("cow-mids", DYADS, enrich_cow_mids, "COW MID 5.0 disputes",
+             tables=("cow_mid_ddydisps", "cow_mid_disps"), options=("keep", "whittle")),
+    Enricher("gml-mids", DYADS, enrich_gml_mids, "GML MID 2.2.1 disputes",
+             tables=("gml_mid_ddydisps", "gml_mid_disps"), aliases=("mids",),
+             options=("keep", "whittle")),
+)  # fmt: skip

@@ -9,11 +9,15 @@ only appends columns.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from foedus.errors import FoedusError
+from foedus.frames.enrichers import DYADS, Enricher
+
+if TYPE_CHECKING:
+    from foedus.frames.frame import Frame
 
 #: Years covered by the COW Direct Contiguity data (v3.2) as bundled with peacesciencer.
 CONTIGUITY_COVERAGE: tuple[int, int] = (1816, 2016)
@@ -387,3 +391,44 @@ def filter_prd(frame: pl.DataFrame) -> pl.DataFrame:
     _require(frame, ["conttype", "cowmaj1", "cowmaj2"], where="filter_prd", fix=_PRD_FIX)
     _refuse_existing(frame, ["prd"], where="filter_prd")
     return frame.with_columns(prd_expr()).filter(pl.col("prd") == 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# frame-level enrichers (``--with contiguity``, ``capital-distance``, ``prd``)
+# ---------------------------------------------------------------------------------------------
+def enrich_contiguity(frame: Frame) -> Frame:
+    """COW direct contiguity on a COW dyad-year frame (reads ``cow_contdir``)."""
+    frame.require_dyads("add_contiguity")
+    frame.require_cow("COW direct contiguity")
+    contdir, used = frame.read("cow_contdir", "direct contiguity")
+    return frame.with_data(add_contiguity(frame.df, contdir), used)
+
+
+def enrich_capital_distance(frame: Frame) -> Frame:
+    """Capital distance on a dyad-year frame (reads ``cow_capitals`` or ``gw_capitals``)."""
+    frame.require_dyads("add_capital_distance")
+    table = "cow_capitals" if frame.system == "cow" else "gw_capitals"
+    capitals, used = frame.read(table, "capital locations")
+    return frame.with_data(add_capital_distance(frame.df, capitals), used)
+
+
+def enrich_prd(frame: Frame) -> Frame:
+    """Keep politically relevant dyads (needs contiguity and major-power columns)."""
+    frame.require_dyads("filter_prd")
+    return frame.with_data(filter_prd(frame.df))
+
+
+def enrich_prd_indicator(frame: Frame) -> Frame:
+    """Add the 0/1 politically-relevant-dyad indicator ``prd``."""
+    frame.require_dyads("add_prd")
+    return frame.with_data(add_prd(frame.df))
+
+
+ENRICHERS = (
+    Enricher("contiguity", DYADS, enrich_contiguity, "COW direct contiguity",
+             tables=("cow_contdir",), aliases=("contig",)),
+    Enricher("capital-distance", DYADS, enrich_capital_distance, "capital distance (km)",
+             tables=("cow_capitals", "gw_capitals"), aliases=("capdist",)),
+    Enricher("prd", DYADS, enrich_prd, "keep politically relevant dyads only", phase=1,
+             aliases=("politically-relevant",)),
+)  # fmt: skip

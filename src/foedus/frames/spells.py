@@ -18,11 +18,15 @@ the peer's reference outputs, are written up in ``docs/disputes-and-spells.md``:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from foedus.errors import FoedusError
+from foedus.frames.enrichers import BOTH, Enricher
+
+if TYPE_CHECKING:
+    from foedus.frames.frame import Frame
 
 __all__ = ["KNOWN_FAMILIES", "add_peace_years"]
 
@@ -165,3 +169,22 @@ def _is_sorted(df: pl.DataFrame, keys: Sequence[str]) -> bool:
         equal = equal & (cur == prev)
     ok = (later | equal).slice(1)
     return bool(df.select(ok.all()).item())
+
+
+# ---------------------------------------------------------------------------------------------
+# frame-level enricher (``--with peace-years``)
+# ---------------------------------------------------------------------------------------------
+def enrich_peace_years(frame: Frame) -> Frame:
+    """Years since the last onset for every onset column of the frame (reads no table)."""
+    if not any(c.endswith("onset") for c in frame.df.columns):
+        raise FoedusError(
+            "add_peace_years needs a conflict onset column",
+            fix="add disputes or conflicts first, e.g. .add_gml_mids() or .add_cow_mids()",
+        )
+    return frame.with_data(add_peace_years(frame.df))
+
+
+ENRICHERS = (
+    Enricher("peace-years", BOTH, enrich_peace_years, "years since last onset", phase=2,
+             aliases=("peaceyears", "spells")),
+)  # fmt: skip

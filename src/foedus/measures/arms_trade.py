@@ -25,7 +25,7 @@ from typing import Literal
 
 import polars as pl
 
-from foedus.errors import FoedusError, InvalidYearsError, SourceFormatError
+from foedus.errors import FoedusError, InvalidYearsError
 
 __all__ = [
     "ALLOCATIONS",
@@ -34,97 +34,14 @@ __all__ = [
     "supplier_concentration",
 ]
 
-Allocation = Literal["even", "first", "last"]
-
-#: The allocation rules of TIV to delivery years.
-ALLOCATIONS: tuple[str, ...] = ("even", "first", "last")
-
-_NEEDED = ("deal_id", "supplier", "recipient", "delivery_years", "tiv_delivered")
-
-
-def _check_deals(deals: pl.DataFrame, where: str) -> None:
-    missing = [c for c in _NEEDED if c not in deals.columns]
-    if missing:
-        raise SourceFormatError(
-            f"the deals table lacks column(s) {', '.join(missing)}",
-            where=where,
-            fix="pass the canonical sipri_arms_deals table (foedus data import sipri-arms-transfers …)",
-        )
-
-
-def _check_allocation(allocation: str) -> None:
-    if allocation not in ALLOCATIONS:
-        raise FoedusError(
-            f"unknown allocation '{allocation}'", fix="use one of: " + ", ".join(ALLOCATIONS)
-        )
-
-
-def allocate_deliveries(
-    deals: pl.DataFrame, *, allocation: Allocation = "even", resolve: bool = True
-) -> pl.DataFrame:
-    """One row per deal and delivery year with the TIV allocated to that year.
-
-    Columns: ``deal_id``, ``supplier``, ``recipient``, ``year``, ``tiv`` (millions of TIV),
-    ``weapon_category`` (when present), and with ``resolve`` the codes of both parties **as of the
-    delivery year**: ``ccode1``/``gwcode1``/``resolution1`` (supplier) and
-    ``ccode2``/``gwcode2``/``resolution2`` (recipient).
-
-    Example:
-        >>> deals = pl.DataFrame({"deal_id": [1], "supplier": ["Soviet Union"],
-        ...     "recipient": ["East Germany (GDR)"], "delivery_years": [[1989, 1990, 1991]],
-        ...     "tiv_delivered": [30.0]})
-        >>> allocate_deliveries(deals).select("year", "tiv", "ccode1", "ccode2").rows()
-        [(1989, 10.0, 365, 265), (1990, 10.0, 365, 265), (1991, 10.0, 365, 255)]
-    """
-    _check_deals(deals, "allocate_deliveries")
-    _check_allocation(allocation)
-    keep = ["deal_id", "supplier", "recipient"] + (
-        ["weapon_category"] if "weapon_category" in deals.columns else []
-    )
-    base = deals.select(
-        *keep,
-        pl.col("delivery_years").cast(pl.List(pl.Int64)),
-        pl.col("tiv_delivered").cast(pl.Float64).fill_null(0.0),
-    ).filter(pl.col("delivery_years").list.len() > 0)
-    if allocation == "even":
-        rows = base.with_columns(
-            (pl.col("tiv_delivered") / pl.col("delivery_years").list.len()).alias("tiv")
-        ).explode("delivery_years")
-    else:
-        pick = pl.col("delivery_years").list.min() if allocation == "first" else (
-            pl.col("delivery_years").list.max())  # fmt: skip
-        rows = base.with_columns(pick.alias("delivery_years"), pl.col("tiv_delivered").alias("tiv"))
-    rows = rows.rename({"delivery_years": "year"}).select(*keep, "year", "tiv")
-    if not resolve:
-        return rows
-    from foedus.sources.instruments.countries import resolve_names
-
-    _prime(deals)
-    out = rows
-    for side, column in (("1", "supplier"), ("2", "recipient")):
-        pairs = rows.select(pl.col(column).alias("name"), "year").unique()
-        res = resolve_names(pairs.get_column("name"), pairs.get_column("year"),
-                            source="sipri-arms-transfers")  # fmt: skip
-        lookup = res.select(
-            pl.col("name").alias(column),
-            "year",
-            pl.col("ccode").alias(f"ccode{side}"),
-            pl.col("gwcode").alias(f"gwcode{side}"),
-            pl.col("resolution").alias(f"resolution{side}"),
-        ).unique([column, "year"])
-        out = out.join(lookup, on=[column, "year"], how="left", maintain_order="left")
-    return out
-
-
-def _prime(deals: pl.DataFrame) -> None:
-    """Feed the deals' stored resolutions to the name cache (skips building country_converter)."""
-    from foedus.sources.instruments.countries import prime_cache
-
-    for side in ("supplier", "recipient"):
-        cols = [side, f"iso3_{side}", f"gwcode_{side}"]
-        if all(c in deals.columns for c in cols):
-            pairs = deals.select(cols).unique(side)
-            prime_cache(*(pairs.get_column(c) for c in cols))
+# The allocation of TIV to delivery years is part of the frames layer (the ``--with arms``
+# enricher uses it); it is re-exported here, where the shares and concentration use it.
+from foedus.frames.instruments.arms import (  # noqa: E402
+    ALLOCATIONS,
+    Allocation,
+    _prime,
+    allocate_deliveries,
+)
 
 
 def _window(start: int, end: int) -> None:

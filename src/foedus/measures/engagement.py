@@ -913,7 +913,7 @@ def reference_model(
         >>> round(model.loadings["arms"], 2)  # doctest: +SKIP
         0.6
     """
-    import foedus
+    from foedus.frames.universe import dyad_years
     from foedus.warehouse import Warehouse
 
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse, read_only=True)
@@ -927,7 +927,7 @@ def reference_model(
     span = years or (1816, 2024)
     key = (str(wh.path), records, method, seed, bootstrap, level, transform, span)
     if key not in _REFERENCE:
-        frame = foedus.dyad_years("cow", directed=False, years=span, warehouse=wh)
+        frame = dyad_years("cow", directed=False, years=span, warehouse=wh)
         full = _with_instruments(frame)
         _REFERENCE[key] = fit_engagement(full.df, method=method, seed=seed,
                                          bootstrap=bootstrap, level=level,

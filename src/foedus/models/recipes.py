@@ -280,7 +280,7 @@ def dangerous_dyads(
         >>> res.n, res.model.coefficient("landcontig")["estimate"] > 0  # doctest: +SKIP
         (111842, True)
     """
-    import foedus
+    from foedus.frames.universe import dyad_years
 
     started = time.perf_counter()
     span = _years(years, GML_YEARS, "GML MID coverage")
@@ -288,7 +288,7 @@ def dangerous_dyads(
         raise FoedusError(f"unknown alliance measure '{alliance}'", fix="use defense or any")
     wh = _open(warehouse)
     frame = (
-        foedus.dyad_years("cow", directed=False, years=span, warehouse=wh)
+        dyad_years("cow", directed=False, years=span, warehouse=wh)
         .add_contiguity()
         .add_cow_majors()
         .filter_prd()
@@ -458,7 +458,7 @@ def alliance_deterrence(
         >>> res = alliance_deterrence("warehouse.duckdb")  # doctest: +SKIP
         >>> res.finding("target_defense")  # doctest: +SKIP
     """
-    import foedus
+    from foedus.frames.universe import dyad_years
 
     started = time.perf_counter()
     span = _years(years, GML_YEARS, "GML MID coverage")
@@ -474,7 +474,7 @@ def alliance_deterrence(
         )
     wh = _open(warehouse)
     frame = (
-        foedus.dyad_years("cow", directed=True, years=span, warehouse=wh)
+        dyad_years("cow", directed=True, years=span, warehouse=wh)
         .add_contiguity()
         .add_cow_majors()
     )
@@ -619,7 +619,7 @@ def engagement_conflict(
         >>> res.comparison()["term"].to_list()  # doctest: +SKIP
         ['dca_active', 'jme_joint', 'log_arms']
     """
-    import foedus
+    from foedus.frames.universe import dyad_years
 
     started = time.perf_counter()
     span = _years(years, GML_YEARS, "GML MID coverage")
@@ -627,7 +627,7 @@ def engagement_conflict(
         raise FoedusError(f"unknown sample '{sample}'", fix="use prd or all")
     wh = _open(warehouse)
     base = (
-        foedus.dyad_years("cow", directed=False, years=(GML_YEARS[0], span[1]), warehouse=wh)
+        dyad_years("cow", directed=False, years=(GML_YEARS[0], span[1]), warehouse=wh)
         .add_contiguity()
         .add_cow_majors()
     )
@@ -665,7 +665,7 @@ def engagement_conflict(
     adder, why = _engagement_adder() if index else (None, "not asked for (index=False)")
     if adder is not None:
         try:
-            scope = foedus.dyad_years("cow", directed=False, years=span, warehouse=wh)
+            scope = dyad_years("cow", directed=False, years=span, warehouse=wh)
             try:
                 scored = adder(scope, bootstrap=0)
             except TypeError:

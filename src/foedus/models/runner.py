@@ -29,7 +29,14 @@ import polars as pl
 from scipy import stats
 from scipy.special import expit
 
-from foedus.errors import FoedusError
+from foedus.errors import (
+    CollinearityError,
+    ConvergenceError,
+    ModelError,
+    NoVariationError,
+    SeparationError,
+    UnknownColumnError,
+)
 
 Family = Literal["logit", "probit", "firth", "penalized", "penalised"]
 PeaceYears = Literal["cubic", "spline"]
@@ -50,44 +57,7 @@ _STATE_KEYS: tuple[str, ...] = ("ccode", "gwcode")
 # ---------------------------------------------------------------------------------------------
 # errors
 # ---------------------------------------------------------------------------------------------
-class ModelError(FoedusError):
-    """A model cannot be estimated as asked (the message says why and how to fix it)."""
-
-
-class UnknownColumnError(ModelError):
-    """The outcome, a covariate, the spell or the cluster column is not in the frame."""
-
-
-class NoVariationError(ModelError):
-    """The outcome (or a covariate) takes a single value in the estimation sample."""
-
-
-class CollinearityError(ModelError):
-    """A covariate is an exact linear combination of others (or of the intercept)."""
-
-
-class SeparationError(ModelError):
-    """(Quasi-)complete separation: covariates predict the outcome perfectly, so the maximum
-    likelihood estimate does not exist. ``covariate`` names the culprit (``None`` when only a
-    combination separates), ``kind`` is ``"complete"``, ``"quasi-complete"`` or ``"combination"``.
-    """
-
-    def __init__(
-        self,
-        what: str,
-        *,
-        covariate: str | None,
-        kind: str,
-        where: str | None = None,
-        fix: str | None = None,
-    ) -> None:
-        self.covariate = covariate
-        self.kind = kind
-        super().__init__(what, where=where, fix=fix)
-
-
-class ConvergenceError(ModelError):
-    """The optimiser did not converge (without a sign of separation)."""
+# The error classes live in foedus.errors (one family); imported here for callers.
 
 
 _FIRTH_FIX = (

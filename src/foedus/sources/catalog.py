@@ -713,6 +713,20 @@ def release_for_filename(filename: str) -> Release | None:
     return None
 
 
+def declared_coverage(table: str) -> tuple[int, int] | None:
+    """First and last year the declared releases of canonical ``table`` cover (the widest span
+    when releases differ), or ``None`` when no release declares its years.
+
+    Example:
+        >>> declared_coverage("dcad_agreements"), declared_coverage("nmc")
+        ((1980, 2010), (1816, 2022))
+    """
+    spans = [r.coverage for r in all_releases() if r.table == table and r.coverage is not None]
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
 def version_key(version: str) -> tuple[int, ...]:
     """Sortable form of a version string: ``"5.1"`` → ``(5, 1)``.
 

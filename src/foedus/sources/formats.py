@@ -619,9 +619,9 @@ def _parse_ucdp_acd_canonical(path: Path, *, keep_lines: bool = False) -> pl.Dat
     """Official UCDP/PRIO ACD CSV → ``ucdp_acd`` (the shape of peacesciencer's table).
 
     The file is validated as the raw release first; then each comma-separated G-W code cell is
-    split into one row per state (``foedus.frames.conflict.ucdp_acd_from_official_csv``).
+    split into one row per state (``foedus.sources.ucdp.ucdp_acd_from_official_csv``).
     """
-    from foedus.frames.conflict import ucdp_acd_from_official_csv
+    from foedus.sources.ucdp import ucdp_acd_from_official_csv
 
     _parse_ucdp_acd_csv(path)
     return ucdp_acd_from_official_csv(path)

@@ -1,5 +1,4 @@
-"""`foedus arms shares|concentration` on a fresh Typer app (the lead wires register(app) into
-foedus.cli): one JSON document with --json, messages on stderr, FoedusError → exit 2."""
+"""`foedus arms shares|concentration`: one JSON document with --json, messages on stderr, FoedusError → exit 2."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from foedus.frames.instruments.cli_arms import register
 from foedus.sources.instruments.sipri import ARMS_FILE
 from foedus.warehouse import Warehouse
 from tests.conftest import shared_file
@@ -18,13 +16,8 @@ from tests.conftest import shared_file
 
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
-    app = typer.Typer()
+    from foedus.cli import app
 
-    @app.callback()
-    def main() -> None:
-        """Test entry point."""
-
-    register(app)
     return app
 
 

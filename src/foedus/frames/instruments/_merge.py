@@ -21,7 +21,23 @@ Unit = Literal["dyad", "state"]
 DYAD_KEYS = ["ccode1", "ccode2", "year"]
 STATE_KEYS = ["ccode", "year"]
 
-__all__ = ["DYAD_KEYS", "STATE_KEYS", "attach", "covered_years", "unit_of"]
+__all__ = ["DYAD_KEYS", "STATE_KEYS", "attach", "covered_years", "declared", "unit_of"]
+
+
+def declared(table: str) -> tuple[int, int]:
+    """The years the catalogue declares for canonical ``table`` (an enricher's coverage is read
+    there, not written twice).
+
+    Example:
+        >>> declared("us_defense_visits")
+        (1992, 2012)
+    """
+    from foedus.sources.catalog import declared_coverage
+
+    span = declared_coverage(table)
+    if span is None:
+        raise ValueError(f"the catalogue declares no coverage for table '{table}'")
+    return span
 
 
 def unit_of(df: pl.DataFrame, what: str) -> Unit:

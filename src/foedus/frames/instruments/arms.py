@@ -22,17 +22,21 @@ inside it a dyad-year without deliveries is 0, outside it every value is null.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from foedus.errors import FoedusError, SourceFormatError
-from foedus.measures.arms_trade import Allocation, allocate_deliveries
+from foedus.frames.enrichers import BOTH, Enricher
 
 if TYPE_CHECKING:
     from foedus.frames.frame import Frame
 
 __all__ = [
+    "ALLOCATIONS",
+    "ENRICHERS",
+    "allocate_deliveries",
     "ARMS_COLUMNS",
     "MILEX_COLUMNS",
     "add_arms_transfers",
@@ -42,6 +46,100 @@ __all__ = [
     "enrich_milex",
     "milex_state_years",
 ]
+
+Allocation = Literal["even", "first", "last"]
+
+#: The allocation rules of TIV to delivery years.
+ALLOCATIONS: tuple[str, ...] = ("even", "first", "last")
+
+_NEEDED = ("deal_id", "supplier", "recipient", "delivery_years", "tiv_delivered")
+
+
+def _check_deals(deals: pl.DataFrame, where: str) -> None:
+    missing = [c for c in _NEEDED if c not in deals.columns]
+    if missing:
+        raise SourceFormatError(
+            f"the deals table lacks column(s) {', '.join(missing)}",
+            where=where,
+            fix="pass the canonical sipri_arms_deals table (foedus data import sipri-arms-transfers …)",
+        )
+
+
+def _check_allocation(allocation: str) -> None:
+    if allocation not in ALLOCATIONS:
+        raise FoedusError(
+            f"unknown allocation '{allocation}'", fix="use one of: " + ", ".join(ALLOCATIONS)
+        )
+
+
+def _prime(deals: pl.DataFrame) -> None:
+    """Feed the deals' stored resolutions to the name cache (skips building country_converter)."""
+    from foedus.sources.instruments.countries import prime_cache
+
+    for side in ("supplier", "recipient"):
+        cols = [side, f"iso3_{side}", f"gwcode_{side}"]
+        if all(c in deals.columns for c in cols):
+            pairs = deals.select(cols).unique(side)
+            prime_cache(*(pairs.get_column(c) for c in cols))
+
+
+def allocate_deliveries(
+    deals: pl.DataFrame, *, allocation: Allocation = "even", resolve: bool = True
+) -> pl.DataFrame:
+    """One row per deal and delivery year with the TIV allocated to that year.
+
+    Columns: ``deal_id``, ``supplier``, ``recipient``, ``year``, ``tiv`` (millions of TIV),
+    ``weapon_category`` (when present), and with ``resolve`` the codes of both parties **as of the
+    delivery year**: ``ccode1``/``gwcode1``/``resolution1`` (supplier) and
+    ``ccode2``/``gwcode2``/``resolution2`` (recipient).
+
+    Example:
+        >>> deals = pl.DataFrame({"deal_id": [1], "supplier": ["Soviet Union"],
+        ...     "recipient": ["East Germany (GDR)"], "delivery_years": [[1989, 1990, 1991]],
+        ...     "tiv_delivered": [30.0]})
+        >>> allocate_deliveries(deals).select("year", "tiv", "ccode1", "ccode2").rows()
+        [(1989, 10.0, 365, 265), (1990, 10.0, 365, 265), (1991, 10.0, 365, 255)]
+    """
+    _check_deals(deals, "allocate_deliveries")
+    _check_allocation(allocation)
+    keep = ["deal_id", "supplier", "recipient"] + (
+        ["weapon_category"] if "weapon_category" in deals.columns else []
+    )
+    base = deals.select(
+        *keep,
+        pl.col("delivery_years").cast(pl.List(pl.Int64)),
+        pl.col("tiv_delivered").cast(pl.Float64).fill_null(0.0),
+    ).filter(pl.col("delivery_years").list.len() > 0)
+    if allocation == "even":
+        rows = base.with_columns(
+            (pl.col("tiv_delivered") / pl.col("delivery_years").list.len()).alias("tiv")
+        ).explode("delivery_years")
+    else:
+        pick = pl.col("delivery_years").list.min() if allocation == "first" else (
+            pl.col("delivery_years").list.max())  # fmt: skip
+        rows = base.with_columns(pick.alias("delivery_years"), pl.col("tiv_delivered").alias("tiv"))
+    rows = rows.rename({"delivery_years": "year"}).select(*keep, "year", "tiv")
+    if not resolve:
+        return rows
+    from foedus.sources.instruments.countries import resolve_names
+
+    _prime(deals)
+    out = rows
+    for side, column in (("1", "supplier"), ("2", "recipient")):
+        pairs = rows.select(pl.col(column).alias("name"), "year").unique()
+        res = resolve_names(pairs.get_column("name"), pairs.get_column("year"),
+                            source="sipri-arms-transfers")  # fmt: skip
+        lookup = res.select(
+            pl.col("name").alias(column),
+            "year",
+            pl.col("ccode").alias(f"ccode{side}"),
+            pl.col("gwcode").alias(f"gwcode{side}"),
+            pl.col("resolution").alias(f"resolution{side}"),
+        ).unique([column, "year"])
+        out = out.join(lookup, on=[column, "year"], how="left", maintain_order="left")
+    return out
+
+
 
 #: Columns added by :func:`add_arms_transfers` to dyad-years (without ``categories``).
 ARMS_COLUMNS: tuple[str, ...] = ("arms_tiv", "arms_deals")
@@ -304,10 +402,10 @@ def enrich_arms(frame: Frame, *, allocation: Allocation = "even", categories: bo
         ((2, 740, 2020, 40.0, 1), ['sipri-arms-transfers'])
         >>> wh.close()
     """
-    deals, used = frame._table("sipri_arms_deals", "arms transfers (TIV delivered)")
+    deals, used = frame.read("sipri_arms_deals", "arms transfers (TIV delivered)")
     df = add_arms_transfers(frame.df, deals, allocation=allocation, categories=categories,
                             directed=frame.directed is not False)  # fmt: skip
-    return frame._with(df, used)
+    return frame.with_data(df, used)
 
 
 def enrich_milex(frame: Frame) -> Frame:
@@ -330,5 +428,15 @@ def enrich_milex(frame: Frame) -> Frame:
         (740, 2020, 50000.0, 0.01, None)
         >>> wh.close()
     """
-    milex, used = frame._table("sipri_milex", "military expenditure")
-    return frame._with(add_military_expenditure(frame.df, milex), used)
+    milex, used = frame.read("sipri_milex", "military expenditure")
+    return frame.with_data(add_military_expenditure(frame.df, milex), used)
+
+
+ENRICHERS = (
+    Enricher("arms", BOTH, enrich_arms, "SIPRI arms transfers (TIV, deals)",
+             tables=("sipri_arms_deals",), aliases=("arms-transfers",)),
+    Enricher("arms-categories", BOTH, partial(enrich_arms, categories=True),
+             "SIPRI arms transfers with TIV per weapon category", tables=("sipri_arms_deals",)),
+    Enricher("milex", BOTH, enrich_milex, "SIPRI military expenditure", tables=("sipri_milex",),
+             aliases=("military-expenditure",)),
+)  # fmt: skip

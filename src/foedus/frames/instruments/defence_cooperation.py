@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.frames.instruments._merge import DYAD_KEYS, STATE_KEYS, attach, covered_years, unit_of
+from foedus.frames.instruments._merge import declared as _declared
 
 if TYPE_CHECKING:
     from foedus.frames.frame import Frame
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["DCA_COLUMNS", "DCA_COVERAGE", "add_dcas", "dca_dyad_years", "enrich_dcas"]
 
 #: DCAD's years (signatures 1980–2010; end-year estimates are capped at 2010).
-DCA_COVERAGE: tuple[int, int] = (1980, 2010)
+DCA_COVERAGE: tuple[int, int] = _declared("dcad_agreements")
 #: Columns added to dyad-years; state-years also get ``dca_partners``.
 DCA_COLUMNS: tuple[str, ...] = ("dca_active", "dca_active_general", "dca_active_sector", "dca_new")
 
@@ -118,5 +120,11 @@ def enrich_dcas(frame: Frame, *, confident_only: bool = False) -> Frame:
         >>> enrich_dcas.__name__
         'enrich_dcas'
     """
-    agreements, used = frame._table("dcad_agreements", "defence cooperation agreements")
-    return frame._with(add_dcas(frame.df, agreements, confident_only=confident_only), used)
+    agreements, used = frame.read("dcad_agreements", "defence cooperation agreements")
+    return frame.with_data(add_dcas(frame.df, agreements, confident_only=confident_only), used)
+
+
+ENRICHERS = (
+    Enricher("dca", BOTH, enrich_dcas, "defence cooperation agreements",
+             tables=("dcad_agreements",), aliases=("dcas",)),
+)  # fmt: skip

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.frames.instruments._merge import DYAD_KEYS, STATE_KEYS, attach, covered_years, unit_of
+from foedus.frames.instruments._merge import declared as _declared
 
 if TYPE_CHECKING:
     from foedus.frames.frame import Frame
@@ -40,8 +42,8 @@ __all__ = [
     "exercise_pairs",
 ]
 
-JME_COVERAGE: tuple[int, int] = (1970, 2010)
-MME_COVERAGE: tuple[int, int] = (1980, 2010)
+JME_COVERAGE: tuple[int, int] = _declared("jme_exercises")
+MME_COVERAGE: tuple[int, int] = _declared("mme_participants")
 
 _DYAD = ("joint", "bilateral", "multilateral", "host1", "host2")
 _STATE = ("exercises", "hosted")
@@ -166,13 +168,19 @@ def enrich_joint_exercises(frame: Frame) -> Frame:
         >>> enrich_joint_exercises.__name__
         'enrich_joint_exercises'
     """
-    wh = frame._wh()
+    wh = frame.require_warehouse()
     used = []
     jme = mme = None
     if wh.has("jme_exercises") or not wh.has("mme_participants"):
-        jme, u = frame._table("jme_exercises", "joint exercises (JME v3)")
+        jme, u = frame.read("jme_exercises", "joint exercises (JME v3)")
         used.append(u)
     if wh.has("mme_participants"):
-        mme, u = frame._table("mme_participants", "multinational exercises (MME v7)")
+        mme, u = frame.read("mme_participants", "multinational exercises (MME v7)")
         used.append(u)
-    return frame._with(add_joint_exercises(frame.df, jme, mme), *used)
+    return frame.with_data(add_joint_exercises(frame.df, jme, mme), *used)
+
+
+ENRICHERS = (
+    Enricher("exercises", BOTH, enrich_joint_exercises, "joint military exercises",
+             tables=("jme_exercises", "mme_participants"), aliases=("jme", "mme")),
+)  # fmt: skip

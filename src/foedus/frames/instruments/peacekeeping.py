@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.frames.instruments._merge import DYAD_KEYS, STATE_KEYS, attach, covered_years, unit_of
+from foedus.frames.instruments._merge import declared as _declared
 
 if TYPE_CHECKING:
     from foedus.frames.frame import Frame
@@ -37,8 +39,8 @@ __all__ = [
     "tcc_state_years",
 ]
 
-GEO_PKO_COVERAGE: tuple[int, int] = (1994, 2018)
-PKO_COVERAGE: tuple[int, int] = (1993, 2016)
+GEO_PKO_COVERAGE: tuple[int, int] = _declared("geo_pko_tcc")
+PKO_COVERAGE: tuple[int, int] = _declared("pko_missions_monthly")
 
 
 def _contributions(geo_tcc: pl.DataFrame) -> pl.DataFrame:
@@ -155,10 +157,16 @@ def enrich_pko(frame: Frame) -> Frame:
         >>> enrich_pko.__name__
         'enrich_pko'
     """
-    geo, used = frame._table("geo_pko_tcc", "peace-operation troop contributors (Geo-PKO)")
+    geo, used = frame.read("geo_pko_tcc", "peace-operation troop contributors (Geo-PKO)")
     uses = [used]
     monthly = None
-    if frame.unit == "state-year" and frame._wh().has("pko_missions_monthly"):
-        monthly, u = frame._table("pko_missions_monthly", "peace operations by host (Bara)")
+    if frame.unit == "state-year" and frame.require_warehouse().has("pko_missions_monthly"):
+        monthly, u = frame.read("pko_missions_monthly", "peace operations by host (Bara)")
         uses.append(u)
-    return frame._with(add_pko_codeployment(frame.df, geo, monthly), *uses)
+    return frame.with_data(add_pko_codeployment(frame.df, geo, monthly), *uses)
+
+
+ENRICHERS = (
+    Enricher("pko", BOTH, enrich_pko, "peace operations",
+             tables=("geo_pko_tcc", "pko_missions_monthly"), aliases=("peacekeeping",)),
+)  # fmt: skip

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.frames.instruments._merge import DYAD_KEYS, STATE_KEYS, attach, covered_years, unit_of
+from foedus.frames.instruments._merge import declared as _declared
 
 if TYPE_CHECKING:
     from foedus.frames.frame import Frame
@@ -34,9 +36,9 @@ __all__ = [
     "enrich_us_troops",
 ]
 
-TROOPS_COVERAGE: tuple[int, int] = (1950, 2024)
+TROOPS_COVERAGE: tuple[int, int] = _declared("us_troops")
 BASES_YEAR = 2018
-MILCON_COVERAGE: tuple[int, int] = (2008, 2019)
+MILCON_COVERAGE: tuple[int, int] = _declared("us_milcon")
 BASE_COLUMNS: tuple[str, ...] = ("us_bases", "us_bases_major", "us_lilypads", "us_funded_sites")
 USA = 2
 
@@ -111,13 +113,19 @@ def enrich_us_troops(frame: Frame) -> Frame:
         >>> enrich_us_troops.__name__
         'enrich_us_troops'
     """
-    wh = frame._wh()
-    troops, used = frame._table("us_troops", "US troops abroad")
+    wh = frame.require_warehouse()
+    troops, used = frame.read("us_troops", "US troops abroad")
     extra = {}
     uses = [used]
     for table, key, purpose in (("us_bases", "bases", "US bases abroad (2018)"),
                                 ("us_milcon", "milcon", "US military construction")):  # fmt: skip
         if wh.has(table):
-            extra[key], u = frame._table(table, purpose)
+            extra[key], u = frame.read(table, purpose)
             uses.append(u)
-    return frame._with(add_us_troops(frame.df, troops, **extra), *uses)
+    return frame.with_data(add_us_troops(frame.df, troops, **extra), *uses)
+
+
+ENRICHERS = (
+    Enricher("us-troops", BOTH, enrich_us_troops, "US troops abroad",
+             tables=("us_troops", "us_bases", "us_milcon"), aliases=("troops",)),
+)  # fmt: skip

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.frames.instruments._merge import DYAD_KEYS, STATE_KEYS, attach, covered_years, unit_of
 
 if TYPE_CHECKING:
@@ -92,5 +93,11 @@ def enrich_us_training(frame: Frame) -> Frame:
         >>> enrich_us_training.__name__
         'enrich_us_training'
     """
-    training, used = frame._table("us_training", "US training of foreign personnel (FMTR)")
-    return frame._with(add_us_training(frame.df, training), used)
+    training, used = frame.read("us_training", "US training of foreign personnel (FMTR)")
+    return frame.with_data(add_us_training(frame.df, training), used)
+
+
+ENRICHERS = (
+    Enricher("us-training", BOTH, enrich_us_training, "US training of foreign military",
+             tables=("us_training",), aliases=("training",)),
+)  # fmt: skip

@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from foedus.frames.enrichers import BOTH, Enricher
 from foedus.frames.instruments._merge import DYAD_KEYS, STATE_KEYS, attach, covered_years, unit_of
+from foedus.frames.instruments._merge import declared as _declared
 
 if TYPE_CHECKING:
     from foedus.frames.frame import Frame
 
 __all__ = ["VISITS_COVERAGE", "add_us_visits", "enrich_us_visits"]
 
-VISITS_COVERAGE: tuple[int, int] = (1992, 2012)
+VISITS_COVERAGE: tuple[int, int] = _declared("us_defense_visits")
 USA = 2
 
 
@@ -59,5 +61,11 @@ def enrich_us_visits(frame: Frame) -> Frame:
         >>> enrich_us_visits.__name__
         'enrich_us_visits'
     """
-    visits, used = frame._table("us_defense_visits", "US senior defence leader visits")
-    return frame._with(add_us_visits(frame.df, visits), used)
+    visits, used = frame.read("us_defense_visits", "US senior defence leader visits")
+    return frame.with_data(add_us_visits(frame.df, visits), used)
+
+
+ENRICHERS = (
+    Enricher("us-visits", BOTH, enrich_us_visits, "US senior defence leader visits",
+             tables=("us_defense_visits",), aliases=("visits",)),
+)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Downloading official releases, for users who are online.
+"""Downloading official releases into the warehouse, for users who are online.
 
 Offline (air-gapped networks, CI) the download fails at once with the import command to use instead;
 it never waits on a network that is not there.

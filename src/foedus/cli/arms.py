@@ -1,10 +1,5 @@
-"""Command line for arms-trade views: ``foedus arms shares`` and ``foedus arms concentration``.
-
-``register(app)`` adds the ``arms`` group to the main ``foedus`` Typer app. Conventions as the rest
-of the CLI: ``--json`` prints one JSON document on stdout, messages go to stderr, and a
-:class:`~foedus.errors.FoedusError` exits with status 2 (with a JSON error document under
-``--json``).
-"""
+"""``foedus arms shares`` and ``foedus arms concentration``: arms-trade views from the SIPRI
+trade register (``docs/cli-instruments.md``)."""
 
 from __future__ import annotations
 
@@ -15,9 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from foedus.cli_support import JsonOpt, WarehouseOpt, err, out
-from foedus.cli_support import emit_json as _emit_json
-from foedus.cli_support import run as _run
+from foedus.cli._support import JsonOpt, WarehouseOpt, err, out
+from foedus.cli._support import emit_json as _emit_json
+from foedus.cli._support import run as _run
 from foedus.errors import FoedusError, InvalidYearsError
 
 AllocationOpt = Annotated[
@@ -26,7 +21,7 @@ AllocationOpt = Annotated[
                  "years: even (default), first or last."),
 ]  # fmt: skip
 
-arms_app = typer.Typer(help="Arms-trade views from the SIPRI trade register.", no_args_is_help=True)
+app = typer.Typer(help="Arms-trade views from the SIPRI trade register.", no_args_is_help=True)
 
 
 def _deals(warehouse: Path | None) -> tuple[Any, Any]:
@@ -45,7 +40,7 @@ def _clean(value: Any) -> Any:
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
-@arms_app.command(
+@app.command(
     "shares", help="Shares of world arms deliveries (SIPRI TIV) by supplier or recipient over "
     "--from..--to."
 )
@@ -62,11 +57,10 @@ def shares_command(
     """Shares of world arms deliveries (SIPRI TIV) by supplier or recipient over --from..--to.
 
     Example:
-        >>> import json, typer, tempfile, pathlib
+        >>> import json, tempfile, pathlib
         >>> from typer.testing import CliRunner
-        >>> app = typer.Typer(); register(app)
         >>> missing = str(pathlib.Path(tempfile.mkdtemp()) / "none.duckdb")
-        >>> result = CliRunner().invoke(app, ["arms", "shares", "--from", "2020", "--to", "2024",
+        >>> result = CliRunner().invoke(app, ["shares", "--from", "2020", "--to", "2024",
         ...                                   "--json", "-w", missing])
         >>> result.exit_code, json.loads(result.stdout)["error"]
         (2, 'MissingDataError')
@@ -126,7 +120,7 @@ def _parse_window(text: str) -> tuple[int, int]:
     return int(parts[0]), int(parts[1])
 
 
-@arms_app.command(
+@app.command(
     "concentration",
     help="Supplier concentration (HHI) of RECIPIENT's arms imports per window, and its shift.",
 )
@@ -140,10 +134,8 @@ def concentration_command(
     """Supplier concentration (HHI) of RECIPIENT's arms imports per window, and its shift.
 
     Example:
-        >>> import typer
         >>> from typer.testing import CliRunner
-        >>> app = typer.Typer(); register(app)
-        >>> result = CliRunner().invoke(app, ["arms", "concentration", "India", "--window", "2015"])
+        >>> result = CliRunner().invoke(app, ["concentration", "India", "--window", "2015"])
         >>> result.exit_code, "START-END" in result.stderr
         (2, True)
     """
@@ -173,16 +165,3 @@ def concentration_command(
         out.print(grid)
 
     _run(as_json, body)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``arms`` command group (``shares``, ``concentration``) to the ``foedus`` app.
-
-    Example:
-        >>> import typer
-        >>> app = typer.Typer()
-        >>> register(app)
-        >>> [g.name for g in app.registered_groups]
-        ['arms']
-    """
-    app.add_typer(arms_app, name="arms")

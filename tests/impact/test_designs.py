@@ -56,6 +56,7 @@ def test_honouring_rates_on_shared_data(built_warehouse: Path) -> None:
     war = {r["type"]: r for r in result.tables["by_type_war"]}
     # counted on MIDA/MIDB 5.0 and ATOP 5.1 (docs/impact.md)
     assert (war["defence"]["cases"], war["defence"]["honoured"]) == (201, 22)
+    assert (war["neutrality"]["cases"], war["neutrality"]["honoured"]) == (167, 152)
     assert war["defence"]["wilson_low"] < war["defence"]["rate"] < war["defence"]["wilson_high"]
     eras = {r["era"] for r in result.tables["by_type_era"]}
     assert eras == {"1816-1944", "1945-1989", "1990-2014"}

@@ -95,46 +95,56 @@ def honouring_cases(
         >>> honouring_cases(parts, disp, mem).select("ally", "partner", "type", "honoured").rows()
         [(200, 2, 'defence', 1)]
     """
+    # one row per dispute, state and side; a state with several rows on one side (it left and
+    # came back) is an originator on that side if any of its rows is
     p = participants.select(
         "dispnum", pl.col("ccode").cast(pl.Int64), pl.col("sidea").cast(pl.Int64),
         pl.col("orig").cast(pl.Int64),
-    ).unique(["dispnum", "ccode", "sidea"])  # fmt: skip
+    ).group_by("dispnum", "ccode", "sidea").agg(pl.col("orig").max())  # fmt: skip
     d = disputes.select("dispnum", pl.col("styear").cast(pl.Int64).alias("year"),
                         pl.col("hostlev").cast(pl.Int64))  # fmt: skip
     origs = p.filter(pl.col("orig") == 1).join(d, on="dispnum").rename(
         {"ccode": "partner", "sidea": "p_sidea"}).drop("orig")  # fmt: skip
     obl = _obligations(members)
     cases = origs.join(obl, on="partner").filter(pl.col("year").is_between("first", "last"))
-    # the ally's role in the dispute, if any
+    # the ally's role in the dispute (any side it took, whether it was an originator)
     role = p.rename({"ccode": "ally", "sidea": "a_sidea", "orig": "a_orig"})
-    cases = cases.join(role, on=["dispnum", "ally"], how="left")
-    same = pl.col("a_sidea") == pl.col("p_sidea")
-    opposite = pl.col("a_sidea").is_not_null() & (pl.col("a_sidea") != pl.col("p_sidea"))
-    joined_same = same & (pl.col("a_orig") == 0)
-    originator = pl.col("a_orig") == 1
+    keys = ["dispnum", "ally", "partner", "p_sidea"]
+    roles = (
+        cases.select(keys).unique().join(role, on=["dispnum", "ally"], how="inner")
+        .group_by(keys).agg(
+            ((pl.col("a_sidea") == pl.col("p_sidea")) & (pl.col("a_orig") == 0)).any()
+            .alias("joined_same"),
+            (pl.col("a_sidea") != pl.col("p_sidea")).any().alias("opposite"),
+            (pl.col("a_orig") == 1).any().alias("originator"),
+        )
+    )  # fmt: skip
+    cases = cases.join(roles, on=keys, how="left").with_columns(
+        pl.col("joined_same", "opposite", "originator").fill_null(False))
     frames = []
     for kind, (col, cond) in HONOUR_TYPES.items():
         sub = cases.filter(pl.col(col) == 1)
         if kind == "defence":
-            sub = sub.filter((pl.col("p_sidea") == 0) & ~originator.fill_null(False))
-            honoured = joined_same.fill_null(False)
+            sub = sub.filter((pl.col("p_sidea") == 0) & ~pl.col("originator"))
+            honoured = pl.col("joined_same")
         elif kind == "offence":
-            sub = sub.filter((pl.col("p_sidea") == 1) & ~originator.fill_null(False))
-            honoured = joined_same.fill_null(False)
+            sub = sub.filter((pl.col("p_sidea") == 1) & ~pl.col("originator"))
+            honoured = pl.col("joined_same")
         else:
-            honoured = ~opposite
+            honoured = ~pl.col("opposite")
         frames.append(sub.with_columns(
             pl.lit(kind).alias("type"),
             honoured.cast(pl.Int64).alias("honoured"),
-            opposite.cast(pl.Int64).alias("against"),
+            pl.col("opposite").cast(pl.Int64).alias("against"),
             (pl.col(cond) == 1 if cond else pl.lit(False)).alias("conditional"),
         ))  # fmt: skip
     out = pl.concat(frames, how="diagonal_relaxed")
-    # one case per dispute, ally, partner and type (several alliances can carry the same duty)
+    # one case per dispute, ally, partner and type (several alliances can carry the same duty;
+    # the partner may be an originator on one side only, so p_sidea is fixed per case)
     out = out.group_by("dispnum", "ally", "partner", "type").agg(
-        pl.col("year").first(), pl.col("hostlev").first(), pl.col("honoured").first(),
-        pl.col("against").first(), pl.col("conditional").all(),
-        pl.col("atopid").sort().first(), pl.col("p_sidea").first(),
+        pl.col("year").first(), pl.col("hostlev").first(), pl.col("honoured").min(),
+        pl.col("against").max(), pl.col("conditional").all(),
+        pl.col("atopid").min(), pl.col("p_sidea").min(),
     )  # fmt: skip
     era = pl.lit(None, dtype=pl.String)
     for name, lo, hi in reversed(ERAS):

@@ -53,7 +53,7 @@ def main() -> None:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "foedus-impact-pycache")
-    foedus = [sys.executable, "-m", "foedus"]
+    foedus = [str(Path(sys.executable).parent / "foedus")]
     print(f"load average {os.getloadavg()[0]:.1f}; results in {out}")
     _run([*foedus, "impact", "list", "--json"], env)  # warm-up: bytecode
     for name in args.designs.split(","):

@@ -750,6 +750,10 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
 
         return await answer(request, work)
 
+    from foedus.api.routes_impact import router as impact_router
+
+    app.include_router(impact_router)
+
     @app.get(API, include_in_schema=False)
     async def index() -> Response:
         paths = sorted(str(getattr(r, "path", "")) for r in app.routes

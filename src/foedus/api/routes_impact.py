@@ -1,0 +1,107 @@
+"""``/api/v1/impact/...``: the impact designs (docs/impact.md), library calls only.
+
+Design results come from :func:`foedus.impact.profile.cached_design` (run once per warehouse and
+kept next to it), so a design that is not yet cached may answer 503 with Retry-After the first time
+while it is computed; the next request gets it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from foedus.api.app import API, PROBLEMS, _cache_key, json_payload
+
+router = APIRouter()
+
+DesignP = Annotated[str, Path(description="Design name, e.g. dca-alignment (see /api/v1/impact).")]
+
+
+async def _answer(request: Request, work: Any) -> Response:
+    runner = request.app.state.runner
+    key = _cache_key(request)
+    hit = runner.cached(key)
+    if hit is not None:
+        return hit.response(cached=True)
+    payload = await runner.run(key, lambda: json_payload(work()))
+    return payload.response(cached=False)
+
+
+def _warehouse(request: Request) -> Any:
+    return request.app.state.service.wh.path
+
+
+@router.get(f"{API}/impact", tags=["impact"], responses=PROBLEMS,
+            summary="Impact designs, treatments and outcomes")  # fmt: skip
+async def impact_index(request: Request) -> Response:
+    """The named designs with their default treatment and outcome, every treatment with its
+    covered years, every outcome."""
+
+    def work() -> dict[str, Any]:
+        from foedus.impact.designs import DESIGNS
+        from foedus.impact.panel import OUTCOMES, TREATMENTS
+
+        return {
+            "designs": [{"name": d.name, "question": d.question, "treatment": d.treatment,
+                         "outcome": d.outcome} for d in DESIGNS.values()],
+            "treatments": [{"name": t.name, "label": t.label, "coverage": list(t.coverage),
+                            "us_only": t.us_only} for t in TREATMENTS.values()],
+            "outcomes": [{"name": o.name, "label": o.label, "kind": o.kind,
+                          "coverage": list(o.coverage)} for o in OUTCOMES.values()],
+        }  # fmt: skip
+
+    return await _answer(request, work)
+
+
+@router.get(f"{API}/impact/designs/{{design}}", tags=["impact"], responses=PROBLEMS,
+            summary="One design's estimates, tables, specification and notes")  # fmt: skip
+async def impact_design(request: Request, design: DesignP) -> Response:
+    """The named design with its default treatment and outcome on the whole warehouse:
+    estimates with 95% CIs, N, pre-trend and placebo tests, event-study and other tables."""
+
+    def work() -> dict[str, Any]:
+        from foedus.impact.designs import get_design
+        from foedus.impact.profile import cached_design
+
+        name = get_design(design).name
+        doc = cached_design(name, _warehouse(request))
+        return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+    return await _answer(request, work)
+
+
+@router.get(f"{API}/impact/dyad", tags=["impact"], responses=PROBLEMS,
+            summary="A pair's instruments and their estimated average effects")  # fmt: skip
+async def impact_dyad(
+    request: Request,
+    state1: Annotated[str, Query(description="COW code, abbreviation or name.")],
+    state2: Annotated[str, Query(description="COW code, abbreviation or name.")],
+) -> Response:
+    """Which instruments the pair used when, and each instrument's average effect estimated
+    over all pairs by the named designs."""
+
+    def work() -> dict[str, Any]:
+        from foedus.impact.profile import dyad_impact
+
+        return dyad_impact(state1, state2, _warehouse(request))
+
+    return await _answer(request, work)
+
+
+@router.get(f"{API}/impact/alliance/{{alliance}}", tags=["impact"], responses=PROBLEMS,
+            summary="An alliance's members, early exits and honouring record")  # fmt: skip
+async def impact_alliance(
+    request: Request,
+    alliance: Annotated[str, Path(description="Alliance name or ATOP id, e.g. NATO or 3180.")],
+) -> Response:
+    """Members with entry, exit and how they left; honouring rates in the alliance's disputes
+    and wars (unconditional coding)."""
+
+    def work() -> dict[str, Any]:
+        from foedus.impact.profile import alliance_impact
+
+        return alliance_impact(alliance, _warehouse(request))
+
+    return await _answer(request, work)

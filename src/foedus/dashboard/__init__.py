@@ -53,6 +53,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "alliance": ("Alliance", "/alliance"),
     "dyad": ("Dyad", "/dyad"),
     "defend": ("Collective defence", "/defend"),
+    "impact": ("Impact", "/impact"),
 }
 
 #: Only the server itself: scripts, styles, data, images. Plotly sets inline styles and draws
@@ -93,7 +94,7 @@ All assets are served by this server; nothing is loaded from elsewhere.</footer>
 """
 
 #: Pages that draw charts load Plotly first.
-_PLOTLY_PAGES = {"network", "map", "dyad", "defend", "home", "alliance"}
+_PLOTLY_PAGES = {"network", "map", "dyad", "defend", "home", "alliance", "impact"}
 
 
 def render_page(page: str) -> str:

@@ -532,7 +532,8 @@ def member_exit(warehouse: Any, *, treatment: str | None = None, outcome: str | 
     adj = adjust_pvalues([e["p"] for e in estimates])
     for e, h, b in zip(estimates, adj["holm"], adj["bh"], strict=True):
         e["p_holm"], e["p_bh"] = h, b
-    curves = []
+    curves: list[dict[str, Any]] = []
+    full: list[dict[str, Any]] = []
     kinds = {"defence": pl.col("defense") == 1, "offence": pl.col("offense") == 1,
              "neutrality/non-aggression only": (pl.col("defense") == 0) & (pl.col("offense") == 0)
              & ((pl.col("neutral") == 1) | (pl.col("nonagg") == 1)),
@@ -546,6 +547,11 @@ def member_exit(warehouse: Any, *, treatment: str | None = None, outcome: str | 
                                      sub.get_column("broken").to_numpy())  # fmt: skip
         sf = km.survival_function_
         ci = km.confidence_interval_
+        for at in sf.index:
+            full.append({"obligation": label, "years": float(at),
+                         "survival": float(sf.loc[at].iloc[0]),
+                         "ci_low": float(ci.loc[at].iloc[0]),
+                         "ci_high": float(ci.loc[at].iloc[1])})  # fmt: skip
         for t in (1, 5, 10, 20, 30, 50):
             idx = sf.index[sf.index <= t]
             if len(idx) == 0:
@@ -570,7 +576,7 @@ def member_exit(warehouse: Any, *, treatment: str | None = None, outcome: str | 
         question="How long do members honour an alliance before breaking it early, and which "
         "alliances last?", specification=spec,
         sample=f"{df.height:,} member spells, {int(df.get_column('broken').sum()):,} early exits",
-        estimates=estimates, tables={"kaplan_meier": curves},
+        estimates=estimates, tables={"kaplan_meier": curves, "kaplan_meier_curves": full},
         notes=[f"Multiple testing: {len(estimates)} hazard ratios; p_holm and p_bh adjust "
                "across them.", "Log hazard ratios: > 0 = earlier exit."],
         sources=["atop", "cow-majors"],

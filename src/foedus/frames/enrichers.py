@@ -58,6 +58,7 @@ ENRICHER_MODULES: tuple[str, ...] = (
     "foedus.frames.instruments.posture",
     "foedus.frames.instruments.visits",
     "foedus.frames.instruments.peacekeeping",
+    "foedus.frames.instruments.aid",
 )
 
 

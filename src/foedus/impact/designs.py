@@ -601,7 +601,7 @@ DESIGNS: dict[str, Design] = {
                ("arms", "dca", "exercises", "pko"), ("idealpointdist", "s", "tau-b")),
         Design("troops-burden", "Does US troop presence change the host's military spending?",
                troops_burden, "us-troops", "milex-gdp", ("us-troops", "us-training",
-                                                         "us-visits"),
+                                                         "us-visits", "us-aid"),
                ("milex-gdp", "milex")),
         Design("honouring-rates", "Do allies join disputes on their partner's side "
                "(unconditional coding)?", honouring, None, None),

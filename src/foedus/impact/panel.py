@@ -128,6 +128,11 @@ TREATMENTS: dict[str, Treatment] = {
                   "operations in Africa)", ("add_pko",), lambda: pl.col("pko_codeployed") > 0,
                   lambda: pl.col("pko_shared_missions").cast(pl.Float64), (1994, 2018),
                   ("geo-pko",), note="Geo-PKO covers UN operations in Africa only"),
+        Treatment("us-aid", "US foreign assistance to the partner, economic and military "
+                  "together (ForeignAssistance.gov obligations; no military split)", ("us-aid",),
+                  lambda: pl.col("us_aid_constant") > 0, _log1p("us_aid_constant"),
+                  (1946, 2021), ("us-foreign-aid",), us_only=True,
+                  note="an economic-statecraft covariate: TOTAL US aid, not military aid"),
     )
 }  # fmt: skip
 
@@ -277,7 +282,7 @@ def impact_panel(
 
         frame = replace(frame, df=frame.df.filter(pl.col("ccode1") == USA))
     for name in enrichers:
-        frame = getattr(frame, name)()
+        frame = getattr(frame, name)() if name.startswith("add_") else frame.enrich([name])
     if similarity:
         frame = frame.add_alliance_similarity(list(similarity))
     df = frame.df.with_columns((pl.col("ccode1") * 1000 + pl.col("ccode2")).alias("dyad"))

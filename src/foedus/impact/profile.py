@@ -144,7 +144,11 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
             continue
         f = frame
         for e in t.enrichers:
-            f = getattr(f, e)()
+            if not e.startswith("add_") and not wh.has("us_aid"):
+                break
+            f = getattr(f, e)() if e.startswith("add_") else f.enrich([e])
+        if "us_aid_constant" not in f.df.columns and t.name == "us-aid":
+            continue
         df = f.df.with_columns(pl.when(pl.col("year").is_in(t.years()))
                                .then(t.indicator()).alias("D"))  # fmt: skip
         used = df.filter(pl.col("D") == True).get_column("year").to_list()  # noqa: E712

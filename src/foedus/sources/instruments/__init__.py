@@ -21,6 +21,7 @@ FAMILIES: tuple[str, ...] = (
     "us_posture",
     "visits",
     "peacekeeping",
+    "us_aid",
 )
 
 

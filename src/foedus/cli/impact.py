@@ -89,7 +89,7 @@ def list_cmd(as_json: JsonOpt = False) -> None:
         from foedus.impact.designs import DESIGNS
         from foedus.impact.panel import OUTCOMES, TREATMENTS
 
-        doc = {
+        doc: dict[str, list[dict[str, Any]]] = {
             "designs": [{"name": d.name, "question": d.question, "treatment": d.treatment,
                          "outcome": d.outcome, "treatments": list(d.treatments),
                          "outcomes": list(d.outcomes)} for d in DESIGNS.values()],

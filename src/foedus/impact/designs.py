@@ -334,7 +334,7 @@ def exercises_formation(warehouse: Any, *, treatment: str | None = None,
         (lag("ever") >= 2).cast(pl.Int64).alias("repeated_lag1"),
         (pl.col("year") - pl.col("year").min().over("dyad")).alias("years_at_risk"),
     ).filter(pl.col("year").is_between(span[0], span[1]))
-    estimates = []
+    estimates: list[dict[str, Any]] = []
     where = f"exercises-formation: {tr.name}"
     for oc in ocs:
         sample = df.filter(pl.col(oc.column).is_not_null() & pl.col("exercised_lag1").is_not_null())

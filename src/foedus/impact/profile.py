@@ -138,7 +138,7 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
                         schema={"ccode1": pl.Int64, "ccode2": pl.Int64, "year": pl.Int64})
     frame = Frame(pair, unit="dyad-year", system="cow", directed=False, warehouse=wh)
     us = lo == USA
-    rows = []
+    rows: list[dict[str, Any]] = []
     for t in TREATMENTS.values():
         if t.us_only and not us:
             continue
@@ -165,7 +165,7 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
              f"The pair's rows cover {first}-{last} (both states independent, 1950 on); "
              "instruments are null outside their own years."]  # fmt: skip
     for r in rows:
-        design = EFFECT_OF.get(r["treatment"])
+        design = EFFECT_OF.get(str(r["treatment"]))
         if design is None or r["first_year"] is None:
             continue
         doc = cached_design(design, wh)

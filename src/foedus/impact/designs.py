@@ -370,8 +370,9 @@ def exercises_formation(warehouse: Any, *, treatment: str | None = None,
     spec = [
         f"unit: non-directed COW dyad-year at risk (no obligation of the type the year before); "
         f"{coverage}",
-        f"treatment: {tr.label}, lagged one year (exercised_lag1); repeated_lag1 = 2+ "
-        "treated years up to the year before",
+        f"treatment: {tr.label}, lagged one year (exercised_lag1; so the first estimation "
+        "year is the second covered year); repeated_lag1 = 2+ treated years up to the year "
+        "before",
         "outcome: onset of a new ATOP obligation of each type (either direction)",
         "hazard: logit, cubic polynomial of years at risk since the start of the panel or the "
         "dyad's entry, SEs clustered by dyad",

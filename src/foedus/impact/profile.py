@@ -157,7 +157,7 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
                      "coverage": f"{t.coverage[0]}-{t.coverage[1]}",
                      "years_used": _runs(used),
                      "first_year": min(used) if used else None,
-                     "covered_years_in_system": covered.len()})  # fmt: skip
+                     "covered_years": covered.len()})  # fmt: skip
     effects = []
     notes = ["Average effects are estimated over all pairs by the named designs (docs/impact.md),"
              " not for this pair alone; a failed pre-trend test (pretrend_p < 0.05) means the "

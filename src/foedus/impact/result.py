@@ -111,6 +111,7 @@ class ImpactResult:
         spec = "".join(f"<li>{e(s)}</li>" for s in self.specification)
         notes = "".join(f"<li>{e(s)}</li>" for s in self.notes) or "<li>None.</li>"
         tables = "".join(f"<h2>{e(k)}</h2>{table(v, k)}" for k, v in self.tables.items())
+        chart = _event_svg(self.tables.get("event_study") or [])
         from foedus.provenance import bibtex_for
 
         bib = bibtex_for(self.sources)[0] if self.sources else ""
@@ -119,9 +120,48 @@ class ImpactResult:
 table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #ccc;padding:2px 6px}}</style>
 </head><body data-design="{e(self.name)}"><h1>{e(self.title)}</h1><p>{e(self.question)}</p>
 <h2>Specification (fixed in code)</h2><ul>{spec}</ul><p><b>Sample:</b> {e(self.sample)}</p>
-<h2>Estimates</h2>{table(self.estimates, "estimates")}{tables}
+<h2>Estimates</h2>{table(self.estimates, "estimates")}{chart}{tables}
 <h2>Notes</h2><ul>{notes}</ul><h2>Sources</h2><pre>{e(bib)}</pre></body></html>
 """
+
+
+def _event_svg(rows: list[dict[str, Any]]) -> str:
+    """An inline SVG of an event study: estimate and 95% CI per relative year (no script).
+
+    Example:
+        >>> "<svg" in _event_svg([{"rel": -1, "estimate": 0.0, "ci_low": 0.0, "ci_high": 0.0},
+        ...                       {"rel": 0, "estimate": 1.0, "ci_low": 0.5, "ci_high": 1.5}])
+        True
+    """
+    if not rows:
+        return ""
+    lo = min(min(r["ci_low"] for r in rows), 0.0)
+    hi = max(max(r["ci_high"] for r in rows), 0.0)
+    span = (hi - lo) or 1.0
+    rels = [r["rel"] for r in rows]
+    r0, r1 = min(rels), max(rels)
+    w, h, pad = 640, 300, 50
+
+    def x(rel: float) -> float:
+        return pad + (rel - r0) / ((r1 - r0) or 1) * (w - 2 * pad)
+
+    def y(v: float) -> float:
+        return h - pad - (v - lo) / span * (h - 2 * pad)
+
+    parts = [f'<line x1="{pad}" x2="{w - pad}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#999"/>']
+    for r in rows:
+        cx = x(r["rel"])
+        parts.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(r["ci_low"]):.1f}" '
+                     f'y2="{y(r["ci_high"]):.1f}" stroke="#1f77b4"/>'
+                     f'<circle cx="{cx:.1f}" cy="{y(r["estimate"]):.1f}" r="4" fill="#1f77b4">'
+                     f'<title>{r["rel"]}: {r["estimate"]:.4g} [{r["ci_low"]:.4g}, '
+                     f'{r["ci_high"]:.4g}]</title></circle>'
+                     f'<text x="{cx:.1f}" y="{h - pad + 18}" font-size="11" '
+                     f'text-anchor="middle">{r["rel"]}</text>')  # fmt: skip
+    parts.append(f'<text x="{pad}" y="{pad - 15}" font-size="12">estimate and 95% CI by year '
+                 f"relative to onset (reference -1); range {lo:.3g} to {hi:.3g}</text>")
+    return (f'<h2>Event study</h2><svg data-chart="event_study" width="{w}" height="{h}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>')
 
 
 def _fmt(v: Any) -> str:

@@ -156,7 +156,9 @@ def panel_design(
     require_variation(df.filter(pl.col(oc.column).is_not_null()), oc.column,
                       f"outcome '{oc.name}'", where)  # fmt: skip
     estimates = []
-    main = twfe(df, oc.column, "D", where=where)
+    if tr.continuous:
+        event_study, volume = False, False
+    main = twfe(df, oc.column, "V" if tr.continuous else "D", where=where)
     event: dict[str, Any] | None = None
     es = None
     row = _row("twfe", tr.name, oc.name, main)
@@ -180,7 +182,8 @@ def panel_design(
         estimates.append(_row("twfe-volume", tr.name, oc.name, twfe(df, oc.column, "V",
                                                                      where=where)))  # fmt: skip
     for o in others:
-        estimates.append(_row("twfe", tr.name, o.name, twfe(df, o.column, "D", where=where)))
+        estimates.append(_row("twfe", tr.name, o.name, twfe(
+            df, o.column, "V" if tr.continuous else "D", where=where)))
     if len(estimates) > 1:
         adj = adjust_pvalues([e["p"] for e in estimates])
         for e, h, b in zip(estimates, adj["holm"], adj["bh"], strict=True):
@@ -591,7 +594,8 @@ DESIGNS: dict[str, Design] = {
     d.name: d
     for d in (
         Design("dca-alignment", "Do DCAs bring the pair's alliance portfolios and UN votes "
-               "closer?", dca_alignment, "dca", "s", ("dca", "exercises", "arms", "pko"),
+               "closer?", dca_alignment, "dca", "s", ("dca", "exercises", "arms", "pko",
+                                                      "engagement"),
                ("s", "tau-b", "idealpointdist")),
         Design("exercises-formation", "Are joint exercises followed by new ATOP obligations?",
                exercises_formation, "exercises", "formation-*",

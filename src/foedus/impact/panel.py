@@ -76,6 +76,7 @@ class Treatment:
     gaps: tuple[int, ...] = ()
     us_only: bool = False
     note: str = ""
+    continuous: bool = False
 
     def years(self) -> list[int]:
         """The covered years.
@@ -128,6 +129,15 @@ TREATMENTS: dict[str, Treatment] = {
                   "operations in Africa)", ("add_pko",), lambda: pl.col("pko_codeployed") > 0,
                   lambda: pl.col("pko_shared_missions").cast(pl.Float64), (1994, 2018),
                   ("geo-pko",), note="Geo-PKO covers UN operations in Africa only"),
+        Treatment("engagement", "bilateral military-engagement index (factor model of every "
+                  "instrument, docs/engagement.md), fitted on the panel's own dyad-years",
+                  ("engagement",), lambda: pl.col("engagement").is_not_null(),
+                  lambda: pl.col("engagement"), (1950, 2024), ("sipri-arms-transfers", "dcad",
+                  "jme", "mme", "geo-pko", "fmtr", "us-troops", "us-visits", "atop"),
+                  continuous=True, note="continuous: TWFE on the index only (no onset, no event "
+                  "study); the index shrinks toward 0 in years fewer instruments cover, and it "
+                  "contains the pair's ATOP obligations, so its association with S and tau-b is "
+                  "partly mechanical: prefer the UN distance outcome"),
         Treatment("us-aid", "US foreign assistance to the partner, economic and military "
                   "together (ForeignAssistance.gov obligations; no military split)", ("us-aid",),
                   lambda: pl.col("us_aid_constant") > 0, _log1p("us_aid_constant"),
@@ -282,7 +292,14 @@ def impact_panel(
 
         frame = replace(frame, df=frame.df.filter(pl.col("ccode1") == USA))
     for name in enrichers:
-        frame = getattr(frame, name)() if name.startswith("add_") else frame.enrich([name])
+        if name == "engagement":
+            from foedus.measures.engagement import add_engagement
+
+            frame = add_engagement(frame, bootstrap=0)
+        elif name.startswith("add_"):
+            frame = getattr(frame, name)()
+        else:
+            frame = frame.enrich([name])
     if similarity:
         frame = frame.add_alliance_similarity(list(similarity))
     df = frame.df.with_columns((pl.col("ccode1") * 1000 + pl.col("ccode2")).alias("dyad"))

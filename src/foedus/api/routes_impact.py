@@ -16,7 +16,8 @@ from foedus.api.app import API, PROBLEMS, _cache_key, json_payload
 
 router = APIRouter()
 
-DesignP = Annotated[str, Path(description="Design name, e.g. dca-alignment (see /api/v1/impact).")]
+DesignP = Annotated[str, Path(description="Design name, e.g. dca-alignment (see /api/v1/impact).",
+                              min_length=2, max_length=40, pattern=r"^[A-Za-z][A-Za-z_-]*$")]
 
 
 async def _answer(request: Request, work: Any) -> Response:
@@ -76,8 +77,10 @@ async def impact_design(request: Request, design: DesignP) -> Response:
             summary="A pair's instruments and their estimated average effects")  # fmt: skip
 async def impact_dyad(
     request: Request,
-    state1: Annotated[str, Query(description="COW code, abbreviation or name.")],
-    state2: Annotated[str, Query(description="COW code, abbreviation or name.")],
+    state1: Annotated[str, Query(description="COW code, abbreviation or name.", min_length=1,
+                                 max_length=80)],
+    state2: Annotated[str, Query(description="COW code, abbreviation or name.", min_length=1,
+                                 max_length=80)],
 ) -> Response:
     """Which instruments the pair used when, and each instrument's average effect estimated
     over all pairs by the named designs."""
@@ -94,7 +97,8 @@ async def impact_dyad(
             summary="An alliance's members, early exits and honouring record")  # fmt: skip
 async def impact_alliance(
     request: Request,
-    alliance: Annotated[str, Path(description="Alliance name or ATOP id, e.g. NATO or 3180.")],
+    alliance: Annotated[str, Path(description="Alliance name or ATOP id, e.g. NATO or 3180.",
+                                  min_length=1, max_length=120)],
 ) -> Response:
     """Members with entry, exit and how they left; honouring rates in the alliance's disputes
     and wars (unconditional coding)."""

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 __all__ = [
     "CollinearityError",
+    "ContradictoryRowsError",
     "ConvergenceError",
     "DuplicateKeyError",
     "FoedusError",
@@ -170,6 +171,10 @@ class InvalidValueError(SourceFormatError):
 
 class InvalidDateError(InvalidValueError):
     """An impossible date (month 13, 30 February, a year out of range) or an end before a start."""
+
+
+class ContradictoryRowsError(SourceFormatError):
+    """Two rows of the curated file(s) state facts that cannot both be true."""
 
 
 class DuplicateKeyError(SourceFormatError):

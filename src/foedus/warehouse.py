@@ -12,21 +12,29 @@ writes happen in one transaction, so a failure leaves the warehouse exactly as i
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import polars as pl
 
-from foedus.errors import FoedusError, MissingDataError
+from foedus.errors import FoedusError, MissingDataError, WarehouseBusyError, WarehouseError
 from foedus.provenance import Used
 from foedus.sources.catalog import Release, all_releases, get_source, version_key
 from foedus.sources.readers import LINE_COLUMN
 
+if TYPE_CHECKING:
+    import duckdb
+
 ENV_VAR = "FOEDUS_WAREHOUSE"
+#: Version of the snapshot folder's layout (a change makes readers rebuild it).
+_SNAPSHOT_FORMAT = 1
 
 _CATALOGUE_DDL = """
 CREATE TABLE IF NOT EXISTS _foedus_imports (
@@ -145,6 +153,16 @@ def parse_release(release: Release, path: Path) -> ParsedRelease:
 class Warehouse:
     """The embedded DuckDB warehouse.
 
+    **Reading** never holds the file: the import catalogue and each table read are kept in a
+    snapshot folder next to the warehouse (``<name>.cache/``: the catalogue as JSON, each table as
+    an Arrow IPC file), keyed by the warehouse file's identity (inode, size, modification time), so
+    a reader opens DuckDB only the first time a release is read after an import, and briefly.
+
+    **Writing** (imports, pins) takes the warehouse's writer lock (``.<name>.lock``: a second
+    import is refused at once, saying which process holds it), writes a copy of the file and
+    swaps it in atomically: a running reader (``foedus serve``) keeps the file it opened and sees
+    the new one when it checks :meth:`changed` (or calls :meth:`refresh`).
+
     Example:
         >>> import tempfile, pathlib
         >>> wh = Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
@@ -157,24 +175,100 @@ class Warehouse:
         self.read_only = read_only
         self._con: duckdb.DuckDBPyConnection | None = None
         self._cache: dict[str, pl.DataFrame] = {}
+        self._records: list[ImportRecord] | None = None
+        self._pins: dict[str, str] | None = None
+        self._identity: list[int] | None = None
+        self._lock_depth = 0
+        self._lock_handle: Any = None
+
+    # -- the file -----------------------------------------------------------------------------
+    def _check_file(self) -> None:
+        """A clear error when the warehouse path is a folder or not a DuckDB file."""
+        if self.path.is_dir():
+            raise WarehouseError(
+                "the warehouse path is a folder, not a warehouse file",
+                where=str(self.path),
+                fix="give a file path, e.g. --warehouse DIR/warehouse.duckdb",
+            )
+        if self.path.is_file():
+            try:
+                with self.path.open("rb") as handle:
+                    head = handle.read(16)
+            except OSError as exc:
+                raise WarehouseError(
+                    f"cannot read the warehouse file ({exc.strerror or exc})",
+                    where=str(self.path),
+                    fix="check the file's permissions, or choose another --warehouse",
+                ) from None
+            if len(head) >= 12 and head[8:12] != b"DUCK":
+                raise WarehouseError(
+                    "the file is not a foedus warehouse (not a DuckDB database)",
+                    where=str(self.path),
+                    fix="point --warehouse (or FOEDUS_WAREHOUSE) at a warehouse file, or at a new "
+                    "file name to create one with `foedus data import-all DIR`",
+                )
+        parent = self.path.parent
+        if parent.exists() and not parent.is_dir():
+            raise WarehouseError(
+                f"'{parent}' is a file, not a folder",
+                where=str(self.path),
+                fix="choose a warehouse path whose folders are folders",
+            )
+
+    def identity(self) -> list[int] | None:
+        """What identifies the file's current content: inode, size, modification time (and its
+        write-ahead log's), or ``None`` when there is no file yet."""
+        try:
+            st = self.path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        wal = self.path.with_name(self.path.name + ".wal")
+        try:
+            ws = wal.stat()
+            extra = [ws.st_size, ws.st_mtime_ns]
+        except FileNotFoundError:
+            extra = [0, 0]
+        return [st.st_ino, st.st_size, st.st_mtime_ns, *extra]
+
+    def changed(self) -> bool:
+        """Whether the file on disk is no longer the one this object has read from (an import
+        replaced it).
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb").changed()
+            False
+        """
+        return self._identity is not None and self.identity() != self._identity
+
+    def refresh(self) -> bool:
+        """Forget what was read if the file changed; returns whether it did."""
+        if not self.changed():
+            return False
+        self.close()
+        self._forget()
+        return True
+
+    def _forget(self) -> None:
+        self._records = None
+        self._pins = None
+        self._identity = None
+        self._cache.clear()
 
     # -- connection -------------------------------------------------------------------------
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
+        """A read-only DuckDB connection to the warehouse file (writes go through a copy)."""
         if self._con is None:
-            if self.read_only:
-                if not self.path.exists():
-                    raise MissingDataError(
-                        "the warehouse does not exist yet",
-                        where=str(self.path),
-                        fix="import data first: foedus data import-all DIR "
-                        "(e.g. the folder holding the official release files)",
-                    )
-                self._con = duckdb.connect(str(self.path), read_only=True)
-            else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._con = duckdb.connect(str(self.path))
-                self._con.execute(_CATALOGUE_DDL)
+            if not self.path.exists():
+                raise MissingDataError(
+                    "the warehouse does not exist yet",
+                    where=str(self.path),
+                    fix="import data first: foedus data import-all DIR "
+                    "(e.g. the folder holding the official release files)",
+                )
+            self._check_file()
+            self._con = _connect(self.path, read_only=True)
         return self._con
 
     def close(self) -> None:
@@ -195,16 +289,73 @@ class Warehouse:
         ).fetchone()
         return bool(rows and rows[0])
 
+    # -- snapshot of the catalogue and tables -------------------------------------------------
+    @property
+    def cache_dir(self) -> Path:
+        """The snapshot folder next to the warehouse file."""
+        return self.path.with_name(self.path.name + ".cache")
+
+    def _load_catalogue(self) -> None:
+        if self._records is not None and self._pins is not None:
+            return
+        ident = self.identity()
+        if ident is None:
+            self._records, self._pins, self._identity = [], {}, None
+            return
+        self._check_file()
+        snapshot = self.cache_dir / "catalogue.json"
+        try:
+            doc = json.loads(snapshot.read_text())
+            if doc.get("identity") == ident and doc.get("format") == _SNAPSHOT_FORMAT:
+                self._records = [_record_from_json(r) for r in doc["records"]]
+                self._pins = dict(doc["pins"])
+                self._identity = ident
+                return
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        self.close()  # a fresh connection sees the current file
+        if self._has_catalogue():
+            rows = self.con.execute(
+                "SELECT storage, tbl, source, version, format_id, official, via, path, sha256, "
+                "checksum_ok, n_rows, n_columns, imported_at FROM _foedus_imports "
+                "ORDER BY tbl, storage"
+            ).fetchall()
+            records = [ImportRecord(*row) for row in rows]
+            pins = dict(self.con.execute("SELECT tbl, storage FROM _foedus_pins").fetchall())
+        else:
+            records, pins = [], {}
+        self._records, self._pins, self._identity = records, pins, ident
+        doc = {"format": _SNAPSHOT_FORMAT, "identity": ident,
+               "records": [_record_to_json(r) for r in records], "pins": pins}  # fmt: skip
+        _write_atomic(snapshot, json.dumps(doc).encode())
+        self._prune(records)
+
+    def _prune(self, records: Sequence[ImportRecord]) -> None:
+        keep = {_table_file_name(r) for r in records}
+        folder = self.cache_dir / "tables"
+        try:
+            for old in folder.glob("*.arrow"):
+                if old.name not in keep:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass
+
     # -- imports ----------------------------------------------------------------------------
+    def writer_lock(self) -> Any:
+        """Hold the warehouse's writer lock (re-entrant): one import at a time, checked at once.
+
+        Raises :class:`~foedus.errors.WarehouseBusyError` naming the process that holds it, or
+        that holds the DuckDB file open for writing.
+        """
+        return _WriterLock(self)
+
     def write(self, parsed: Sequence[ParsedRelease]) -> list[ImportRecord]:
         """Write parsed releases in one transaction: all land or none does."""
         if self.read_only:
             raise FoedusError("the warehouse is open read-only", where=str(self.path))
-        con = self.con
         now = datetime.now(UTC).replace(tzinfo=None)
         records: list[ImportRecord] = []
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with self._writing() as con:
             for item in parsed:
                 rel = item.release
                 storage = f"{rel.table}__{rel.format_id}"
@@ -248,12 +399,44 @@ class Warehouse:
                     ],
                 )
                 records.append(record)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        self._cache.clear()
         return records
+
+    @contextmanager
+    def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to a copy of the warehouse, swapped in when the block succeeds."""
+        if self.read_only:
+            raise FoedusError("the warehouse is open read-only", where=str(self.path))
+        with self.writer_lock():
+            self.close()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            work = self.path.with_name(f".{self.path.name}.{os.getpid()}.writing")
+            for leftover in (work, work.with_name(work.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            if self.path.exists():
+                shutil.copyfile(self.path, work)
+                wal = self.path.with_name(self.path.name + ".wal")
+                if wal.exists():
+                    shutil.copyfile(wal, work.with_name(work.name + ".wal"))
+            con = _connect(work, read_only=False)
+            try:
+                con.execute(_CATALOGUE_DDL)
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("CHECKPOINT")
+                con.close()
+                os.replace(work, self.path)
+            except BaseException:
+                con.close()
+                work.unlink(missing_ok=True)
+                raise
+            finally:
+                work.with_name(work.name + ".wal").unlink(missing_ok=True)
+            self._forget()
 
     def import_file(
         self, path: str | Path, source: str | None = None, *, format_id: str | None = None
@@ -265,22 +448,27 @@ class Warehouse:
         """
         path = Path(path)
         release = _match_release(path, source, format_id)
-        parsed = [parse_release(release, path)]
-        validate_codes(parsed, self)
-        return self.write(parsed)
+        with self.writer_lock():  # checked before parsing
+            parsed = [parse_release(release, path)]
+            validate_codes(parsed, self)
+            return self.write(parsed)
 
     def import_dir(
         self,
         directory: str | Path,
         *,
         on_file: Callable[[Path, Release], None] | None = None,
+        prefer: Sequence[str | Path] = (),
     ) -> list[ImportRecord]:
         """Find every recognised official file under ``directory``, parse all, write all at once.
+
+        The same official file name in two folders is refused (naming both) unless one of them
+        is under a path in ``prefer``.
 
         Example:
             >>> # Warehouse().import_dir("../shared/data")
         """
-        found = scan_directory(directory)
+        found = scan_directory(directory, prefer=prefer)
         if not found:
             raise FoedusError(
                 "no recognised release file found",
@@ -288,30 +476,25 @@ class Warehouse:
                 fix="point to the folder holding the downloaded files (e.g. states2016.csv, "
                 "atop5_1m.csv); `foedus data sources` lists the file names foedus recognises",
             )
-        parsed = []
-        for path, release in found:
-            if on_file is not None:
-                on_file(path, release)
-            parsed.append(parse_release(release, path))
-        validate_codes(parsed, self)
-        return self.write(parsed)
+        with self.writer_lock():  # checked before parsing
+            parsed = []
+            for path, release in found:
+                if on_file is not None:
+                    on_file(path, release)
+                parsed.append(parse_release(release, path))
+            validate_codes(parsed, self)
+            return self.write(parsed)
 
     # -- catalogue --------------------------------------------------------------------------
     def records(self) -> list[ImportRecord]:
         """Every imported release, as catalogue rows."""
-        if self.read_only and not self._has_catalogue():
-            return []
-        rows = self.con.execute(
-            "SELECT storage, tbl, source, version, format_id, official, via, path, sha256, "
-            "checksum_ok, n_rows, n_columns, imported_at FROM _foedus_imports ORDER BY tbl, storage"
-        ).fetchall()
-        return [ImportRecord(*row) for row in rows]
+        self._load_catalogue()
+        return list(self._records or [])
 
     def pins(self) -> dict[str, str]:
         """Pinned storage table per canonical table."""
-        if self.read_only and not self._has_catalogue():
-            return {}
-        return dict(self.con.execute("SELECT tbl, storage FROM _foedus_pins").fetchall())
+        self._load_catalogue()
+        return dict(self._pins or {})
 
     def active(self, table: str) -> ImportRecord:
         """The release that serves ``table``: the pinned one, else the newest (official first)."""
@@ -336,12 +519,146 @@ class Warehouse:
         return any(r.table == table for r in self.records())
 
     def table(self, table: str) -> pl.DataFrame:
-        """The active release of canonical ``table`` as a Polars frame (cached per warehouse)."""
+        """The active release of canonical ``table`` as a Polars frame (cached per warehouse, and
+        as an Arrow IPC file in the snapshot folder)."""
         record = self.active(table)
         if record.storage not in self._cache:
-            arrow = self.con.sql(f'SELECT * FROM "{record.storage}"').to_arrow_table()
-            self._cache[record.storage] = pl.from_arrow(arrow)  # type: ignore[assignment]
+            snapshot = self.cache_dir / "tables" / _table_file_name(record)
+            frame: pl.DataFrame | None = None
+            if snapshot.exists():
+                try:
+                    frame = pl.read_ipc(snapshot)
+                except (OSError, pl.exceptions.PolarsError):
+                    frame = None
+            if frame is None:
+                arrow = self.con.sql(f'SELECT * FROM "{record.storage}"').to_arrow_table()
+                frame = pl.from_arrow(arrow)  # type: ignore[assignment]
+                assert isinstance(frame, pl.DataFrame)
+                try:
+                    snapshot.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.partial")
+                    frame.write_ipc(tmp)
+                    os.replace(tmp, snapshot)
+                except OSError:
+                    pass  # a read-only folder: read from DuckDB next time too
+            self._cache[record.storage] = frame
         return self._cache[record.storage]
+
+    def derived(
+        self,
+        name: str,
+        tables: Sequence[str],
+        options: dict[str, Any],
+        build: Callable[[], pl.DataFrame],
+        *,
+        depends: Sequence[str] = (),
+    ) -> pl.DataFrame:
+        """A table computed from this warehouse's releases, kept in the snapshot folder.
+
+        The key is ``name``, the checksums of the releases serving ``tables``, ``options``, the
+        foedus version and the content of the files in ``depends`` (paths relative to the
+        package, e.g. ``"measures/similarity.py"``): a new release, option or code computes it
+        again. ``build`` computes it on a miss.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> wh = Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+            >>> wh.derived("demo", [], {"n": 2}, lambda: pl.DataFrame({"n": [2]}))["n"].item()
+            2
+        """
+        key = self._derived_key(name, tables, options, depends)
+        found = self._derived_load(name, key)
+        if found is None:
+            found = build()
+            self._derived_store(name, key, found)
+        return found
+
+    def derived_years(
+        self,
+        name: str,
+        tables: Sequence[str],
+        options: dict[str, Any],
+        years: tuple[int, int],
+        build: Callable[[int, int], pl.DataFrame],
+        *,
+        depends: Sequence[str] = (),
+    ) -> pl.DataFrame:
+        """Like :meth:`derived` for a table with a ``year`` column, kept year by year: only the
+        years not computed before are built (``build(first, last)`` for each run of them).
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> wh = Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+            >>> make = lambda lo, hi: pl.DataFrame({"year": list(range(lo, hi + 1))})
+            >>> wh.derived_years("demo", [], {}, (2000, 2002), make)["year"].to_list()
+            [2000, 2001, 2002]
+        """
+        first, last = years
+        keys = {y: self._derived_key(name, tables, options | {"year": y}, depends)
+                for y in range(first, last + 1)}  # fmt: skip
+        parts: dict[int, pl.DataFrame] = {}
+        for year, key in keys.items():
+            found = self._derived_load(name, key)
+            if found is not None:
+                parts[year] = found
+        missing = [y for y in keys if y not in parts]
+        runs: list[list[int]] = []
+        for year in missing:
+            if runs and runs[-1][-1] == year - 1:
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        for run in runs:
+            built = build(run[0], run[-1])
+            for year in run:
+                part = built.filter(pl.col("year") == year)
+                self._derived_store(name, keys[year], part)
+                parts[year] = part
+        ordered = [parts[y] for y in sorted(parts)]
+        return pl.concat(ordered) if len(ordered) > 1 else ordered[0]
+
+    def _derived_key(self, name: str, tables: Sequence[str], options: dict[str, Any],
+                     depends: Sequence[str]) -> str:  # fmt: skip
+        import hashlib
+
+        from foedus import __version__
+
+        package = Path(__file__).resolve().parent
+        doc = {
+            "name": name,
+            "releases": [(t, self.active(t).sha256) for t in tables if self.has(t)],
+            "options": options,
+            "foedus": __version__,
+            "depends": {d: _file_digest(package / d) for d in depends},
+        }
+        return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+    def _derived_load(self, name: str, key: str) -> pl.DataFrame | None:
+        memo = f"derived:{key}"
+        if memo in self._cache:
+            return self._cache[memo]
+        path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
+        if not path.exists():
+            return None
+        try:
+            frame = pl.read_ipc(path)
+        except (OSError, pl.exceptions.PolarsError):
+            return None
+        self._cache[memo] = frame
+        return frame
+
+    def _derived_store(self, name: str, key: str, frame: pl.DataFrame) -> None:
+        self._cache[f"derived:{key}"] = frame
+        if not self.path.exists():  # no snapshot folder for a warehouse that does not exist
+            return
+        path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+            frame.write_ipc(tmp)
+            os.replace(tmp, path)
+        except OSError:
+            pass
 
     def read(self, table: str, purpose: str) -> tuple[pl.DataFrame, Used]:
         """The active release of ``table`` and its provenance record, saying it served ``purpose``.
@@ -381,15 +698,17 @@ class Warehouse:
                 fix=f"choose one of: {available}",
             )
         chosen = max(matches, key=lambda r: (r.official, r.imported_at))
-        self.con.execute("DELETE FROM _foedus_pins WHERE tbl = ?", [table])
-        self.con.execute("INSERT INTO _foedus_pins VALUES (?, ?)", [table, chosen.storage])
-        self._cache.clear()
+        with self._writing() as con:
+            con.execute("DELETE FROM _foedus_pins WHERE tbl = ?", [table])
+            con.execute("INSERT INTO _foedus_pins VALUES (?, ?)", [table, chosen.storage])
         return chosen
 
     def unpin(self, table: str) -> None:
         """Go back to the default choice (newest) for ``table``."""
-        self.con.execute("DELETE FROM _foedus_pins WHERE tbl = ?", [table])
-        self._cache.clear()
+        if not self.path.exists():
+            return
+        with self._writing() as con:
+            con.execute("DELETE FROM _foedus_pins WHERE tbl = ?", [table])
 
     def status(self) -> pl.DataFrame:
         """One row per imported release, saying which one is in use for its table."""
@@ -457,8 +776,14 @@ def _match_release(path: Path, source: str | None, format_id: str | None) -> Rel
     )
 
 
-def scan_directory(directory: str | Path) -> list[tuple[Path, Release]]:
+def scan_directory(
+    directory: str | Path, *, prefer: Sequence[str | Path] = ()
+) -> list[tuple[Path, Release]]:
     """Recognised release files under ``directory`` (recursive), by their official names.
+
+    An official file name found in two places is an error naming both (an unofficial copy must
+    not silently replace the official file), unless exactly one of them is ``prefer``'s path or
+    lies under it.
 
     Example:
         >>> scan_directory("/nonexistent")
@@ -470,12 +795,189 @@ def scan_directory(directory: str | Path) -> list[tuple[Path, Release]]:
     by_name: dict[str, list[Release]] = {}
     for release in all_releases():
         by_name.setdefault(release.filename, []).append(release)
-    found = []
+    places: dict[str, list[Path]] = {}
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.name in by_name:
-            for release in by_name[path.name]:
-                found.append((path, release))
+            places.setdefault(path.name, []).append(path)
+    preferred = [Path(p).expanduser().resolve() for p in prefer]
+    found = []
+    for name, paths in places.items():
+        if len(paths) > 1:
+            chosen = [p for p in paths if any(_is_under(p, q) for q in preferred)]
+            if len(chosen) != 1:
+                listing = ", ".join(str(p) for p in paths)
+                raise FoedusError(
+                    f"the release file name '{name}' is in {len(paths)} places: {listing}",
+                    where=str(root),
+                    fix="keep one copy, or say which to import with --prefer PATH (the file or "
+                    "its folder)",
+                )
+            paths = chosen
+        for release in by_name[name]:
+            found.append((paths[0], release))
+    found.sort(key=lambda item: str(item[0]))
     return found
+
+
+def _is_under(path: Path, place: Path) -> bool:
+    resolved = path.resolve()
+    return resolved == place or place in resolved.parents
+
+
+# ---------------------------------------------------------------------------------------------
+# DuckDB connections, the writer lock and the snapshot files
+# ---------------------------------------------------------------------------------------------
+def _holder(pid: int) -> str:
+    """``PID 123 (foedus serve --port 8000)`` — what a process is, from /proc when available."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        words = [w.decode(errors="replace") for w in raw.split(b"\0") if w]
+        if words and Path(words[0]).name.startswith("python") and len(words) > 1:
+            words = words[1:]
+        if words:
+            words[0] = Path(words[0]).name
+            return f"PID {pid} ({' '.join(words)[:120]})"
+    except OSError:
+        pass
+    return f"PID {pid}"
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open DuckDB, turning its lock and format failures into clear foedus errors."""
+    import re
+
+    import duckdb
+
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        text = str(exc)
+        held = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", text)
+        if held or "Could not set lock" in text:
+            who = _holder(int(held.group(2))) if held else "another process"
+            raise WarehouseBusyError(
+                f"the warehouse is held open for writing by {who}",
+                where=str(path),
+                fix="wait for it to finish (or stop it), then run the command again",
+            ) from None
+        raise WarehouseError(
+            f"cannot open the warehouse ({text.splitlines()[0][:200]})",
+            where=str(path),
+            fix="point --warehouse (or FOEDUS_WAREHOUSE) at a warehouse file written by foedus",
+        ) from None
+
+
+class _WriterLock:
+    """Re-entrant, process-wide writer lock of one warehouse (``flock`` on ``.<name>.lock``)."""
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        self.wh = warehouse
+
+    def __enter__(self) -> Warehouse:
+        wh = self.wh
+        if wh._lock_depth == 0:
+            import fcntl
+            import sys
+
+            wh._check_file()
+            try:
+                wh.path.parent.mkdir(parents=True, exist_ok=True)
+                lock_path = wh.path.with_name(f".{wh.path.name}.lock")
+                handle = lock_path.open("a+", encoding="utf-8")
+            except OSError as exc:
+                raise WarehouseError(
+                    f"cannot write next to the warehouse ({exc.strerror or exc})",
+                    where=str(wh.path),
+                    fix="choose a warehouse path in a folder you can write to",
+                ) from None
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                try:
+                    info = json.loads(handle.read() or "{}")
+                except ValueError:
+                    info = {}
+                handle.close()
+                who = _holder(int(info["pid"])) if info.get("pid") else "another foedus process"
+                since = f" since {info['since']}" if info.get("since") else ""
+                raise WarehouseBusyError(
+                    f"another import is writing the warehouse: {who}{since}",
+                    where=str(wh.path),
+                    fix="wait for it to finish, then run the command again",
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps({
+                "pid": os.getpid(),
+                "command": " ".join(sys.argv)[:300],
+                "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            }))  # fmt: skip
+            handle.flush()
+            wh._lock_handle = handle
+            wh._lock_depth = 1
+            try:
+                if wh.path.exists() and wh._con is None:
+                    _connect(wh.path, read_only=True).close()  # an old-style writer holds it?
+            except BaseException:
+                self.__exit__(None, None, None)
+                raise
+        else:
+            wh._lock_depth += 1
+        return wh
+
+    def __exit__(self, *exc: object) -> None:
+        wh = self.wh
+        wh._lock_depth -= 1
+        if wh._lock_depth == 0 and wh._lock_handle is not None:
+            import fcntl
+
+            handle, wh._lock_handle = wh._lock_handle, None
+            try:
+                handle.seek(0)
+                handle.truncate()
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+
+
+def _record_to_json(record: ImportRecord) -> dict[str, Any]:
+    doc = asdict(record)
+    doc["imported_at"] = record.imported_at.isoformat()
+    return doc
+
+
+def _record_from_json(doc: dict[str, Any]) -> ImportRecord:
+    return ImportRecord(**(doc | {"imported_at": datetime.fromisoformat(doc["imported_at"])}))
+
+
+def _table_file_name(record: ImportRecord) -> str:
+    stamp = record.imported_at.strftime("%Y%m%dT%H%M%S%f")
+    return f"{record.storage}-{record.sha256[:16]}-{stamp}.arrow"
+
+
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a (small) file, remembered per path, size and modification time."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file (best effort: a read-only folder only
+    means no snapshot)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def validate_codes(parsed: Iterable[ParsedRelease], warehouse: Warehouse | None = None) -> None:

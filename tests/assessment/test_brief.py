@@ -198,10 +198,9 @@ def test_nato_brief_figures_equal_the_frames(nato: AllianceAssessment, nato_brie
 def test_nato_brief_is_traceable_and_offline(nato: AllianceAssessment, nato_brief: Path) -> None:
     brief = parse(nato_brief)
     check_offline(nato_brief, brief)
-    assert (
-        "nmc 7.0 (nmc)" in brief.table_sources["capability"]
-        or "nmc" in brief.table_sources["capability"]
-    )
+    capability = brief.table_sources["capability"]
+    assert capability == "; ".join(nato.provenance.labels("capability"))
+    assert re.search(r"\bnmc [\d.]+ \(nmc\)", capability)  # the NMC release in use
     assert "gml-mid" in brief.charts["event_study"]["data-sources"]
     assert "unga-ideal-points" in brief.table_sources["cohesion"]
     for name in ("membership", "capability", "cohesion", "burden", "engagement"):
@@ -263,7 +262,9 @@ def test_amisom_mission_brief(built_warehouse: Path, tmp_path: Path) -> None:
     assert float(brief.figures["peak_troops"]) == m.years["troops_max"].max()
     assert "contributors" not in brief.tables
     assert "no contributor" in path.read_text(encoding="utf-8")
-    assert "pko-missions" in brief.table_sources["personnel"] or brief.table_sources["personnel"]
+    personnel = brief.table_sources["personnel"]
+    assert personnel == "; ".join(m.provenance.labels("personnel"))
+    assert "(pko_missions_monthly)" in personnel  # the monthly personnel table it was drawn from
 
 
 def test_pdf_brief(built_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -115,3 +115,34 @@ def test_frames_compare_and_hash_without_raising() -> None:
     assert a == b and hash(a) == hash(b)
     assert a != c and a != "a frame"
     assert len({a, b, c}) == 2
+
+
+# Every instrument enricher on the real data: the tables it declares are the ones it records in the
+# provenance, and its columns are null outside the years the catalogue declares, filled inside.
+INSTRUMENTS = {  # name → a column it adds on state-years
+    "dca": "dca_active", "exercises": "jme_exercises", "us-training": "us_training_students",
+    "us-troops": "us_troops", "us-visits": "us_visits", "pko": "pko_tcc_troops",
+    "arms": "arms_tiv_exports", "milex": "sipri_milex",
+}  # fmt: skip
+
+
+def test_instrument_enrichers_on_the_real_data(built_warehouse) -> None:  # type: ignore[no-untyped-def]
+    from foedus.frames.universe import state_years
+    from foedus.warehouse import Warehouse
+
+    wh = Warehouse(built_warehouse, read_only=True)
+    base = state_years("cow", years="1945-2024", warehouse=wh)
+    for name, column in INSTRUMENTS.items():
+        spec = enrichers.get(name)
+        frame = base.enrich([name])
+        read = {u.table for u in frame.used} - {u.table for u in base.used}
+        assert read and read <= set(spec.tables), (name, read)
+        first, last = spec.coverage(wh)  # type: ignore[misc]
+        col = frame.df.select("year", column)
+        outside = col.filter((pl.col("year") < first) | (pl.col("year") > last))
+        inside = col.filter(pl.col("year").is_between(first, last))
+        assert outside[column].null_count() == outside.height, name
+        assert inside.height and inside[column].null_count() < inside.height, name
+    # and a known fact: US troops in Japan in 2010 (DMDC, via troopdata) are in the tens of thousands
+    troops = base.enrich(["us-troops"]).df.filter((pl.col("ccode") == 740) & (pl.col("year") == 2010))
+    assert 30_000 < troops["us_troops"].item() < 50_000

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from foedus.errors import (
+    ContradictoryRowsError,
     DuplicateKeyError,
     InvalidDateError,
     InvalidValueError,
@@ -39,10 +40,6 @@ STATUSES: tuple[str, ...] = ("signed", "in force", "suspended", "left")
 OBLIGATION_NAMES: tuple[str, ...] = ("defense", "offense", "neutral", "nonagg", "consul")
 #: Curated facts start after ATOP 5.1's last day.
 FIRST_DATE = date(2019, 1, 1)
-
-
-class ContradictoryRowsError(SourceFormatError):
-    """Two rows of the curated file(s) state facts that cannot both be true."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ the later phase codes the year.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -457,10 +456,6 @@ class AllianceData:
         """Resolve a state (code, abbreviation or name)."""
         return self.states.resolve(value)
 
-    def member_row(self, spell: Spell) -> dict[str, Any] | None:
-        """The ATOP member-file row behind a spell (``None`` for curated spells)."""
-        return self.members.row(spell.row, named=True) if spell.row is not None else None
-
     def threats(self, spell: Spell) -> tuple[int, ...]:
         """COW codes ATOP names as the alliance's threat (STATTHR1/2) for a spell's row."""
         if spell.row is None:
@@ -554,8 +549,3 @@ def get_data(warehouse: Any = None, *, curated: Curated | None = None) -> Allian
 def clear_cache() -> None:
     """Forget every cached :class:`AllianceData` (e.g. after re-importing)."""
     _CACHE.clear()
-
-
-def states_of(data: AllianceData, values: Iterable[str | int]) -> list[int]:
-    """Resolve several states against the data's COW list."""
-    return data.states.codes(values)

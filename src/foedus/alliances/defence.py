@@ -168,36 +168,6 @@ class DefenceAnalysis:
         keep = (lambda o: o.bound) if certain else (lambda o: o.possible)
         return sorted({o.state for o in self.defence if keep(o)})
 
-    def obligations_frame(self) -> pl.DataFrame:
-        """All obligations of the analysis as rows (``role`` says which list each comes from)."""
-        rows = []
-        for role, items in (("toward_target", self.toward_target),
-                            ("attacker_to_target", self.attacker_pledges_to_target),
-                            ("to_attacker", self.pledges_to_attacker),
-                            ("offensive_ally", self.offensive_allies)):
-            for o in items:
-                rows.append({
-                    "role": role, "state": o.state_abb, "partner": o.partner_abb,
-                    "alliance_id": o.alliance_id, "alliance": o.alliance, "kind": o.kind,
-                    "verdict": o.verdict, "status": o.status, "basis": o.basis,
-                    "conditions": "; ".join(f"{c.kind}: {c.verdict}" for c in o.conditions),
-                })
-        return pl.DataFrame(rows, schema={k: pl.String for k in (
-            "role", "state", "partner", "alliance_id", "alliance", "kind", "verdict", "status",
-            "basis", "conditions")})
-
-    def escalation_frame(self) -> pl.DataFrame:
-        """The escalation tree as rows."""
-        return pl.DataFrame(
-            [{"state": n.abb, "depth": n.depth, "drawn_in_by": n.drawn_in_by_abb,
-              "alliance_id": n.alliance_id, "alliance": n.alliance, "verdict": n.verdict,
-              "status": n.status, "bound": n.bound, "path": " > ".join(n.path)}
-             for n in self.escalation],
-            schema={"state": pl.String, "depth": pl.Int64, "drawn_in_by": pl.String,
-                    "alliance_id": pl.String, "alliance": pl.String, "verdict": pl.String,
-                    "status": pl.String, "bound": pl.Boolean, "path": pl.String},
-        )
-
     def to_dict(self) -> dict[str, Any]:
         """One JSON-ready document."""
         return {

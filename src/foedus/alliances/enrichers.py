@@ -41,9 +41,16 @@ def enrich_atop_extended(frame: Frame, *, source: str = "auto") -> Frame:
     basis = pl.when(pl.col("year") <= atop.ATOP_LAST_YEAR).then(pl.lit("atop"))
     if span is None or span[1] <= atop.ATOP_LAST_YEAR:
         return frame.with_data(df.with_columns(basis.alias("atop_basis")))
-    after = dyad_years_after_atop(
-        atop.ATOP_LAST_YEAR + 1, span[1], warehouse=frame.require_warehouse()
-    ).select(
+    wh = frame.require_warehouse()
+    carried = wh.derived(
+        "atop-after-2018",
+        ("atop_member", "cow_system", "atop_phase", "atop_inst", "nmc", "cow_majors"),
+        {"first": atop.ATOP_LAST_YEAR + 1, "last": span[1]},
+        lambda: dyad_years_after_atop(atop.ATOP_LAST_YEAR + 1, span[1], warehouse=wh),
+        depends=("alliances/dyads.py", "alliances/data.py", "alliances/curated.py",
+                 "alliances/curated.csv"),
+    )  # fmt: skip
+    after = carried.select(
         "ccode1",
         "ccode2",
         "year",

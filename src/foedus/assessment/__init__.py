@@ -1,9 +1,10 @@
 """Assessments (alliance, dyad, portfolio, peace operation) and impact briefs.
 
 Example:
-    >>> from foedus.assessment import assess_alliance, write_brief
-    >>> callable(assess_alliance) and callable(write_brief)
-    True
+    >>> from foedus.assessment import Provenance, SourceUse
+    >>> use = SourceUse("capability", "nmc", "7.0", "nmc", "cow_nmc.parquet", "pooled capability")
+    >>> Provenance((use,)).labels("capability"), Provenance((use,)).bibtex()[1]
+    (['nmc 7.0 (nmc)'], ['singer1972nmc', 'singer1987nmc', 'foedus'])
 """
 
 from foedus.assessment.alliance import (

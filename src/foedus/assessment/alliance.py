@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from foedus.errors import FoedusError, InvalidYearsError
+from foedus.provenance import Provenance, Used
 
 __all__ = [
     "AllianceAssessment",
@@ -54,92 +55,25 @@ _OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
 # ---------------------------------------------------------------------------------------------
 # provenance
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SourceUse:
-    """One source release used by one section of an assessment."""
+def SourceUse(section: str, source: str, version: str, table: str, file: str,  # noqa: N802
+              purpose: str, via: str | None = None) -> Used:
+    """The provenance record (:class:`foedus.provenance.Used`) of a source release used by one
+    section of an assessment.
 
-    section: str
-    source: str
-    version: str
-    table: str
-    file: str
-    purpose: str
-
-    @property
-    def label(self) -> str:
-        """``source version (table)``, as the briefs print it.
-
-        Example:
-            >>> SourceUse("capability", "nmc", "6.0", "nmc", "NMC-60-abridged.csv", "x").label
-            'nmc 6.0 (nmc)'
-        """
-        return f"{self.source} {self.version} ({self.table})"
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Every source release an assessment used, by section, with BibTeX for all of them."""
-
-    uses: tuple[SourceUse, ...] = ()
-
-    def sources(self) -> list[str]:
-        """Source names, in order of first use.
-
-        Example:
-            >>> p = Provenance((SourceUse("a", "nmc", "6.0", "nmc", "f", "x"),
-            ...                 SourceUse("b", "nmc", "6.0", "nmc", "f", "y")))
-            >>> p.sources()
-            ['nmc']
-        """
-        seen: list[str] = []
-        for use in self.uses:
-            if use.source not in seen:
-                seen.append(use.source)
-        return seen
-
-    def labels(self, section: str | None = None) -> list[str]:
-        """``source version (table)`` labels, for one section or all, unique and sorted.
-
-        Example:
-            >>> p = Provenance((SourceUse("capability", "nmc", "6.0", "nmc", "f", "x"),))
-            >>> p.labels("capability"), p.labels("cohesion")
-            (['nmc 6.0 (nmc)'], [])
-        """
-        return sorted({u.label for u in self.uses if section is None or u.section == section})
-
-    def bibtex(self) -> tuple[str, list[str]]:
-        """BibTeX text and keys of every source used (and foedus), via :func:`foedus.bibtex_for`.
-
-        Example:
-            >>> text, keys = Provenance((SourceUse("s", "atop", "5.1", "atop_member", "f", "x"),
-            ...                          )).bibtex()
-            >>> keys
-            ['leeds2002atop', 'foedus']
-        """
-        from foedus.provenance import bibtex_for
-
-        return bibtex_for(self.sources())
-
-    def frame(self) -> pl.DataFrame:
-        """One row per (section, source, version, table, file, purpose).
-
-        Example:
-            >>> Provenance().frame().columns
-            ['section', 'source', 'version', 'table', 'file', 'purpose']
-        """
-        schema = {k: pl.String for k in ("section", "source", "version", "table", "file",
-                                          "purpose")}  # fmt: skip
-        return pl.DataFrame([u.__dict__ for u in self.uses], schema=schema).unique(
-            maintain_order=True
-        )
+    Example:
+        >>> SourceUse("capability", "nmc", "6.0", "nmc", "NMC-60-abridged.csv", "x").label
+        'nmc 6.0 (nmc)'
+    """
+    return Used(source, version, table, file, via, purpose, section=section)
 
 
 class _Tracker:
-    """Collects :class:`SourceUse` records while an assessment is computed."""
+    """Collects provenance records (:class:`foedus.provenance.Used`, with their section) while an
+    assessment is computed."""
 
     def __init__(self, wh: Any) -> None:
         self.wh = wh
-        self.uses: list[SourceUse] = []
+        self.uses: list[Used] = []
 
     def table(self, section: str, table: str, purpose: str) -> None:
         if not self.wh.has(table):
@@ -150,13 +84,13 @@ class _Tracker:
 
     def frame(self, section: str, frame: Any) -> None:
         for u in frame.used:
-            self._add(SourceUse(section, u.source, u.version, u.table, u.file, u.purpose))
+            self._add(u.for_section(section))
 
     def curated(self, section: str) -> None:
         self._add(SourceUse(section, "alliances-curated", "foedus", "curated", "curated.csv",
                             "alliance changes after ATOP's last year"))  # fmt: skip
 
-    def _add(self, use: SourceUse) -> None:
+    def _add(self, use: Used) -> None:
         if use not in self.uses:
             self.uses.append(use)
 

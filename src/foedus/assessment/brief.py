@@ -686,17 +686,48 @@ def write_brief(
         'usa-jpn.html'
     """
     path = Path(path)
-    fmt = fmt or ("pdf" if path.suffix.lower() == ".pdf" else "html")
+    if fmt is None:
+        fmt = brief_format(path)
     if fmt not in ("html", "pdf"):
         raise FoedusError(f"unknown brief format '{fmt}'", fix="use html or pdf")
     page = render_html(assessment)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "html":
-        tmp = path.with_suffix(path.suffix + ".partial")
-        tmp.write_text(page, encoding="utf-8")
-        tmp.replace(path)
-        return path
-    html_path = path.with_suffix(".html")
-    html_path.write_text(page, encoding="utf-8")
+    if path.is_dir():
+        raise FoedusError("the output path is a folder", where=str(path),
+                          fix="give a file name inside it")  # fmt: skip
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "html":
+            tmp.write_text(page, encoding="utf-8")
+            tmp.replace(path)
+            return path
+        html_path = path.with_suffix(".html")
+        html_path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise FoedusError(f"cannot write the brief ({exc.strerror or exc})", where=str(path),
+                          fix="choose a path you can write to") from None  # fmt: skip
+    finally:
+        tmp.unlink(missing_ok=True)
     _print_pdf(html_path, path)
     return path
+
+
+def brief_format(path: str | Path) -> Literal["html", "pdf"]:
+    """The brief format a file name asks for: ``.html``/``.htm`` → HTML, ``.pdf`` → PDF; any other
+    extension is refused (a brief is never written under a name that promises another format).
+
+    Example:
+        >>> brief_format("nato.pdf"), brief_format("nato.HTML")
+        ('pdf', 'html')
+        >>> brief_format("nato.docx")
+        Traceback (most recent call last):
+        ...
+        foedus.errors.FoedusError: nato.docx: cannot write '.docx' briefs. Fix: end the output name with .html or .pdf
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".pdf":
+        return "pdf"
+    if suffix in (".html", ".htm"):
+        return "html"
+    raise FoedusError(f"cannot write '{suffix or 'no extension'}' briefs", where=str(path),
+                      fix="end the output name with .html or .pdf")  # fmt: skip

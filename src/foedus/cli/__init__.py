@@ -20,6 +20,12 @@ def main() -> None:
 
     ``foedus version`` (and ``--json``) is answered before the command machinery loads: it is
     what scripts and users run to check an installation, and it must answer at once.
+
+    Example:
+        >>> import sys
+        >>> sys.argv = ["foedus", "version", "--json"]
+        >>> main()
+        {"version": "0.1.0"}
     """
     args = sys.argv[1:]
     if args in (["version"], ["version", "--json"]):

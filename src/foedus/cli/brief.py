@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from foedus.cli._support import JsonOpt, WarehouseOpt, err, out
+from foedus.cli._support import JsonOpt, WarehouseOpt, check_output, err, out
 from foedus.cli._support import emit_json as _emit_json
 from foedus.cli._support import run as _run
 
@@ -31,6 +31,15 @@ EngagementOpt = Annotated[
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "brief"
 
+
+
+def _check_brief_output(output: Path | None) -> None:
+    """Refuse a bad ``-o`` before any work: only .html/.htm/.pdf, in a writable place."""
+    from foedus.assessment.brief import brief_format
+
+    if output is not None:
+        brief_format(output)
+        check_output(output, (".html", ".htm", ".pdf"))
 
 
 def _finish(assessment: Any, output: Path | None, default: str, as_json: bool) -> None:
@@ -64,6 +73,7 @@ def alliance_cmd(
     around accessions (default years 1990–2018)."""
 
     def body() -> None:
+        _check_brief_output(output)
         from foedus.assessment.alliance import assess_alliance
 
         start = from_ if from_ is not None else 1990
@@ -88,6 +98,7 @@ def dyad_cmd(
     capabilities, engagement (default years: 1946 or the later state's entry, to 2024)."""
 
     def body() -> None:
+        _check_brief_output(output)
         from foedus.assessment.alliance import assess_dyad
 
         d = assess_dyad(a, b, from_, to, warehouse=warehouse, engagement=engagement)
@@ -109,6 +120,7 @@ def portfolio_cmd(
     capability, engagement with partners (default years 1990–2018)."""
 
     def body() -> None:
+        _check_brief_output(output)
         from foedus.assessment.alliance import assess_portfolio
 
         start = from_ if from_ is not None else 1990
@@ -131,6 +143,7 @@ def mission_cmd(
     (default: the mission's observed years)."""
 
     def body() -> None:
+        _check_brief_output(output)
         from foedus.assessment.alliance import assess_mission
 
         m = assess_mission(mission, from_, to, warehouse=warehouse)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from foedus.cli._support import JsonOpt, WarehouseOpt, err
+from foedus.cli._support import JsonOpt, WarehouseOpt, check_output, err
 from foedus.cli._support import run as _run
 from foedus.cli.data import import_with_progress
 from foedus.cli.data import open_warehouse as _warehouse
@@ -33,6 +33,7 @@ def build(
     (ATOP, NMC, majors, contiguity, GML MIDs, peace-years)."""
 
     def body() -> None:
+        check_output(output, (".parquet", ".csv", ".dta"))
         from foedus.frames.universe import dyad_years
 
         started = time.perf_counter()

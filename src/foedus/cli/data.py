@@ -87,6 +87,14 @@ def data_import_all(
     directory: Annotated[
         Path, typer.Argument(help="Folder holding official release files (searched recursively).")
     ],
+    prefer: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--prefer",
+            help="When one release file name is in several places, import the copy at (or "
+            "under) PATH; repeatable.",
+        ),
+    ] = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -95,7 +103,7 @@ def data_import_all(
     def body() -> None:
         started = time.perf_counter()
         with _warehouse(warehouse, read_only=False) as wh:
-            records = import_with_progress(wh, directory)
+            records = import_with_progress(wh, directory, prefer=prefer or ())
         elapsed = time.perf_counter() - started
         if as_json:
             _emit_json(
@@ -112,17 +120,19 @@ def data_import_all(
     _run(as_json, body)
 
 
-def import_with_progress(wh: Any, directory: Path) -> list[Any]:
-    """``import_dir`` with a progress bar over the files being parsed."""
+def import_with_progress(wh: Any, directory: Path, *, prefer: Any = ()) -> list[Any]:
+    """``import_dir`` with a progress bar over the files being parsed (the writer lock and the
+    file names are checked before any file is parsed)."""
     from foedus.warehouse import scan_directory
 
-    with _progress() as progress:
-        task = progress.add_task("parsing", total=len(scan_directory(directory)))
+    total = len(scan_directory(directory, prefer=prefer))
+    with wh.writer_lock(), _progress() as progress:
+        task = progress.add_task("parsing", total=total)
 
         def tick(path: Path, release: Any) -> None:
             progress.update(task, advance=1, description=f"parsing {path.name}")
 
-        return list(wh.import_dir(directory, on_file=tick))
+        return list(wh.import_dir(directory, on_file=tick, prefer=prefer))
 
 
 def _print_status_table(records: list[Any]) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from foedus.cli._support import JsonOpt, WarehouseOpt, err, out
+from foedus.cli._support import JsonOpt, WarehouseOpt, check_output, err, out
 from foedus.cli._support import emit_json as _emit_json
 from foedus.cli._support import run as _run
 from foedus.cli.data import progress
@@ -77,6 +77,7 @@ def frame_dyad_years(
     """Build a dyad-year frame, enrich it, and print or write it."""
 
     def body() -> None:
+        check_output(output, (".parquet", ".csv", ".dta"))
         from foedus.frames.universe import dyad_years
 
         started = time.perf_counter()
@@ -111,6 +112,7 @@ def frame_state_years(
     """Build a state-year frame, enrich it, and print or write it."""
 
     def body() -> None:
+        check_output(output, (".parquet", ".csv", ".dta"))
         from foedus.frames.universe import state_years
 
         started = time.perf_counter()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from foedus.cli._support import JsonOpt, WarehouseOpt, err, out
+from foedus.cli._support import JsonOpt, WarehouseOpt, check_output, err, out
 from foedus.cli._support import emit_json as _emit_json
 from foedus.cli._support import run as _run
 
@@ -39,6 +39,7 @@ def network_cmd(
     """The alliance network of YEAR: size, blocs, polarisation; optionally exported."""
 
     def body() -> None:
+        check_output(output, (".graphml", ".gexf"))
         from foedus.measures import networks
         from foedus.warehouse import Warehouse
 

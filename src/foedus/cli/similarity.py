@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from foedus.cli._support import JsonOpt, WarehouseOpt, err, out
+from foedus.cli._support import JsonOpt, WarehouseOpt, check_output, err, out
 from foedus.cli._support import emit_json as _emit_json
 from foedus.cli._support import run as _run
 from foedus.cli._support import write_table as _write_table
@@ -37,6 +37,7 @@ def similarity_cmd(
     """Alliance-portfolio similarity of every pair of states in YEAR, as a matrix."""
 
     def body() -> None:
+        check_output(output, (".csv", ".parquet"))
         from foedus.frames.systems import create_state_years
         from foedus.measures import similarity
         from foedus.warehouse import Warehouse

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from foedus.cli._support import JsonOpt, WarehouseOpt, err, out
+from foedus.cli._support import JsonOpt, WarehouseOpt, check_output, err, out
 from foedus.cli._support import emit_json as _emit_json
 from foedus.cli._support import run as _run
 from foedus.cli._support import write_table as _write_table
@@ -32,6 +32,7 @@ def structure_cmd(
     leading state and its share."""
 
     def body() -> None:
+        check_output(output, (".csv", ".parquet"))
         from foedus.frames.universe import parse_years
         from foedus.measures import structure
         from foedus.warehouse import Warehouse

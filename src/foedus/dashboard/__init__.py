@@ -98,7 +98,15 @@ _PLOTLY_PAGES = {"network", "map", "dyad", "defend", "home", "alliance", "impact
 
 
 def render_page(page: str) -> str:
-    """The HTML of one page (layout + ``templates/<page>.html`` + its scripts)."""
+    """The HTML of one page (layout + ``templates/<page>.html`` + its scripts).
+
+    Example:
+        >>> html = render_page("dyad")
+        >>> html.lower().startswith("<!doctype html>")
+        True
+        >>> "/dashboard/static/pages/dyad.js" in html
+        True
+    """
     if page not in PAGES:
         raise KeyError(page)
     title = PAGES[page][0]
@@ -155,6 +163,13 @@ def mount_dashboard(app: FastAPI) -> None:
 
     Also redirects ``/`` to the dashboard when the app has no route of its own there.
     Calling it twice on the same app does nothing the second time.
+
+    Example:
+        >>> from fastapi import FastAPI
+        >>> app = FastAPI()
+        >>> mount_dashboard(app)
+        >>> "/dashboard/network" in {route.path for route in app.routes}
+        True
     """
     from fastapi.responses import HTMLResponse, RedirectResponse
     from fastapi.staticfiles import StaticFiles

@@ -15,7 +15,8 @@ and :meth:`Frame.require_cow`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -109,34 +110,26 @@ class Frame:
         """Write Parquet, with the provenance stored in the file's metadata (key ``foedus``)."""
         import json
 
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".partial")
-        self.df.write_parquet(tmp, metadata={"foedus": json.dumps(self.provenance(), default=str)})
-        tmp.replace(path)
-        return path
+        meta = {"foedus": json.dumps(self.provenance(), default=str)}
+        with _output(path) as tmp:
+            self.df.write_parquet(tmp, metadata=meta)
+        return Path(path)
 
     def write_csv(self, path: str | Path) -> Path:
         """Write CSV (missing values as empty cells, as R's ``write_csv``)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".partial")
-        self.df.write_csv(tmp)
-        tmp.replace(path)
-        return path
+        with _output(path) as tmp:
+            self.df.write_csv(tmp)
+        return Path(path)
 
     def write_dta(self, path: str | Path) -> Path:
         """Write a Stata .dta file (version 118)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         pdf = self.df.to_pandas()
         for name in pdf.columns:
             if pdf[name].dtype == object:
                 pdf[name] = pdf[name].astype(str).where(pdf[name].notna(), "")
-        tmp = path.with_suffix(".partial.dta")
-        pdf.to_stata(tmp, write_index=False, version=118)
-        tmp.replace(path)
-        return path
+        with _output(path, suffix=".dta") as tmp:
+            pdf.to_stata(tmp, write_index=False, version=118)
+        return Path(path)
 
     def write(self, path: str | Path) -> Path:
         """Write by extension: ``.parquet``, ``.csv`` or ``.dta``.
@@ -179,7 +172,8 @@ class Frame:
             "rows": self.df.height,
             "columns": self.df.width,
             "years": self.years(),
-            "sources": [u.__dict__ for u in self.used],
+            "sources": [{k: v for k, v in u.to_dict().items() if k != "section" or v}
+                        for u in self.used],
         }
 
     def citation(self) -> str:
@@ -507,6 +501,43 @@ class Frame:
         """Hash of the description and the data's shape and columns (equal frames hash equal)."""
         return hash((self.unit, self.system, self.directed, self.used, self.df.shape,
                      tuple(self.df.columns)))  # fmt: skip
+
+
+@contextmanager
+def _output(path: str | Path, *, suffix: str = "") -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it when the block succeeds; on any failure
+    the temporary file is removed and an OS error becomes a clear :class:`FoedusError`.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> blocker = pathlib.Path(tempfile.mkdtemp()) / "file"; _ = blocker.write_text("x")
+        >>> with _output(blocker / "sub" / "f.csv") as tmp:  # doctest: +ELLIPSIS
+        ...     pass
+        Traceback (most recent call last):
+        ...
+        foedus.errors.FoedusError: ...: cannot write the output: ... is a file, not a folder. Fix: choose an output path whose folders are folders
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise FoedusError("the output path is a folder", where=str(path),
+                          fix="give a file name inside it")  # fmt: skip
+    for ancestor in path.parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise FoedusError(f"cannot write the output: {ancestor} is a file, not a folder",
+                                  where=str(path),
+                                  fix="choose an output path whose folders are folders")  # fmt: skip
+            break
+    tmp = path.with_name(path.name + ".partial" + suffix)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield tmp
+        tmp.replace(path)
+    except OSError as exc:
+        raise FoedusError(f"cannot write the output ({exc.strerror or exc})", where=str(path),
+                          fix="choose a path you can write to") from None  # fmt: skip
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def __getattr__(name: str) -> Any:

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -905,8 +906,11 @@ def reference_model(
 ) -> EngagementModel:
     """The engagement model fitted on every non-directed COW dyad-year (default 1816–2024).
 
-    Cached per warehouse, imported releases and options for the life of the process. This is the
-    model ``foedus dyad`` uses, so that one pair is placed on the scale of all pairs.
+    Cached for the life of the process and on disk next to the warehouse
+    (``<warehouse>.cache/models/``), keyed by the checksums of the releases it reads, the options,
+    the foedus version and the files it depends on (its code, the curated alliance changes, the
+    country-name table): a new release or option fits it again. This is the model ``foedus dyad``
+    uses, so that one pair is placed on the scale of all pairs.
 
     Example:
         >>> model = reference_model("warehouse.duckdb")  # doctest: +SKIP
@@ -927,9 +931,64 @@ def reference_model(
     span = years or (1816, 2024)
     key = (str(wh.path), records, method, seed, bootstrap, level, transform, span)
     if key not in _REFERENCE:
-        frame = dyad_years("cow", directed=False, years=span, warehouse=wh)
-        full = _with_instruments(frame)
-        _REFERENCE[key] = fit_engagement(full.df, method=method, seed=seed,
-                                         bootstrap=bootstrap, level=level,
-                                         transform=transform)  # fmt: skip
+        options = {"method": method, "seed": seed, "bootstrap": bootstrap, "level": level,
+                   "transform": transform, "years": list(span)}  # fmt: skip
+        stored = _model_file(wh, records, options)
+        model = _load_model(stored)
+        if model is None:
+            frame = dyad_years("cow", directed=False, years=span, warehouse=wh)
+            full = _with_instruments(frame)
+            model = fit_engagement(full.df, method=method, seed=seed, bootstrap=bootstrap,
+                                   level=level, transform=transform)  # fmt: skip
+            _store_model(stored, model)
+        _REFERENCE[key] = model
     return _REFERENCE[key]
+
+
+#: Files whose content the fitted model depends on besides the releases (the model's code, the
+#: curated alliance changes, the country-name table): a change to any refits it.
+_MODEL_INPUTS = ("measures/engagement.py", "alliances/curated.csv",
+                 "sources/instruments/country_names.csv")  # fmt: skip
+
+
+def _model_file(wh: Any, records: tuple[tuple[str, str, str], ...],
+                options: dict[str, Any]) -> Path:  # fmt: skip
+    """Where the reference model fitted on these releases (by checksum) and options is kept:
+    ``<warehouse>.cache/models/engagement-<key>.pickle``."""
+    import hashlib
+    import json
+
+    from foedus import __version__
+
+    package = Path(__file__).resolve().parents[1]
+    inputs = {name: hashlib.sha256((package / name).read_bytes()).hexdigest()
+              for name in _MODEL_INPUTS if (package / name).exists()}  # fmt: skip
+    doc = {"releases": sorted((t, sha) for t, sha, _ in records), "options": options,
+           "inputs": inputs, "foedus": __version__}  # fmt: skip
+    key = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32]
+    return Path(wh.cache_dir) / "models" / f"engagement-{key}.pickle"
+
+
+def _load_model(path: Path) -> EngagementModel | None:
+    import pickle
+
+    try:
+        with path.open("rb") as handle:
+            model = pickle.load(handle)  # written by _store_model in the warehouse's own folder
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return model if isinstance(model, EngagementModel) else None
+
+
+def _store_model(path: Path, model: EngagementModel) -> None:
+    import os
+    import pickle
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        with tmp.open("wb") as handle:
+            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only folder: the model is fitted again next time

@@ -52,13 +52,27 @@ def enrich_similarity(frame: Frame, *, measures: Sequence[str] | None = None) ->
     years = (max(first, span[0]), min(last, span[1]))
     ddy, used_atop = atop_obligations(frame)
     system, used_sys = frame.read("cow_system", "system of states compared")
-    members = create_state_years(system, system="cow", years=years).select("ccode", "year")
     capabilities, used_nmc = None, None
-    if any(m in similarity.WEIGHTED_MEASURES for m in chosen):
+    weighted = any(m in similarity.WEIGHTED_MEASURES for m in chosen)
+    if weighted:
         capabilities, used_nmc = frame.read("nmc", "capability weights (CINC)")
-    sims = similarity.similarity_dyad_years(
-        ddy, members, capabilities=capabilities, measures=chosen, years=years
-    )
+
+    def compute(lo: int, hi: int) -> pl.DataFrame:
+        members = create_state_years(system, system="cow", years=(lo, hi)).select("ccode", "year")
+        return similarity.similarity_dyad_years(
+            ddy, members, capabilities=capabilities, measures=chosen, years=(lo, hi)
+        )
+
+    # Each year's similarities are kept next to the warehouse (keyed by the releases' checksums),
+    # so `foedus dyad A B` and later frames read what an earlier command computed.
+    tables = [used_atop.table, "cow_system", *(["nmc"] if weighted else [])]
+    sims = frame.require_warehouse().derived_years(
+        "similarity", tables, {"measures": list(chosen)}, years, compute,
+        depends=("measures/similarity.py", "measures/enrichers.py"),
+    )  # fmt: skip
+    if frame.df.height * 20 < sims.height:  # a few dyads (a dyad profile): theirs only
+        codes = pl.concat([frame.df["ccode1"], frame.df["ccode2"]]).unique()
+        sims = sims.filter(pl.col("ccode1").is_in(codes.implode()) & pl.col("ccode2").is_in(codes.implode()))
     keys = ["ccode1", "ccode2", "year"]
     df = frame.df.join(sims, on=keys, how="left", maintain_order="left")
     used = [u for u in (used_atop, used_sys, used_nmc) if u is not None]

@@ -116,9 +116,11 @@ def add_dcas(
 def enrich_dcas(frame: Frame, *, confident_only: bool = False) -> Frame:
     """Frame-level DCA enricher (``--with dca``): reads ``dcad_agreements``.
 
-    Example:
-        >>> enrich_dcas.__name__
-        'enrich_dcas'
+    Example (on the real data; tests/frames/test_enrichers.py runs every instrument enricher):
+        >>> import foedus
+        >>> sy = foedus.state_years("cow", years="2005-2010")  # doctest: +SKIP
+        >>> "dca_active" in enrich_dcas(sy).columns  # doctest: +SKIP
+        True
     """
     agreements, used = frame.read("dcad_agreements", "defence cooperation agreements")
     return frame.with_data(add_dcas(frame.df, agreements, confident_only=confident_only), used)

@@ -164,9 +164,11 @@ def enrich_joint_exercises(frame: Frame) -> Frame:
     """Frame-level exercise enricher (``--with exercises``): reads ``jme_exercises`` and
     ``mme_participants`` (either may be missing from the warehouse; both missing is an error).
 
-    Example:
-        >>> enrich_joint_exercises.__name__
-        'enrich_joint_exercises'
+    Example (on the real data; tests/frames/test_enrichers.py runs every instrument enricher):
+        >>> import foedus
+        >>> sy = foedus.state_years("cow", years="2005-2010")  # doctest: +SKIP
+        >>> "jme_exercises" in enrich_joint_exercises(sy).columns  # doctest: +SKIP
+        True
     """
     wh = frame.require_warehouse()
     used = []

@@ -153,9 +153,11 @@ def enrich_pko(frame: Frame) -> Frame:
     """Frame-level peace-operation enricher (``--with pko``): reads ``geo_pko_tcc``, and on
     state-years ``pko_missions_monthly`` when it is imported.
 
-    Example:
-        >>> enrich_pko.__name__
-        'enrich_pko'
+    Example (on the real data; tests/frames/test_enrichers.py runs every instrument enricher):
+        >>> import foedus
+        >>> sy = foedus.state_years("cow", years="2005-2010")  # doctest: +SKIP
+        >>> "pko_tcc_troops" in enrich_pko(sy).columns  # doctest: +SKIP
+        True
     """
     geo, used = frame.read("geo_pko_tcc", "peace-operation troop contributors (Geo-PKO)")
     uses = [used]

@@ -109,9 +109,11 @@ def enrich_us_troops(frame: Frame) -> Frame:
     """Frame-level posture enricher (``--with us-troops``): reads ``us_troops``, and ``us_bases``
     and ``us_milcon`` when they are imported.
 
-    Example:
-        >>> enrich_us_troops.__name__
-        'enrich_us_troops'
+    Example (on the real data; tests/frames/test_enrichers.py runs every instrument enricher):
+        >>> import foedus
+        >>> sy = foedus.state_years("cow", years="2005-2010")  # doctest: +SKIP
+        >>> "us_troops" in enrich_us_troops(sy).columns  # doctest: +SKIP
+        True
     """
     wh = frame.require_warehouse()
     troops, used = frame.read("us_troops", "US troops abroad")

@@ -89,9 +89,11 @@ def add_us_training(frame: pl.DataFrame, training: pl.DataFrame) -> pl.DataFrame
 def enrich_us_training(frame: Frame) -> Frame:
     """Frame-level training enricher (``--with us-training``): reads ``us_training``.
 
-    Example:
-        >>> enrich_us_training.__name__
-        'enrich_us_training'
+    Example (on the real data; tests/frames/test_enrichers.py runs every instrument enricher):
+        >>> import foedus
+        >>> sy = foedus.state_years("cow", years="2005-2010")  # doctest: +SKIP
+        >>> "us_training_students" in enrich_us_training(sy).columns  # doctest: +SKIP
+        True
     """
     training, used = frame.read("us_training", "US training of foreign personnel (FMTR)")
     return frame.with_data(add_us_training(frame.df, training), used)

@@ -57,9 +57,11 @@ def add_us_visits(frame: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFrame:
 def enrich_us_visits(frame: Frame) -> Frame:
     """Frame-level visits enricher (``--with us-visits``): reads ``us_defense_visits``.
 
-    Example:
-        >>> enrich_us_visits.__name__
-        'enrich_us_visits'
+    Example (on the real data; tests/frames/test_enrichers.py runs every instrument enricher):
+        >>> import foedus
+        >>> sy = foedus.state_years("cow", years="2005-2012")  # doctest: +SKIP
+        >>> "us_visits" in enrich_us_visits(sy).columns  # doctest: +SKIP
+        True
     """
     visits, used = frame.read("us_defense_visits", "US senior defence leader visits")
     return frame.with_data(add_us_visits(frame.df, visits), used)

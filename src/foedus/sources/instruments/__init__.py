@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+__all__ = ["FAMILIES", "family_modules"]
+
 #: Module names (under this package) whose SOURCES and FORMATS join the registry.
 FAMILIES: tuple[str, ...] = (
     "unga",

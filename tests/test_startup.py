@@ -1,0 +1,46 @@
+"""Start-up: the command line loads no heavy library before a command needs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("statsmodels", "scipy.stats", "fastapi", "plotly", "polars", "duckdb", "linearmodels",
+         "pyfixest", "lifelines", "networkx")  # fmt: skip
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, timeout=120)  # fmt: skip
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(h for h in HEAVY if h in modules)
+
+
+def test_importing_the_cli_loads_no_heavy_library() -> None:
+    assert _heavy(_loaded_after("import foedus.cli; foedus.cli.app")) == []
+
+
+def test_import_foedus_is_lazy_but_complete() -> None:
+    assert _heavy(_loaded_after("import foedus")) == []
+    assert "polars" in _loaded_after("import foedus; foedus.dyad_years")
+
+
+def test_help_and_version_load_no_heavy_library() -> None:
+    # One process runs them all: what any of them loads stays in sys.modules.
+    argvs = [["--help"], ["version"], ["version", "--json"], ["data", "--help"],
+             ["frame", "dyad-years", "--help"], ["dyad", "--help"], ["assess", "--help"],
+             ["brief", "--help"], ["serve", "--help"], ["network", "--help"]]  # fmt: skip
+    code = ("import sys\nfrom foedus.cli import main\n"
+            f"for argv in {argvs!r}:\n"
+            "    sys.argv = ['foedus', *argv]\n"
+            "    try:\n        main()\n    except SystemExit:\n        pass")
+    assert _heavy(_loaded_after(code)) == []
+
+
+def test_the_probe_sees_a_heavy_import() -> None:
+    assert _heavy(_loaded_after("import scipy.stats")) == ["scipy.stats"]

@@ -44,16 +44,19 @@ def _print(result: Any) -> None:
     out.print(f"[bold]{result.title}[/] ({result.name})")
     out.print(result.question, highlight=False)
     out.print(f"[bold]Sample:[/] {result.sample}", highlight=False)
-    table = Table(title="Estimates", title_justify="left")
-    cols = ["part", "treatment", "outcome", "term", "estimate", "ci_low", "ci_high", "p", "n",
-            "pretrend_p", "placebo_p"]  # fmt: skip
+    table = Table(title="Estimates (95% CI)", title_justify="left")
+    cols = ["part", "treatment", "outcome", "term", "estimate", "ci", "p", "n", "pretrend_p",
+            "placebo_p"]  # fmt: skip
+    rows = [{**r, "ci": None if r.get("ci_low") is None
+             else f"[{_cell(r['ci_low'])}, {_cell(r['ci_high'])}]"} for r in result.estimates]
+    cols = [c for c in cols if any(r.get(c) is not None for r in rows)]
     for c in cols:
-        table.add_column(c.replace("_", " "), justify="right" if c not in cols[:4] else "left")
-    for r in result.estimates:
+        table.add_column(c.replace("_", " "), justify="left" if c in cols[:4] else "right")
+    for r in rows:
         table.add_row(*[_cell(r.get(c)) for c in cols])
     out.print(table)
     for name, rows in result.tables.items():
-        if name in ("event_study",) or not rows:
+        if name in ("event_study", "kaplan_meier_curves") or not rows:
             continue
         if name.startswith("by_type") and name not in ("by_type_war", "by_type_era_war"):
             continue

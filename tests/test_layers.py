@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "measures": 4,
     "models": 4,
     "assessment": 4,
+    "impact": 4,
     "cli": 5,
     "cli_support": 5,
     "api": 5,

@@ -1,33 +1,54 @@
 """``/api/v1/impact/...``: the impact designs (docs/impact.md), library calls only.
 
 Design results come from :func:`foedus.impact.profile.cached_design` (run once per warehouse and
-kept next to it), so a design that is not yet cached may answer 503 with Retry-After the first time
-while it is computed; the next request gets it.
+kept next to it): the first request for a design that is not cached yet waits while it is computed
+(a worker thread; no time limit), later ones read the cache.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from foedus.api.app import API, PROBLEMS, _cache_key, json_payload
-
 router = APIRouter()
+
+#: The API prefix (as foedus.api.app.API; repeated here so this module does not import the app).
+API = "/api/v1"
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Invalid input (unknown design, state or alliance …)",
+          "content": _PROBLEM},
+    503: {"description": "Warehouse not ready, or the answer took longer than the time limit "
+          "(see Retry-After)", "content": _PROBLEM},
+}
 
 DesignP = Annotated[str, Path(description="Design name, e.g. dca-alignment (see /api/v1/impact).",
                               min_length=2, max_length=40, pattern=r"^[A-Za-z][A-Za-z_-]*$")]
 
 
+def _clean(value: Any) -> Any:
+    """NaN and infinities become null (JSON has no NaN)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
 async def _answer(request: Request, work: Any) -> Response:
-    runner = request.app.state.runner
-    key = _cache_key(request)
-    hit = runner.cached(key)
-    if hit is not None:
-        return hit.response(cached=True)
-    payload = await runner.run(key, lambda: json_payload(work()))
-    return payload.response(cached=False)
+    """Run the library call in a worker thread; library errors reach the app's problem+json
+    handlers. (This module does not import foedus.api.app, which includes its router.)"""
+    from starlette.concurrency import run_in_threadpool
+
+    document = await run_in_threadpool(work)
+    body = json.dumps(_clean(document), default=str, ensure_ascii=False, allow_nan=False)
+    return Response(content=body, media_type="application/json")
 
 
 def _warehouse(request: Request) -> Any:

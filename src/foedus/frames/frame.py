@@ -449,7 +449,7 @@ class Frame:
             >>> f.enrich(["contiguity"])
             Traceback (most recent call last):
             ...
-            foedus.errors.UnknownEnrichmentError: 'contiguity' does not apply to state-years. Fix: state-years accept: gwcode, ccode, nmc, majors, ucdp, peace-years, network, idealpoints, arms, arms-categories, milex, dca, exercises, us-training, us-troops, us-visits, pko
+            foedus.errors.UnknownEnrichmentError: 'contiguity' does not apply to state-years. Fix: state-years accept: gwcode, ccode, nmc, majors, ucdp, peace-years, network, idealpoints, arms, arms-categories, milex, dca, exercises, us-training, us-troops, us-visits, pko, us-aid
         """
         from foedus.frames.enrichers import canonical, registry
 

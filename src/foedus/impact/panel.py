@@ -278,7 +278,7 @@ def impact_panel(
         >>> df.columns[:4]  # doctest: +SKIP
         ['ccode1', 'ccode2', 'year', 'dca_active']
     """
-    import foedus
+    from foedus.frames.universe import dyad_years
     from foedus.warehouse import Warehouse
 
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse, read_only=True)
@@ -286,7 +286,7 @@ def impact_panel(
     key = (str(wh.path), stamp, years, tuple(enrichers), us_only, tuple(similarity))
     if key in _PANELS:
         return _PANELS[key]
-    frame = foedus.dyad_years("cow", directed=False, years=years, warehouse=wh)
+    frame = dyad_years("cow", directed=False, years=years, warehouse=wh)
     if us_only:
         from dataclasses import replace
 

@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "arms_control": 4,
     "regions": 4,
     "scenarios": 4,
+    "impact": 4,
     "cli": 5,
     "cli_support": 5,
     "api": 5,

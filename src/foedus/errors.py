@@ -16,6 +16,7 @@ __all__ = [
     "ContradictoryRowsError",
     "ConvergenceError",
     "CuratedFactError",
+    "DegenerateSampleError",
     "DuplicateKeyError",
     "EditConflictError",
     "FoedusError",
@@ -32,6 +33,7 @@ __all__ = [
     "RecordNotFoundError",
     "RecordValidationError",
     "RecordsError",
+    "OutsideCoverageError",
     "RowLimitError",
     "ScenarioFileError",
     "SeparationError",
@@ -367,3 +369,15 @@ class RegionFileError(SourceFormatError):
 
 class ScenarioFileError(FoedusError):
     """A scenario file is malformed (TOML syntax) or names something impossible (a key path says where)."""
+
+
+class OutsideCoverageError(InvalidYearsError):
+    """Years asked of a treatment or outcome that its source does not cover (it would be missing,
+    never 0, there)."""
+
+
+class DegenerateSampleError(ModelError):
+    """An estimation sample that cannot identify the quantity asked: an outcome with no variation,
+    too few treated units or events, no comparison group. Nothing is fitted on it."""
+
+    title = "Degenerate estimation sample"

@@ -21,7 +21,8 @@ PUBLIC = {
     "idealpoint-distance": "idealpoint-distance", "arms": "arms",
     "arms-categories": "arms-categories", "milex": "milex", "dca": "dca",
     "exercises": "exercises", "us-training": "us-training", "us-troops": "us-troops",
-    "us-visits": "us-visits", "pko": "pko", "prd": "prd",
+    "us-visits": "us-visits", "pko": "pko", "prd": "prd", "us-aid": "us-aid",
+    "foreign-aid": "us-aid",
     # merged from w2/effects-data: democracy, wealth and the FPSIM similarity coding
     "democracy": "democracy", "polity": "democracy", "vdem": "democracy", "uds": "democracy",
     "gdp": "gdp", "sim-gdp-pop": "gdp", "gdppop": "gdp", "wealth": "gdp",

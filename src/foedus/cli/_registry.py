@@ -79,4 +79,6 @@ LAZY_COMMANDS: list[LazyCommand] = [
     LazyCommand("nonstate", "foedus.cli.regions:nonstate_app", "Non-state armed conflict and peace operations."),
     LazyCommand("scenario", "foedus.cli.scenario:app", "Run what-if scenarios of the alliance system."),
     LazyCommand("recommend", "foedus.cli.recommend:app", "Rank partners and instruments for an objective."),
+    LazyCommand("impact", "foedus.cli.impact:app",
+                "Estimate what military diplomacy does to alliances: formation, alignment, reliability."),
 ]  # fmt: skip

@@ -62,6 +62,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "records": ("Records", "/records"),
     "whatif": ("What-if", "/whatif"),
     "recommend": ("Options", "/recommend"),
+    "impact": ("Impact", "/impact"),
 }
 
 #: Only the server itself: scripts, styles, data, images. Plotly sets inline styles and draws
@@ -105,7 +106,7 @@ All assets are served by this server; nothing is loaded from elsewhere.</footer>
 
 #: Pages that draw charts load Plotly first.
 _PLOTLY_PAGES = {"network", "map", "dyad", "defend", "home", "alliance", "treaties", "events",
-                 "regions", "groupings"}
+                 "regions", "groupings", "impact"}
 
 
 def render_page(page: str) -> str:

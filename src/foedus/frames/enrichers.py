@@ -61,6 +61,7 @@ ENRICHER_MODULES: tuple[str, ...] = (
     "foedus.frames.instruments.visits",
     "foedus.frames.instruments.peacekeeping",
     "foedus.arms_control.enrichers",
+    "foedus.frames.instruments.aid",
 )
 
 

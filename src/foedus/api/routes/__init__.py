@@ -34,6 +34,7 @@ ROUTER_MODULES: list[str] = [
     "foedus.api.routes.cite",
     "foedus.api.routes.arms_control",
     "foedus.api.routes.scenarios",
+    "foedus.api.routes.impact",
 ]
 
 

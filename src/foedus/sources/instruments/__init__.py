@@ -26,6 +26,7 @@ FAMILIES: tuple[str, ...] = (
     "events",
     "arms_control",
     "nonstate",
+    "us_aid",
 )
 
 

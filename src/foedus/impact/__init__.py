@@ -1,0 +1,57 @@
+"""What military diplomacy does to alliances: the impact designs (docs/impact.md).
+
+Named designs with fixed specifications (:data:`DESIGNS`, :func:`run_design`), the treatments and
+outcomes they use with their coverage (:data:`TREATMENTS`, :data:`OUTCOMES`), the estimators
+(:func:`twfe`, :func:`sun_abraham`, :func:`placebo`, :func:`cox`, :func:`proportion_ci`), alliance
+honouring cases and rates, and the pair and alliance profiles behind ``foedus impact dyad`` and
+``foedus impact alliance``.
+
+Example:
+    >>> from foedus.impact import DESIGNS
+    >>> "honouring-rates" in DESIGNS
+    True
+"""
+
+from __future__ import annotations
+
+from foedus.impact.designs import DESIGNS, Design, get_design, run_design
+from foedus.impact.estimators import (
+    Estimate,
+    EventStudy,
+    adjust_pvalues,
+    cox,
+    placebo,
+    proportion_ci,
+    sun_abraham,
+    twfe,
+)
+from foedus.impact.panel import OUTCOMES, TREATMENTS, Outcome, Treatment, impact_panel
+from foedus.impact.profile import alliance_impact, cached_design, dyad_impact
+from foedus.impact.reliability import honouring_cases, honouring_rates
+from foedus.impact.result import ImpactResult
+
+__all__ = [
+    "DESIGNS",
+    "OUTCOMES",
+    "TREATMENTS",
+    "Design",
+    "Estimate",
+    "EventStudy",
+    "ImpactResult",
+    "Outcome",
+    "Treatment",
+    "adjust_pvalues",
+    "alliance_impact",
+    "cached_design",
+    "cox",
+    "dyad_impact",
+    "get_design",
+    "honouring_cases",
+    "honouring_rates",
+    "impact_panel",
+    "placebo",
+    "proportion_ci",
+    "run_design",
+    "sun_abraham",
+    "twfe",
+]

@@ -1,0 +1,26 @@
+"""The /api/v1/impact endpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from foedus.api.app import create_app
+
+
+def test_impact_endpoints(built_warehouse: Path) -> None:
+    with TestClient(create_app(built_warehouse, time_limit_s=120)) as client:
+        index = client.get("/api/v1/impact")
+        assert index.status_code == 200
+        assert "honouring-rates" in {d["name"] for d in index.json()["designs"]}
+        rates = client.get("/api/v1/impact/designs/honouring-rates")
+        assert rates.status_code == 200
+        war = {r["type"]: r for r in rates.json()["tables"]["by_type_war"]}
+        assert war["defence"]["cases"] == 201
+        bad = client.get("/api/v1/impact/designs/nope")
+        assert bad.status_code == 422
+        assert bad.headers["content-type"].startswith("application/problem+json")
+        assert "dca-alignment" in bad.json()["fix"]
+        nato = client.get("/api/v1/impact/alliance/NATO")
+        assert nato.status_code == 200 and nato.json()["atopid"] == 3180

@@ -117,3 +117,12 @@ def test_events_dyad_cli(built_warehouse: Path):
     assert months["2018-07"]["conflict_events"] > 0
     bad = runner.invoke(app, ["events", "dyad", "USA", "Narnia", "--warehouse", str(built_warehouse)])
     assert bad.exit_code == 2 and "Narnia" in bad.stderr
+
+
+def test_icews_runs_through_the_same_pipeline(built_warehouse: Path):
+    """ICEWS lacks several GDELT fields (they are null): the monitor still answers."""
+    from foedus.events.monitor import top_dyads
+
+    doc = top_dyads(2014, source="icews", warehouse=built_warehouse)
+    assert doc["cooperation"] and doc["conflict"]
+    assert all(r["events"] > 0 for r in doc["cooperation"])

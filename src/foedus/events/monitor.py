@@ -78,8 +78,12 @@ def _export(table: str, warehouse: Any, folder: Path) -> tuple[Path, Any]:
     else:
         with Warehouse(warehouse, read_only=True) as wh:
             df, used = wh.read(table, "events monitor")
+    import polars as pl
+
     path = folder / f"{table}.parquet"
-    df.select([c for c in _COLUMNS if c in df.columns]).write_parquet(path)
+    # Sources without some GDELT fields (ICEWS has no actor types 2–3, places or mentions): null.
+    df.select(pl.col(c) if c in df.columns else pl.lit(None, dtype=pl.String).alias(c)
+              for c in _COLUMNS).write_parquet(path)
     return path, used
 
 

@@ -39,11 +39,7 @@
         await new Promise((r) => setTimeout(r, Math.min(retryAfter, 10) * 1000));
         continue;
       }
-      const detail = body && (body.detail || body.title);
-      const error = new Error((typeof detail === "string" ? detail : JSON.stringify(body)) + (body && body.fix ? `\n${body.fix}` : ""));
-      error.status = response.status;
-      error.body = body;
-      throw error;
+      throw new F.ApiError(response.status, body, url.pathname);
     }
   }
 

@@ -92,11 +92,17 @@ async def main() -> dict[str, object]:
             latencies: dict[str, list[float]] = defaultdict(list)
             statuses: Counter[tuple[str, int]] = Counter()
             acknowledged: Counter[int] = Counter()
+            failures: Counter[str] = Counter()
             stop = time.monotonic() + args.seconds
 
-            async def timed(kind: str, method: str, path: str, **kw: object) -> httpx.Response:
+            async def timed(kind: str, method: str, path: str, **kw: object) -> httpx.Response | None:
                 t0 = time.perf_counter()
-                r = await client.request(method, base + path, **kw)  # type: ignore[arg-type]
+                try:
+                    r = await client.request(method, base + path, **kw)  # type: ignore[arg-type]
+                except httpx.HTTPError as exc:  # a dropped connection counts as an error
+                    statuses[(kind, -1)] += 1
+                    failures[type(exc).__name__] += 1
+                    return None
                 latencies[kind].append(time.perf_counter() - t0)
                 statuses[(kind, r.status_code)] += 1
                 return r
@@ -106,11 +112,14 @@ async def main() -> dict[str, object]:
                 while time.monotonic() < stop:
                     eid = ids[i % len(ids)]
                     i += 1
-                    current = (await timed("read-one", "GET", f"/engagements/{eid}")).json()
+                    got = await timed("read-one", "GET", f"/engagements/{eid}")
+                    if got is None or got.status_code != 200:
+                        continue
+                    current = got.json()
                     r = await timed("edit", "PATCH", f"/engagements/{eid}",
                                     json={"participants": current["participants"] + 1,
                                           "version": current["version"]})
-                    if r.status_code == 200:
+                    if r is not None and r.status_code == 200:
                         acknowledged[eid] += 1
                     if args.think:
                         await asyncio.sleep(args.think)
@@ -143,6 +152,7 @@ async def main() -> dict[str, object]:
         "writers": args.writers, "readers": args.readers, "think_s": args.think,
         "seconds": round(elapsed, 1),
         "requests": requests, "requests_per_s": round(requests / elapsed, 1), "errors": errors,
+        "connection_errors": dict(failures),
         "edits_acknowledged": sum(acknowledged.values()),
         "conflicts_409": sum(c for (k, code), c in statuses.items() if code == 409),
         "engagements_with_lost_updates": lost,

@@ -42,32 +42,15 @@ def resolve_state(value: str, year: int | None = None) -> dict[str, Any]:
         >>> resolve_state("CHN")["ccode"], resolve_state("Côte d’Ivoire")["ccode"]
         (710, 437)
     """
-    import logging
+    from foedus.sources.instruments.countries import resolve_state_texts
 
-    import country_converter as coco
-
-    from foedus.sources.instruments.countries import resolve_names
-
-    text = " ".join(value.replace("’", "'").split())
-    if text.isdigit():
-        return {"ccode": int(text), "gwcode": int(text), "iso3": None, "name": text}
-    lookup = text
-    if len(text) == 3 and text.isalpha() and text.isupper():
-        log = logging.getLogger("country_converter")
-        level = log.level
-        log.setLevel(logging.ERROR)
-        try:
-            short = coco.CountryConverter().convert(text, src="ISO3", to="name_short",
-                                                    not_found=None)
-        finally:
-            log.setLevel(level)
-        lookup = short if isinstance(short, str) else text
-    row = resolve_names([lookup], [year], source="events").row(0, named=True)
-    if row["resolution"] != "resolved":
+    if value.strip().isdigit():
+        return {"ccode": int(value), "gwcode": int(value), "iso3": None, "name": value.strip()}
+    found = resolve_state_texts([value], year)[0]
+    if found is None:
         raise UnknownStateError(f"unknown state '{value}'",
                                 fix="use a name (China), an ISO3 code (CHN) or a COW code (710)")
-    return {"ccode": int(row["ccode"]), "gwcode": int(row["gwcode"] or row["ccode"]),
-            "iso3": row["iso3"], "name": text}
+    return found
 
 
 def _export(table: str, warehouse: Any, folder: Path) -> tuple[Path, Any]:

@@ -51,27 +51,15 @@ def resolve_partners(names: list[str], year: int | None) -> tuple[list[dict[str,
         >>> resolve_partners(["KOR", "Côte d’Ivoire", "Atlantis"], 2020)[1]
         ['Atlantis']
     """
-    from foedus.sources.instruments.countries import resolve_names
+    from foedus.sources.instruments.countries import resolve_state_texts
 
-    cleaned = [" ".join(str(n).replace("’", "'").split()) for n in names]
-    lookup = list(cleaned)
-    iso = [n for n in cleaned if len(n) == 3 and n.isalpha() and n.isupper()]
-    if iso:
-        import country_converter as coco
-
-        short = coco.CountryConverter().convert(iso, src="ISO3", to="name_short", not_found=None)
-        short = short if isinstance(short, list) else [short]
-        by_iso = dict(zip(iso, short, strict=True))
-        lookup = [by_iso.get(n) or n for n in cleaned]
-    table = resolve_names(lookup, [year] * len(lookup), source="records")
     partners: list[dict[str, Any]] = []
     unknown: list[str] = []
-    for given, row in zip(cleaned, table.iter_rows(named=True), strict=True):
-        if row["resolution"] != "resolved":
-            unknown.append(given)
-            continue
-        partners.append({"name": given, "iso3": row["iso3"], "ccode": row["ccode"],
-                         "gwcode": row["gwcode"]})
+    for given, found in zip(names, resolve_state_texts(names, year), strict=True):
+        if found is None:
+            unknown.append(" ".join(str(given).replace("\u2019", "'").split()))
+        else:
+            partners.append(found)
     return partners, unknown
 
 

@@ -58,6 +58,7 @@ __all__ = [
     "name_table",
     "prime_cache",
     "report_unresolved",
+    "resolve_state_texts",
     "resolve_names",
     "unresolved_in",
 ]
@@ -468,3 +469,30 @@ def unresolved_in(
     if not parts:
         return pl.DataFrame(schema=schema)
     return pl.concat(parts).sort("table", "file", "line", nulls_last=True)
+
+
+def resolve_state_texts(values: Sequence[str], year: int | None = None) -> list[dict[str, Any] | None]:
+    """States typed by a user — names (typographic apostrophes and extra spaces folded) or ISO3
+    codes — resolved as of ``year``: ``{"name", "iso3", "ccode", "gwcode"}``, or ``None`` where
+    nothing matches (numbers included: a bare code cannot be checked without the state list).
+
+    Example:
+        >>> [r and r["ccode"] for r in resolve_state_texts(["KOR", "Côte d’Ivoire", "740", "Atlantis"], 2020)]
+        [732, 437, None, None]
+    """
+    cleaned = [" ".join(str(v).replace("\u2019", "'").split()) for v in values]
+    lookup = list(cleaned)
+    iso = sorted({v for v in cleaned if len(v) == 3 and v.isalpha() and v.isupper()})
+    if iso:
+        short = _converter().convert(iso, src="ISO3", to="name_short", not_found=None)
+        short = short if isinstance(short, list) else [short]
+        by_iso = {code: name for code, name in zip(iso, short, strict=True) if name}
+        lookup = [by_iso.get(v, v) for v in cleaned]
+    text_at = [i for i, v in enumerate(cleaned) if not v.isdigit()]
+    table = resolve_names([lookup[i] for i in text_at], [year] * len(text_at), source="user")
+    found: list[dict[str, Any] | None] = [None] * len(cleaned)
+    for i, row in zip(text_at, table.iter_rows(named=True), strict=True):
+        if row["resolution"] == "resolved" and row["ccode"] is not None:
+            found[i] = {"name": cleaned[i], "iso3": row["iso3"], "ccode": int(row["ccode"]),
+                        "gwcode": int(row["gwcode"] if row["gwcode"] is not None else row["ccode"])}
+    return found

@@ -44,3 +44,13 @@ def test_help_and_version_load_no_heavy_library() -> None:
 
 def test_the_probe_sees_a_heavy_import() -> None:
     assert _heavy(_loaded_after("import scipy.stats")) == ["scipy.stats"]
+
+
+def test_parsing_options_does_not_load_pydantic() -> None:
+    # Typer 0.29 built a pydantic TypeAdapter for every option (+0.25 s a command; docs/stack.md).
+    code = ("import sys\nfrom foedus.cli import main\n"
+            "sys.argv = ['foedus', 'data', 'sources', '--json']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass")  # fmt: skip
+    modules = _loaded_after(code)
+    assert "foedus.cli.data" in modules  # the command really ran
+    assert "pydantic" not in modules

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -180,6 +181,9 @@ class Warehouse:
         self._identity: list[int] | None = None
         self._lock_depth = 0
         self._lock_handle: Any = None
+        # Enrichers may read tables from several threads (Frame.enrich): the catalogue, the
+        # connection and the table cache are filled under this lock.
+        self._guard = threading.RLock()
 
     # -- the file -----------------------------------------------------------------------------
     def _check_file(self) -> None:
@@ -296,39 +300,40 @@ class Warehouse:
         return self.path.with_name(self.path.name + ".cache")
 
     def _load_catalogue(self) -> None:
-        if self._records is not None and self._pins is not None:
-            return
-        ident = self.identity()
-        if ident is None:
-            self._records, self._pins, self._identity = [], {}, None
-            return
-        self._check_file()
-        snapshot = self.cache_dir / "catalogue.json"
-        try:
-            doc = json.loads(snapshot.read_text())
-            if doc.get("identity") == ident and doc.get("format") == _SNAPSHOT_FORMAT:
-                self._records = [_record_from_json(r) for r in doc["records"]]
-                self._pins = dict(doc["pins"])
-                self._identity = ident
+        with self._guard:
+            if self._records is not None and self._pins is not None:
                 return
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        self.close()  # a fresh connection sees the current file
-        if self._has_catalogue():
-            rows = self.con.execute(
-                "SELECT storage, tbl, source, version, format_id, official, via, path, sha256, "
-                "checksum_ok, n_rows, n_columns, imported_at FROM _foedus_imports "
-                "ORDER BY tbl, storage"
-            ).fetchall()
-            records = [ImportRecord(*row) for row in rows]
-            pins = dict(self.con.execute("SELECT tbl, storage FROM _foedus_pins").fetchall())
-        else:
-            records, pins = [], {}
-        self._records, self._pins, self._identity = records, pins, ident
-        doc = {"format": _SNAPSHOT_FORMAT, "identity": ident,
-               "records": [_record_to_json(r) for r in records], "pins": pins}  # fmt: skip
-        _write_atomic(snapshot, json.dumps(doc).encode())
-        self._prune(records)
+            ident = self.identity()
+            if ident is None:
+                self._records, self._pins, self._identity = [], {}, None
+                return
+            self._check_file()
+            snapshot = self.cache_dir / "catalogue.json"
+            try:
+                doc = json.loads(snapshot.read_text())
+                if doc.get("identity") == ident and doc.get("format") == _SNAPSHOT_FORMAT:
+                    self._records = [_record_from_json(r) for r in doc["records"]]
+                    self._pins = dict(doc["pins"])
+                    self._identity = ident
+                    return
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+            self.close()  # a fresh connection sees the current file
+            if self._has_catalogue():
+                rows = self.con.execute(
+                    "SELECT storage, tbl, source, version, format_id, official, via, path, sha256, "
+                    "checksum_ok, n_rows, n_columns, imported_at FROM _foedus_imports "
+                    "ORDER BY tbl, storage"
+                ).fetchall()
+                records = [ImportRecord(*row) for row in rows]
+                pins = dict(self.con.execute("SELECT tbl, storage FROM _foedus_pins").fetchall())
+            else:
+                records, pins = [], {}
+            self._records, self._pins, self._identity = records, pins, ident
+            doc = {"format": _SNAPSHOT_FORMAT, "identity": ident,
+                   "records": [_record_to_json(r) for r in records], "pins": pins}  # fmt: skip
+            _write_atomic(snapshot, json.dumps(doc).encode())
+            self._prune(records)
 
     def _prune(self, records: Sequence[ImportRecord]) -> None:
         keep = {_table_file_name(r) for r in records}
@@ -521,28 +526,29 @@ class Warehouse:
     def table(self, table: str) -> pl.DataFrame:
         """The active release of canonical ``table`` as a Polars frame (cached per warehouse, and
         as an Arrow IPC file in the snapshot folder)."""
-        record = self.active(table)
-        if record.storage not in self._cache:
-            snapshot = self.cache_dir / "tables" / _table_file_name(record)
-            frame: pl.DataFrame | None = None
-            if snapshot.exists():
-                try:
-                    frame = pl.read_ipc(snapshot)
-                except (OSError, pl.exceptions.PolarsError):
-                    frame = None
-            if frame is None:
-                arrow = self.con.sql(f'SELECT * FROM "{record.storage}"').to_arrow_table()
-                frame = pl.from_arrow(arrow)  # type: ignore[assignment]
-                assert isinstance(frame, pl.DataFrame)
-                try:
-                    snapshot.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.partial")
-                    frame.write_ipc(tmp)
-                    os.replace(tmp, snapshot)
-                except OSError:
-                    pass  # a read-only folder: read from DuckDB next time too
-            self._cache[record.storage] = frame
-        return self._cache[record.storage]
+        with self._guard:
+            record = self.active(table)
+            if record.storage not in self._cache:
+                snapshot = self.cache_dir / "tables" / _table_file_name(record)
+                frame: pl.DataFrame | None = None
+                if snapshot.exists():
+                    try:
+                        frame = pl.read_ipc(snapshot)
+                    except (OSError, pl.exceptions.PolarsError):
+                        frame = None
+                if frame is None:
+                    arrow = self.con.sql(f'SELECT * FROM "{record.storage}"').to_arrow_table()
+                    frame = pl.from_arrow(arrow)  # type: ignore[assignment]
+                    assert isinstance(frame, pl.DataFrame)
+                    try:
+                        snapshot.parent.mkdir(parents=True, exist_ok=True)
+                        tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.{threading.get_ident()}.partial")
+                        frame.write_ipc(tmp)
+                        os.replace(tmp, snapshot)
+                    except OSError:
+                        pass  # a read-only folder: read from DuckDB next time too
+                self._cache[record.storage] = frame
+            return self._cache[record.storage]
 
     def derived(
         self,
@@ -634,31 +640,33 @@ class Warehouse:
         return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
     def _derived_load(self, name: str, key: str) -> pl.DataFrame | None:
-        memo = f"derived:{key}"
-        if memo in self._cache:
-            return self._cache[memo]
-        path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
-        if not path.exists():
-            return None
-        try:
-            frame = pl.read_ipc(path)
-        except (OSError, pl.exceptions.PolarsError):
-            return None
-        self._cache[memo] = frame
-        return frame
+        with self._guard:
+            memo = f"derived:{key}"
+            if memo in self._cache:
+                return self._cache[memo]
+            path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
+            if not path.exists():
+                return None
+            try:
+                frame = pl.read_ipc(path)
+            except (OSError, pl.exceptions.PolarsError):
+                return None
+            self._cache[memo] = frame
+            return frame
 
     def _derived_store(self, name: str, key: str, frame: pl.DataFrame) -> None:
-        self._cache[f"derived:{key}"] = frame
-        if not self.path.exists():  # no snapshot folder for a warehouse that does not exist
-            return
-        path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-            frame.write_ipc(tmp)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        with self._guard:
+            self._cache[f"derived:{key}"] = frame
+            if not self.path.exists():  # no snapshot folder for a warehouse that does not exist
+                return
+            path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+                frame.write_ipc(tmp)
+                os.replace(tmp, path)
+            except OSError:
+                pass
 
     def read(self, table: str, purpose: str) -> tuple[pl.DataFrame, Used]:
         """The active release of ``table`` and its provenance record, saying it served ``purpose``.
@@ -973,7 +981,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     means no snapshot)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:

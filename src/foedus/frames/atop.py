@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from foedus.errors import FoedusError, SourceFormatError
+from foedus.frames._lookup import dyad_year_rows, gather
 from foedus.frames.enrichers import DYADS, Enricher
 
 if TYPE_CHECKING:
@@ -199,6 +200,25 @@ def add_atop_alliance(
     )
     lo = pl.min_horizontal("ccode1", "ccode2")
     hi = pl.max_horizontal("ccode1", "ccode2")
+    first, last = coverage
+    covered = pl.col("year").is_between(first, last)
+    if directed and all(frame.schema.get(k) == pl.Int64 for k in _KEYS):
+        # The row of the obligations table for each dyad-year, then a gather (no join of the frame).
+        found = table.collect()
+        rows, repeated = dyad_year_rows(frame, found)
+        if repeated:
+            raise SourceFormatError(
+                "ATOP dyad-year table has duplicate dyad-years",
+                where="atop_ddy",
+                fix="collapse it to one row per (ccode1, ccode2, year)",
+            )
+        gathered = pl.DataFrame(gather(found, rows, added)).with_columns(frame["year"])
+        filled = gathered.select(
+            pl.when(pl.col(name).is_null() & covered).then(pl.lit(0.0)).otherwise(pl.col(name))
+            .alias(name)
+            for name in added
+        )  # fmt: skip
+        return frame.hstack(filled.get_columns())
     if directed:
         join_keys = _KEYS
         lhs = frame.lazy()
@@ -213,8 +233,6 @@ def add_atop_alliance(
             where="atop_ddy",
             fix="collapse it to one row per (ccode1, ccode2, year)",
         )
-    first, last = coverage
-    covered = pl.col("year").is_between(first, last)
     out = (
         lhs.join(table, on=join_keys, how="left", maintain_order="left")
         .with_columns(
@@ -269,9 +287,9 @@ def enrich_atop(frame: Frame, *, source: str = "auto") -> Frame:
 _TABLES = ("atop_ddy", "atop_member")
 ENRICHERS = (
     Enricher("atop", DYADS, enrich_atop, "ATOP alliance obligations", tables=_TABLES,
-             aliases=("alliances", "atop-alliance")),
+             aliases=("alliances", "atop-alliance"), keys_only=True),
     Enricher("atop-derived", DYADS, partial(enrich_atop, source="derived"),
-             "ATOP obligations derived from the member-level file", tables=("atop_member",)),
+             "ATOP obligations derived from the member-level file", tables=("atop_member",), keys_only=True),
     Enricher("atop-ddy", DYADS, partial(enrich_atop, source="ddy"),
-             "ATOP obligations from ATOP's own dyad-year table", tables=("atop_ddy",)),
+             "ATOP obligations from ATOP's own dyad-year table", tables=("atop_ddy",), keys_only=True),
 )  # fmt: skip

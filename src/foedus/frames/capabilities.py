@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from foedus.errors import FoedusError, SourceFormatError
+from foedus.frames._lookup import state_year_rows
 from foedus.frames.enrichers import BOTH, Enricher
 from foedus.sources.normalize import cast_keys
 
@@ -200,14 +201,7 @@ def add_nmc(frame: pl.DataFrame, nmc: pl.DataFrame) -> pl.DataFrame:
     _refuse_overwrite(frame, [f"{c}{s}" for _, s in sides for c in NMC_COLUMNS], "add_nmc")
     # A vectorised lookup instead of a join: the row of NMC for each row of the frame (null if
     # NMC has no such state-year), then a gather. Keeps the frame's rows and order by design.
-    nmc_keys = table.select(_state_year_key("ccode").alias("k"))["k"]
-    nmc_rows = pl.Series("row", range(table.height), dtype=pl.UInt32)
-    rows = frame.select(
-        _state_year_key(code)
-        .replace_strict(nmc_keys, nmc_rows, default=None, return_dtype=pl.UInt32)
-        .alias(code)
-        for code, _ in sides
-    )
+    rows = {code: state_year_rows(frame[code], frame["year"], table)[0] for code, _ in sides}
     added = [
         table.select(pl.col(c).gather(rows[code]).alias(f"{c}{suffix}") for c in NMC_COLUMNS)
         for code, suffix in sides
@@ -319,7 +313,7 @@ def enrich_majors(frame: Frame) -> Frame:
 
 ENRICHERS = (
     Enricher("nmc", BOTH, enrich_nmc, "NMC material capabilities", tables=("nmc",),
-             aliases=("capabilities", "cinc")),
+             aliases=("capabilities", "cinc"), keys_only=True),
     Enricher("majors", BOTH, enrich_majors, "COW major powers", tables=("cow_majors",),
-             aliases=("major-powers", "cow-majors")),
+             aliases=("major-powers", "cow-majors"), keys_only=True),
 )  # fmt: skip

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from foedus.errors import FoedusError, SourceFormatError
+from foedus.frames._lookup import dyad_year_rows, gather
 from foedus.frames.enrichers import DYADS, Enricher
 
 if TYPE_CHECKING:
@@ -277,7 +278,8 @@ def _add_mids(
     added = [onset, ongoing, *extra]
     right = one.with_columns(derived).select(*DYAD_YEAR_KEYS, *added)
     right = right.with_columns([pl.col(k).cast(frame.schema[k]) for k in DYAD_YEAR_KEYS])
-    out = frame.join(right, on=list(DYAD_YEAR_KEYS), how="left", maintain_order="left")
+    rows, _ = dyad_year_rows(frame, right)  # (unique: checked after whittling above)
+    out = frame.hstack(gather(right, rows, added))
     lo, hi = coverage
     inside = pl.col("year").is_between(lo, hi)
     return out.with_columns(
@@ -393,5 +395,5 @@ def enrich_gml_mids(
 ENRICHERS = (
     Enricher("gml-mids", DYADS, enrich_gml_mids, "GML MID 2.2.1 disputes",
              tables=("gml_mid_ddydisps", "gml_mid_disps"), aliases=("mids",),
-             options=("keep", "whittle")),
+             options=("keep", "whittle"), keys_only=True),
 )  # fmt: skip

@@ -70,7 +70,9 @@ class Enricher:
     """A public enrichment name, what it applies to, what it reads and how to apply it.
 
     ``phase`` > 0 marks enrichers that read other enrichers' columns (they run after the others,
-    in phase order). ``options`` names the keyword options ``apply`` accepts (e.g. ``whittle``).
+    in phase order). ``keys_only`` declares that the enricher reads nothing of the frame but its
+    state codes and year and appends columns without changing rows or their order: such
+    enrichers run side by side on a frame of the keys alone (:meth:`Frame.enrich`). ``options`` names the keyword options ``apply`` accepts (e.g. ``whittle``).
     ``tables`` are the warehouse tables it reads (some may be optional or alternatives); an
     enricher that only transforms the frame's own columns reads none. ``coverage_from`` names the
     tables whose declared years are the enricher's coverage when that is not all of ``tables``.
@@ -90,6 +92,7 @@ class Enricher:
     phase: int = 0
     options: tuple[str, ...] = ()
     coverage_from: tuple[str, ...] = ()
+    keys_only: bool = False
 
     def coverage(self, warehouse: Warehouse | None = None) -> tuple[int, int] | None:
         """First and last year the enricher's sources cover, as the catalogue declares them.

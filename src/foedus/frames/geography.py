@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from foedus.errors import FoedusError
+from foedus.frames._lookup import dyad_year_rows, gather
 from foedus.frames.enrichers import DYADS, Enricher
 
 if TYPE_CHECKING:
@@ -163,7 +164,11 @@ def add_contiguity(
     lo, hi = coverage
     keys = ["ccode1", "ccode2", "year"]
     table = table.with_columns(pl.col(k).cast(frame.schema[k]) for k in keys)
-    out = frame.join(table, on=keys, how="left", maintain_order="left")
+    rows, repeated = dyad_year_rows(frame, table)
+    if repeated:  # (one type per dyad-year is what contiguity_years gives; a join keeps all)
+        out = frame.join(table, on=keys, how="left", maintain_order="left")
+    else:
+        out = frame.hstack(gather(table, rows, ["conttype"]))
     return out.with_columns(
         pl.when(pl.col("conttype").is_null() & pl.col("year").is_between(lo, hi))
         .then(pl.lit(0.0))
@@ -426,7 +431,7 @@ def enrich_prd_indicator(frame: Frame) -> Frame:
 
 ENRICHERS = (
     Enricher("contiguity", DYADS, enrich_contiguity, "COW direct contiguity",
-             tables=("cow_contdir",), aliases=("contig",)),
+             tables=("cow_contdir",), aliases=("contig",), keys_only=True),
     Enricher("capital-distance", DYADS, enrich_capital_distance, "capital distance (km)",
              tables=("cow_capitals", "gw_capitals"), aliases=("capdist",)),
     Enricher("prd", DYADS, enrich_prd, "keep politically relevant dyads only", phase=1,

@@ -243,7 +243,9 @@ class Warehouse:
             >>> Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb").changed()
             False
         """
-        return self._identity is not None and self.identity() != self._identity
+        if self._records is None:
+            return False  # nothing read yet: the next read sees the current file anyway
+        return self.identity() != self._identity
 
     def refresh(self) -> bool:
         """Forget what was read if the file changed; returns whether it did."""

@@ -117,3 +117,38 @@ def test_typographic_apostrophes_and_iso3_resolve(client: TestClient, name: str)
 @pytest.mark.parametrize(("code", "ccode"), [("DEU", 255), ("KOR", 732), ("GBR", 200), ("AUS", 305)])
 def test_iso3_codes_resolve(client: TestClient, code: str, ccode: int) -> None:
     assert client.get(f"{V1}/states/{code}?year=2010").json()["state"]["ccode"] == ccode
+
+
+def test_the_server_serves_a_warehouse_swapped_in_by_an_import(
+    built_warehouse: Path, tmp_path: Path
+) -> None:
+    """An import (here a pin, which writes a copy and swaps it in) while the server runs: the
+    next request sees the new release, and answers cached before are not served again."""
+    import shutil
+
+    from foedus.warehouse import Warehouse
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    url = "/api/v1/frames/state-years?years=2010&with=nmc&page_size=500"
+
+    def nmc_version(body: dict) -> str:
+        return next(s["version"] for s in body["provenance"]["sources"] if s["source"] == "nmc")
+
+    with TestClient(create_app(copy), base_url="http://127.0.0.1:8000") as c:
+        first = c.get(url)
+        assert first.status_code == 200 and first.headers["x-foedus-cache"] == "miss"
+        assert c.get(url).headers["x-foedus-cache"] == "hit"
+        assert nmc_version(first.json()) == "7.0"
+        with Warehouse(copy) as wh:
+            wh.pin("nmc", "6.0")
+        status = c.get("/api/v1/status").json()
+        assert [r["version"] for r in status["in_use"] if r["table"] == "nmc"] == ["6.0"]
+        after = c.get(url)
+        assert after.status_code == 200 and after.headers["x-foedus-cache"] == "miss"
+        assert nmc_version(after.json()) == "6.0"
+        # and without a status call in between: unpin, the next answer is 7.0 again
+        with Warehouse(copy) as wh:
+            wh.unpin("nmc")
+        again = c.get(url)
+        assert again.headers["x-foedus-cache"] == "miss" and nmc_version(again.json()) == "7.0"

@@ -275,6 +275,23 @@ class Runner:
         self._inflight: dict[str, concurrent.futures.Future[Payload]] = {}
         self._waiting: dict[str, int] = {}  # requests waiting for each in-flight key
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by clear(): answers computed before are not kept
+
+    def clear(self) -> None:
+        """Drop every cached answer; answers still being computed are not cached when done.
+
+        Example:
+            >>> runner = Runner(1.0)
+            >>> _ = asyncio.run(runner.run("k", lambda: Payload(b"1"))); runner.clear()
+            >>> runner.cached("k") is None
+            True
+            >>> runner.close()
+        """
+        with self._lock:
+            self._cache.clear()
+            self._size = 0
+            self._inflight.clear()
+            self._generation += 1
 
     def cached(self, key: str) -> Payload | None:
         """A cached answer, if any.
@@ -289,10 +306,12 @@ class Runner:
                 self._cache.move_to_end(key)
             return payload
 
-    def _store(self, key: str, payload: Payload) -> None:
+    def _store(self, key: str, payload: Payload, generation: int | None = None) -> None:
         if not payload.cacheable or len(payload.body) > MAX_CACHED_BODY:
             return
         with self._lock:
+            if generation is not None and generation != self._generation:
+                return  # computed from a warehouse that has since been replaced
             old = self._cache.pop(key, None)
             if old is not None:
                 self._size -= len(old.body)
@@ -302,12 +321,15 @@ class Runner:
                 _, dropped = self._cache.popitem(last=False)
                 self._size -= len(dropped.body)
 
-    def _done(self, key: str, future: concurrent.futures.Future[Payload]) -> None:
+    def _done(
+        self, key: str, future: concurrent.futures.Future[Payload], generation: int
+    ) -> None:
         with self._lock:
-            self._inflight.pop(key, None)
+            if self._inflight.get(key) is future:
+                del self._inflight[key]
         if future.cancelled() or future.exception() is not None:
             return
-        self._store(key, future.result())
+        self._store(key, future.result(), generation)
 
     async def run(self, key: str, work: Callable[[], Payload]) -> Payload:
         """The answer for ``key``: from the cache, from a computation already running, or
@@ -332,8 +354,9 @@ class Runner:
                     )
                 future = self._pool.submit(work)
                 self._inflight[key] = future
+            generation = self._generation
         if started:  # outside the lock: a future already done runs the callback at once
-            future.add_done_callback(lambda f: self._done(key, f))
+            future.add_done_callback(lambda f: self._done(key, f, generation))
         with self._lock:
             self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
@@ -422,6 +445,8 @@ async def answer(request: Request, work: Callable[[], Payload]) -> Response:
     """
     check_query(request)
     runner: Runner = request.app.state.runner
+    if request.app.state.service.refresh():  # an import swapped the warehouse in
+        runner.clear()
     key = cache_key(request)
     hit = runner.cached(key)
     if hit is not None:

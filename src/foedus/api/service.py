@@ -204,6 +204,20 @@ class SharedWarehouse(Warehouse):
                 )
             return super().table(table)
 
+    def refresh(self) -> bool:
+        """Forget what was read if an import replaced the file (under the lock); whether it did.
+
+        Example:
+            >>> SharedWarehouse("/nonexistent/w.duckdb").refresh()
+            False
+        """
+        with self._lock:
+            if not self.changed():
+                return False
+            self.close()
+            self._forget()
+            return True
+
     def status(self) -> pl.DataFrame:
         """One row per imported release (see :meth:`Warehouse.status`).
 
@@ -273,6 +287,27 @@ class Service:
         self._frames = Memo(4)  # frame-export requests → built Frame
         self._dyads = Memo(256)  # dyad profiles
         self.inputs = YearInputs(self.wh)  # the library's shared inputs (ATOP, names, ISO3 …)
+        self._refresh_lock = threading.Lock()
+
+    def refresh(self) -> bool:
+        """Serve the new warehouse when an import has replaced the file (imports write a copy
+        and swap it in atomically): the catalogue, tables and every cached answer are dropped.
+        Costs two ``stat`` calls when nothing changed. Returns whether the file had changed.
+
+        Example:
+            >>> Service("/nonexistent/w.duckdb").refresh()
+            False
+        """
+        if not self.wh.changed():
+            return False
+        with self._refresh_lock:
+            if not self.wh.refresh():
+                return False  # another request refreshed it first
+            for memo in (self._one, self._years, self._networks, self._matrices, self._frames,
+                         self._dyads):  # fmt: skip
+                memo.clear()
+            self.inputs = YearInputs(self.wh)
+            return True
 
     # -- basics ----------------------------------------------------------------------------
     def require_data(self) -> None:

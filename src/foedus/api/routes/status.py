@@ -21,4 +21,7 @@ router = APIRouter()
 async def status(request: Request) -> Response:
     """Every imported release (table, source, version, file, rows, in use, pinned,
     checksum), the releases in use, and the API's limits. Never cached."""
-    return json_payload(service(request).status()).response(cached=False)
+    svc = service(request)
+    if svc.refresh():  # an import swapped the warehouse in: cached answers are stale
+        request.app.state.runner.clear()
+    return json_payload(svc.status()).response(cached=False)

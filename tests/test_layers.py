@@ -19,6 +19,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 #: Layer of each top-level part of the package (``foedus.<part>``).
 LAYERS: dict[str, int] = {
     "_lazy": 0,
+    "_kept": 0,
     "errors": 0,
     "sources": 1,
     "provenance": 1,

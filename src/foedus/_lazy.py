@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["exports"]
+__all__ = ["exports", "module"]
 
 
 def exports(
@@ -31,3 +31,28 @@ def exports(
         return sorted(names)
 
     return __getattr__, __dir__
+
+
+class _Module:
+    """A stand-in for a module, imported on first attribute access (see :func:`module`)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self._name!r}>"
+
+
+def module(name: str) -> Any:
+    """A module imported on first use: ``pl = module("polars")`` at the top of a module whose
+    quick paths (a kept answer, a catalogue look-up) need no Polars.
+
+    Example:
+        >>> m = module("json")
+        >>> m.dumps([1])
+        '[1]'
+    """
+    return _Module(name)

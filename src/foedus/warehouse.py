@@ -23,8 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
+else:  # imported on first use: a kept answer is served without Polars
+    from foedus._lazy import module
 
+    pl = module("polars")
+
+from foedus._kept import default_path, file_identity
 from foedus.errors import FoedusError, MissingDataError, WarehouseBusyError, WarehouseError
 from foedus.provenance import Used
 from foedus.sources.catalog import Release, all_releases, get_source, version_key
@@ -33,7 +39,6 @@ from foedus.sources.readers import LINE_COLUMN
 if TYPE_CHECKING:
     import duckdb
 
-ENV_VAR = "FOEDUS_WAREHOUSE"
 #: Version of the snapshot folder's layout (a change makes readers rebuild it).
 _SNAPSHOT_FORMAT = 1
 
@@ -58,20 +63,6 @@ CREATE TABLE IF NOT EXISTS _foedus_pins (
     storage  VARCHAR NOT NULL
 );
 """
-
-
-def default_path() -> Path:
-    """Where the warehouse lives unless told otherwise: ``$FOEDUS_WAREHOUSE`` or the user data dir.
-
-    Example:
-        >>> default_path().name
-        'warehouse.duckdb'
-    """
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("foedus", appauthor=False)) / "warehouse.duckdb"
 
 
 @dataclass(frozen=True)
@@ -222,17 +213,7 @@ class Warehouse:
     def identity(self) -> list[int] | None:
         """What identifies the file's current content: inode, size, modification time (and its
         write-ahead log's), or ``None`` when there is no file yet."""
-        try:
-            st = self.path.stat()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        wal = self.path.with_name(self.path.name + ".wal")
-        try:
-            ws = wal.stat()
-            extra = [ws.st_size, ws.st_mtime_ns]
-        except FileNotFoundError:
-            extra = [0, 0]
-        return [st.st_ino, st.st_size, st.st_mtime_ns, *extra]
+        return file_identity(self.path)
 
     def changed(self) -> bool:
         """Whether the file on disk is no longer the one this object has read from (an import
@@ -343,6 +324,11 @@ class Warehouse:
         try:
             for old in folder.glob("*.arrow"):
                 if old.name not in keep:
+                    old.unlink(missing_ok=True)
+            # Kept answers (foedus._kept) of an earlier file are never served again.
+            written = self.path.stat().st_mtime_ns
+            for old in (self.cache_dir / "answers").glob("*.json.gz"):
+                if old.stat().st_mtime_ns < written:
                     old.unlink(missing_ok=True)
         except OSError:
             pass

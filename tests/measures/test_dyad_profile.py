@@ -150,3 +150,18 @@ def test_every_option_is_documented() -> None:
             for opt in [*param.opts, *getattr(param, "secondary_opts", [])]:
                 if opt.startswith("--") and opt != "--help":
                     assert opt in text, f"{opt} of `foedus {name}` is not in docs/cli*.md"
+
+
+def test_a_kept_profile_equals_a_fresh_one(usa_jpn: dict[str, Any], built_warehouse: Path) -> None:
+    import json as _json
+
+    from foedus import _kept
+    from foedus.measures.dyad_profile import _build_profile, _open
+
+    _kept._MEMO.clear()  # read back from the snapshot folder, as a new process does
+    kept = dyad_profile("USA", "JPN", warehouse=built_warehouse)
+    fresh = _build_profile("USA", "JPN", years=None, wh=_open(built_warehouse), engagement=True,
+                           bootstrap=100, seed=0)  # fmt: skip
+    assert kept == usa_jpn == _json.loads(_json.dumps(fresh, default=str))
+    answers = built_warehouse.with_name(built_warehouse.name + ".cache") / "answers"
+    assert list(answers.glob("dyad-profile-*.json.gz"))

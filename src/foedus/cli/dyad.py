@@ -119,18 +119,15 @@ def _alliance_table(p: dict[str, Any]) -> Table:
     return grid
 
 
-def _timeline_table(p: dict[str, Any], all_years: bool) -> Table:
+def _timeline_text(p: dict[str, Any], all_years: bool) -> str:
+    """The timeline as aligned plain text: one line a year, columns as wide as their widest cell
+    (a wide terminal or a pager shows it whole; nothing is cut to fit 80 columns)."""
     a, b = p["a"]["abb"], p["b"]["abb"]
-    grid = Table(title="Timeline" + ("" if all_years else " (years where something happens)"))
-    cols = ["year", f"TIV {a}→{b}", f"TIV {b}→{a}", "DCAs", "exercises JME/MME"]
+    cols = ["year", f"TIV {a}→{b}", f"TIV {b}→{a}", "DCAs", "JME/MME"]
     if p["us_pair"]:
         cols += ["US troops", "US trained", "US visits"]
     cols += ["PKO", f"{a} pledges", f"{b} pledges", "MID", "S", "UN dist", "engagement"]
-    for c in cols:
-        if c == "year":
-            grid.add_column(c, no_wrap=True, min_width=5)
-        else:
-            grid.add_column(c, justify="right")
+    rows: list[list[str]] = []
     for r in p["timeline"]:
         if not (all_years or r["active"]):
             continue
@@ -153,9 +150,17 @@ def _timeline_table(p: dict[str, Any], all_years: bool) -> Table:
         cells += [_nonzero(r["pko_shared_missions"], "d"), _oblig(r["obligations_ab"]),
                   _oblig(r["obligations_ba"]), mid, _fmt(r["s_un_val_sq"], ".2f"),
                   _fmt(r["idealpointdist"], ".2f"), eng]  # fmt: skip
-        grid.add_row(*cells)
-    return grid
+        rows.append(cells)
+    widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(cols)]
 
+    def line(cells: list[str]) -> str:
+        parts = [cells[0].ljust(widths[0])]
+        parts += [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join(parts).rstrip()
+
+    title = "Timeline" + ("" if all_years else " (years where something happens)")
+    rule = "  ".join("─" * w for w in widths)
+    return "\n".join([title, line(cols), rule, *(line(r) for r in rows)])
 
 
 @app.command("dyad")
@@ -186,25 +191,29 @@ def dyad_cmd(
 
         if bootstrap < 0:
             raise FoedusError("--bootstrap must be 0 or more", fix="e.g. --bootstrap 100")
-        from foedus.measures.dyad_profile import resolve_state
-
-        firsts = [resolve_state(s, warehouse=warehouse)["first_year"] or 1816
-                  for s in (state_a, state_b)]  # fmt: skip
         years = None
         if from_ is not None or to is not None:
+            from foedus.measures.dyad_profile import resolve_state
+
+            firsts = [resolve_state(s, warehouse=warehouse)["first_year"] or 1816
+                      for s in (state_a, state_b)]  # fmt: skip
             years = (from_ if from_ is not None else max(firsts),
                      to if to is not None else DEFAULT_LAST_YEAR)  # fmt: skip
-        if engagement:
-            err.print("fitting the engagement model on every dyad-year (cached per process)…")
-        profile = dyad_profile(state_a, state_b, years=years, warehouse=warehouse,
-                               engagement=engagement, bootstrap=bootstrap, seed=seed)  # fmt: skip
+        from foedus.cli.data import progress
+
+        with progress() as bar:  # (kept answers return at once; a first one fits the model)
+            bar.add_task("profiling the dyad (the engagement model is fitted once per "
+                         "warehouse and kept)", total=None)  # fmt: skip
+            profile = dyad_profile(state_a, state_b, years=years, warehouse=warehouse,
+                                   engagement=engagement, bootstrap=bootstrap, seed=seed)  # fmt: skip
         if as_json:
             _emit_json(profile)
             return
         out.print(_summary_table(profile))
         if profile["alliances"]:
             out.print(_alliance_table(profile))
-        out.print(_timeline_table(profile, all_years))
+        out.print(_timeline_text(profile, all_years), markup=False, highlight=False,
+                  soft_wrap=True, crop=False)
         err.print("* = a state is not a COW system member that year; blank = nothing or not "
                   "covered; pledges: def(ence), off(ence), neu(trality), nonagg(ression), "
                   "consult(ation)")  # fmt: skip

@@ -16,9 +16,15 @@ in the JSON), never 0.
 from __future__ import annotations
 
 import math
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
+else:  # imported on first use: a kept answer is served without Polars
+    from foedus._lazy import module
+
+    pl = module("polars")
 
 from foedus.errors import FoedusError, InvalidYearsError
 
@@ -318,9 +324,28 @@ def dyad_profile(
         >>> p["alliances"][0]["first_year"], p["alliances"][0]["name"]  # doctest: +SKIP
         (1951, 'Security Treaty between the United States and Japan (1951)')
     """
+    from foedus._kept import default_path, kept_document
+
+    # An answer depends on the warehouse's content, its arguments and the package's code and
+    # curated tables: kept beside the warehouse under that key (an import recomputes it).
+    path = getattr(warehouse, "path", None) or (
+        Path(warehouse).expanduser() if warehouse is not None else default_path()
+    )
+    options = {"a": str(a).strip().casefold(), "b": str(b).strip().casefold(),
+               "years": repr(years), "engagement": engagement, "bootstrap": bootstrap,
+               "seed": seed}  # fmt: skip
+    return kept_document(
+        Path(path), "dyad-profile", options,
+        lambda: _build_profile(a, b, years=years, wh=_open(warehouse), engagement=engagement,
+                               bootstrap=bootstrap, seed=seed),
+    )  # fmt: skip
+
+
+def _build_profile(
+    a: str | int, b: str | int, *, years: Any, wh: Any, engagement: bool, bootstrap: int, seed: int
+) -> dict[str, Any]:
     from foedus.alliances.data import get_data
 
-    wh = _open(warehouse)
     data = get_data(wh)
     sa, sb = data.states.resolve(a), data.states.resolve(b)
     if sa.ccode == sb.ccode:

@@ -11,9 +11,14 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
+else:  # imported on first use (paths that read no table need no Polars)
+    from foedus._lazy import module
+
+    pl = module("polars")
 
 from foedus.sources.readers import LINE_COLUMN, check_state_codes
 

@@ -7,8 +7,14 @@ are exact and frames print without a trailing ``.0``.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
+else:  # imported on first use (paths that read no table need no Polars)
+    from foedus._lazy import module
+
+    pl = module("polars")
 
 # Columns that identify states, years, disputes and conflicts: integers everywhere in foedus.
 KEY_COLUMN = re.compile(

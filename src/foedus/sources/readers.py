@@ -17,9 +17,14 @@ import difflib
 import io
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
+else:  # imported on first use (paths that read no table need no Polars)
+    from foedus._lazy import module
+
+    pl = module("polars")
 
 from foedus.errors import (
     DuplicateKeyError,
@@ -48,7 +53,10 @@ __all__ = [
 LINE_COLUMN = "_line"
 
 #: A Polars data type, as a class (``pl.Int64``) or an instance (``pl.Int64()``).
-DType = pl.DataType | type[pl.DataType]
+if TYPE_CHECKING:
+    DType = pl.DataType | type[pl.DataType]
+else:  # (an annotation only: defined without importing Polars)
+    DType = Any
 
 _OTHER_DELIMITERS = {";": "semicolon ';'", "\t": "tab", "|": "pipe '|'"}
 _STATE_FIX = (

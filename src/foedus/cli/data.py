@@ -95,6 +95,15 @@ def data_import_all(
             "under) PATH; repeatable.",
         ),
     ] = None,
+    derive: Annotated[
+        bool,
+        typer.Option(
+            "--derive/--no-derive",
+            help="After importing, compute and keep what dyad profiles read (the engagement "
+            "reference model, alliance similarity): the first `foedus dyad` then answers in "
+            "about a second.",
+        ),
+    ] = True,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -105,17 +114,21 @@ def data_import_all(
         with _warehouse(warehouse, read_only=False) as wh:
             records = import_with_progress(wh, directory, prefer=prefer or ())
         elapsed = time.perf_counter() - started
+        derived = prepare_with_progress(wh.path) if derive else []
         if as_json:
             _emit_json(
                 {
                     "warehouse": str(wh.path),
                     "seconds": round(elapsed, 3),
                     "imported": _records_json(records),
+                    "derived": derived,
                 }
             )
         else:
             _print_status_table(records)
         err.print(f"imported {len(records)} release files into {wh.path} in {elapsed:.1f} s")
+        for item in derived:
+            err.print(f"derived: {item['result']} — {item['status']} ({item['seconds']} s)")
 
     _run(as_json, body)
 
@@ -133,6 +146,15 @@ def import_with_progress(wh: Any, directory: Path, *, prefer: Any = ()) -> list[
             progress.update(task, advance=1, description=f"parsing {path.name}")
 
         return list(wh.import_dir(directory, on_file=tick, prefer=prefer))
+
+
+def prepare_with_progress(path: Path) -> list[dict[str, Any]]:
+    """:func:`foedus.measures.dyad_profile.prepare_dyad_profiles` with a progress display."""
+    from foedus.measures.dyad_profile import prepare_dyad_profiles
+
+    with _progress() as progress:
+        progress.add_task("deriving the engagement model and alliance similarity", total=None)
+        return prepare_dyad_profiles(path)
 
 
 def _print_status_table(records: list[Any]) -> None:

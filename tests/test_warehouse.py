@@ -171,3 +171,16 @@ def test_readers_use_the_snapshot_without_opening_duckdb(tmp_path: Path, monkeyp
     assert [r.table for r in second.records()] == ["cow_majors"]
     assert second.table("cow_majors").equals(table)
     assert table.height == 14  # COW major-power spells in majors2016.csv
+
+
+def test_a_few_columns_are_read_without_the_whole_table(built_warehouse: Path) -> None:
+    from foedus.warehouse import Warehouse
+
+    wh = Warehouse(built_warehouse, read_only=True)
+    whole = Warehouse(built_warehouse, read_only=True).table("us_training")
+    part = wh.table("us_training", ["ccode", "fiscal_year", "students"])
+    assert part.columns == ["ccode", "fiscal_year", "students"]
+    assert part.equals(whole.select(part.columns))
+    assert wh.table("us_training").equals(whole)  # the whole table is still there to read
+    frame, used = wh.read("us_training", "test", ["ccode"])
+    assert frame.columns == ["ccode"] and used.table == "us_training"

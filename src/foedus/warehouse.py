@@ -511,9 +511,30 @@ class Warehouse:
         """Whether some release of ``table`` has been imported."""
         return any(r.table == table for r in self.records())
 
-    def table(self, table: str) -> pl.DataFrame:
+    def table(self, table: str, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """The active release of canonical ``table`` as a Polars frame (cached per warehouse, and
-        as an Arrow IPC file in the snapshot folder)."""
+        as an Arrow IPC file in the snapshot folder). ``columns`` reads only those columns from
+        the snapshot (a wide table such as the training reports' 245,000 rows of course titles
+        need not be read whole for five columns)."""
+        if columns is not None:
+            with self._guard:
+                record = self.active(table)
+                whole = self._cache.get(record.storage)
+                key = f"{record.storage}|{','.join(columns)}"
+                if whole is not None:
+                    return whole.select(columns)
+                if key in self._cache:
+                    return self._cache[key]
+                snapshot = self.cache_dir / "tables" / _table_file_name(record)
+                if snapshot.exists():
+                    try:
+                        part = pl.read_ipc(snapshot, columns=list(columns))
+                    except (OSError, pl.exceptions.PolarsError):
+                        part = None
+                    if part is not None:
+                        self._cache[key] = part
+                        return part
+            return self.table(table).select(columns)
         with self._guard:
             record = self.active(table)
             if record.storage not in self._cache:
@@ -656,7 +677,9 @@ class Warehouse:
             except OSError:
                 pass
 
-    def read(self, table: str, purpose: str) -> tuple[pl.DataFrame, Used]:
+    def read(
+        self, table: str, purpose: str, columns: Sequence[str] | None = None
+    ) -> tuple[pl.DataFrame, Used]:
         """The active release of ``table`` and its provenance record, saying it served ``purpose``.
 
         Example:
@@ -670,7 +693,7 @@ class Warehouse:
         used = Used(
             record.source, record.version, table, Path(record.path).name, record.via, purpose
         )
-        return self.table(table), used
+        return self.table(table, columns), used
 
     def pin(self, table: str, version: str, format_id: str | None = None) -> ImportRecord:
         """Serve ``table`` from ``version`` (and ``format_id``) instead of the newest."""

@@ -188,8 +188,8 @@ class SharedWarehouse(Warehouse):
                 self._pins = super().pins() if self.exists() else {}
             return dict(self._pins)
 
-    def table(self, table: str) -> pl.DataFrame:
-        """The active release of ``table`` (cached; read under the lock).
+    def table(self, table: str, columns: Sequence[str] | None = None) -> pl.DataFrame:
+        """The active release of ``table`` (cached; read under the lock), or only ``columns``.
 
         Example:
             >>> SharedWarehouse(path).table("nmc").height  # doctest: +SKIP
@@ -202,7 +202,7 @@ class SharedWarehouse(Warehouse):
                     where=f"warehouse {self.path.name}",
                     fix="import data first: foedus data import-all DIR (or foedus serve --data DIR)",
                 )
-            return super().table(table)
+            return super().table(table, columns)
 
     def refresh(self) -> bool:
         """Forget what was read if an import replaced the file (under the lock); whether it did.

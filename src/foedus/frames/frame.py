@@ -236,8 +236,11 @@ class Frame:
             )
         return self.warehouse
 
-    def read(self, table: str, purpose: str) -> tuple[pl.DataFrame, Used]:
-        """A warehouse table and the provenance record saying it served ``purpose``.
+    def read(
+        self, table: str, purpose: str, columns: Sequence[str] | None = None
+    ) -> tuple[pl.DataFrame, Used]:
+        """A warehouse table (only ``columns``, if given) and the provenance record saying it
+        served ``purpose``.
 
         Example:
             >>> import polars as pl
@@ -246,7 +249,7 @@ class Frame:
             ...
             foedus.errors.FoedusError: this frame is not attached to a warehouse. Fix: build it with foedus.state_years()/dyad_years(), or pass warehouse=
         """
-        return self.require_warehouse().read(table, purpose)
+        return self.require_warehouse().read(table, purpose, columns)
 
     def with_data(self, df: pl.DataFrame, *used: Used) -> Frame:
         """A frame like this one holding ``df``, with ``used`` added to its provenance.

@@ -95,7 +95,8 @@ def enrich_us_training(frame: Frame) -> Frame:
         >>> "us_training_students" in enrich_us_training(sy).columns  # doctest: +SKIP
         True
     """
-    training, used = frame.read("us_training", "US training of foreign personnel (FMTR)")
+    training, used = frame.read("us_training", "US training of foreign personnel (FMTR)",
+                                ["ccode", "fiscal_year", "superseded", "students", "cost_usd"])
     return frame.with_data(add_us_training(frame.df, training), used)
 
 

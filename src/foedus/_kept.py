@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,8 @@ ENV_VAR = "FOEDUS_WAREHOUSE"
 
 _PACKAGE = Path(__file__).resolve().parent
 _SUFFIXES = (".py", ".csv", ".json", ".toml")
-_MEMO: dict[str, dict[str, Any]] = {}
+_MEMO: OrderedDict[str, dict[str, Any]] = OrderedDict()  # the last answers, in this process
+_MEMO_SIZE = 64
 _LOCK = threading.Lock()
 
 
@@ -115,6 +117,8 @@ def kept_document(
     key = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
     with _LOCK:
         found = _MEMO.get(key)
+        if found is not None:
+            _MEMO.move_to_end(key)
     if found is not None:
         return found
     path = warehouse.with_name(warehouse.name + ".cache") / "answers" / f"{name}-{key[:32]}.json.gz"
@@ -128,6 +132,8 @@ def kept_document(
     assert isinstance(found, dict)
     with _LOCK:
         _MEMO[key] = found
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
     return found
 
 

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["default_path", "file_identity", "kept_document", "package_digest"]
+__all__ = ["default_path", "file_identity", "kept_document", "package_digest", "write_atomic"]
 
 #: Environment variable naming the warehouse file.
 ENV_VAR = "FOEDUS_WAREHOUSE"
@@ -128,7 +128,8 @@ def kept_document(
         text = json.dumps(build(), default=str, allow_nan=False)
         found = json.loads(text)
         if identity is not None and file_identity(warehouse) == identity:
-            _write_atomic(path, gzip.compress(text.encode(), compresslevel=3))
+            data = gzip.compress(text.encode(), compresslevel=3)
+            write_atomic(path, lambda tmp: tmp.write_bytes(data))
     assert isinstance(found, dict)
     with _LOCK:
         _MEMO[key] = found
@@ -137,12 +138,23 @@ def kept_document(
     return found
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file; a read-only folder only means nothing is kept."""
+def write_atomic(path: Path, write: Callable[[Path], object]) -> bool:
+    """Have ``write`` write a temporary file beside ``path``, then move it into place: readers see
+    the old file or the new one, never half of one. Best effort: a read-only folder only means
+    nothing is kept (returns ``False``).
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "sub" / "a.txt"
+        >>> write_atomic(target, lambda tmp: tmp.write_text("hi")), target.read_text()
+        (True, 'hi')
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
-        tmp.write_bytes(data)
+        write(tmp)
         os.replace(tmp, path)
+        return True
     except OSError:
-        pass
+        tmp.unlink(missing_ok=True)
+        return False

@@ -30,7 +30,7 @@ else:  # imported on first use: a kept answer is served without Polars
 
     pl = module("polars")
 
-from foedus._kept import default_path, file_identity
+from foedus._kept import default_path, file_identity, write_atomic
 from foedus.errors import FoedusError, MissingDataError, WarehouseBusyError, WarehouseError
 from foedus.provenance import Used
 from foedus.sources.catalog import Release, all_releases, get_source, version_key
@@ -549,13 +549,8 @@ class Warehouse:
                     arrow = self.con.sql(f'SELECT * FROM "{record.storage}"').to_arrow_table()
                     frame = pl.from_arrow(arrow)  # type: ignore[assignment]
                     assert isinstance(frame, pl.DataFrame)
-                    try:
-                        snapshot.parent.mkdir(parents=True, exist_ok=True)
-                        tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.{threading.get_ident()}.partial")
-                        frame.write_ipc(tmp)
-                        os.replace(tmp, snapshot)
-                    except OSError:
-                        pass  # a read-only folder: read from DuckDB next time too
+                    # (a read-only folder: read from DuckDB next time too)
+                    write_atomic(snapshot, frame.write_ipc)
                 self._cache[record.storage] = frame
             return self._cache[record.storage]
 
@@ -668,14 +663,7 @@ class Warehouse:
             self._cache[f"derived:{key}"] = frame
             if not self.path.exists():  # no snapshot folder for a warehouse that does not exist
                 return
-            path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
-                frame.write_ipc(tmp)
-                os.replace(tmp, path)
-            except OSError:
-                pass
+            write_atomic(self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow", frame.write_ipc)
 
     def read(
         self, table: str, purpose: str, columns: Sequence[str] | None = None
@@ -990,13 +978,7 @@ def _file_digest(path: Path) -> str:
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file (best effort: a read-only folder only
     means no snapshot)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    write_atomic(path, lambda tmp: tmp.write_bytes(data))
 
 
 def validate_codes(parsed: Iterable[ParsedRelease], warehouse: Warehouse | None = None) -> None:

@@ -426,9 +426,24 @@ const F = (() => {
   const OBLIGATIONS = ["defense", "offense", "neutral", "nonagg", "consul"];
   const OBLIGATION_LABELS = { defense: "defence", offense: "offence", neutral: "neutrality", nonagg: "non-aggression", consul: "consultation" };
 
+  // World geometry for maps: the local Natural Earth 110m GeoJSON, fetched once per page. Plotly
+  // asks for its own base-map topology whenever a trace has a `locationmode`, which a choropleth
+  // always has; the maps draw only this GeoJSON, so an empty topology is registered under the
+  // name Plotly looks for and nothing is fetched (from the CDN or elsewhere).
+  let worldPromise = null;
+  function world() {
+    if (!worldPromise) {
+      window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
+      window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
+      window.PlotlyGeoAssets.topojson.world_110m = { type: "Topology", objects: {}, arcs: [] };
+      worldPromise = fetch(`${DASH}/static/world-110m.geojson`).then((r) => r.json());
+    }
+    return worldPromise;
+  }
+
   return {
     API, DASH, h, clear, api, apiUrl, cached, ApiError, fmt, num, metric, table, tag, params, setParams,
     showError, loading, link, csv, tools, setSources, download, stateDatalist, listOf, pick, abbOf, codeOf, stateLabel, notes, sources, plotConfig, ready, busy,
-    debounce, OBLIGATIONS, OBLIGATION_LABELS,
+    debounce, OBLIGATIONS, OBLIGATION_LABELS, world,
   };
 })();

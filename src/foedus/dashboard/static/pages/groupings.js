@@ -9,10 +9,7 @@
   const selB = document.getElementById("b");
   const yearBox = document.getElementById("year");
   const errorBox = document.getElementById("error");
-  window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
-  window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
-  window.PlotlyGeoAssets.topojson.world_110m = { type: "Topology", objects: {}, arcs: [] };
-  const world = fetch(`${F.DASH}/static/world-110m.geojson`).then((r) => r.json());
+  const world = F.world(); // the local geometry, Plotly kept from fetching its own
   yearBox.value = String(Number(p.year) || 2023);
   let seq = 0;
 

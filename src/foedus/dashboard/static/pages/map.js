@@ -10,14 +10,7 @@
   const select = document.getElementById("measure");
   const chart = document.getElementById("chart");
   const errorBox = document.getElementById("error");
-  // Plotly asks for its own base-map topology whenever a trace has a `locationmode`, which a
-  // choropleth always has. The map draws only our GeoJSON, so an empty topology is registered
-  // under the name Plotly looks for and nothing is fetched (from the CDN or elsewhere).
-  window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
-  window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
-  window.PlotlyGeoAssets.topojson.world_110m = { type: "Topology", objects: {}, arcs: [] };
-
-  const world = fetch(`${F.DASH}/static/world-110m.geojson`).then((r) => r.json());
+  const world = F.world(); // the local geometry, Plotly kept from fetching its own
   // Years: 1816 to this year (NMC ends in 2022: later years show the network and UN measures).
   slider.max = yearBox.max = String(new Date().getFullYear());
   slider.value = yearBox.value = String(Number(p.year) || 2010);

@@ -9,10 +9,7 @@
   const fromBox = document.getElementById("from");
   const toBox = document.getElementById("to");
   const errorBox = document.getElementById("error");
-  window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
-  window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
-  window.PlotlyGeoAssets.topojson.world_110m = { type: "Topology", objects: {}, arcs: [] };
-  const world = fetch(`${F.DASH}/static/world-110m.geojson`).then((r) => r.json());
+  const world = F.world(); // the local geometry, Plotly kept from fetching its own
   fromBox.value = String(Number(p.from) || 2000);
   toBox.value = String(Number(p.to) || 2023);
   let seq = 0;

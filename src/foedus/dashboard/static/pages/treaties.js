@@ -11,10 +11,7 @@
   const stateBox = document.getElementById("state");
   const chart = document.getElementById("chart");
   const errorBox = document.getElementById("error");
-  window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
-  window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
-  window.PlotlyGeoAssets.topojson.world_110m = { type: "Topology", objects: {}, arcs: [] };
-  const world = fetch(`${F.DASH}/static/world-110m.geojson`).then((r) => r.json());
+  const world = F.world(); // the local geometry, Plotly kept from fetching its own
   const STATUSES = ["not signed", "signed", "party", "withdrawn", "ended"];
   const COLOURS = { "not signed": "#d0d5dd", signed: "#f5c04a", party: "#2f7d4f", withdrawn: "#c23b3b", ended: "#6b7280" };
   slider.max = yearBox.max = String(new Date().getFullYear());

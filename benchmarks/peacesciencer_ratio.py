@@ -21,7 +21,9 @@ Then it runs foedus and Rscript alternately --runs times, each as a fresh proces
 the medians and minima of wall and CPU time (user + system, from wait4) and the peak RSS of
 both, and the ratios: foedus whole process against the R pipeline alone, and against the R
 whole process (start-up + libraries + reading the tables + pipeline; no output written). One
-untimed warm-up run of each goes first (disk cache).
+untimed warm-up run of each goes first (disk cache). Peak RSS is wait4's ru_maxrss, which also
+counts this process's own memory at the fork: so nothing heavy is loaded here (the conversion and
+the comparison run in helper processes) and the harness's own peak is printed alongside.
 
 --validate runs R once more, writes its result as CSV and compares it, every cell, with the
 reference output ../shared/reference/peacesciencer/cow_ddy_pipeline5.years_div5.parquet on the
@@ -38,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -196,12 +199,10 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     return result
 
 
-def validate(r_dir: Path, tmp: Path) -> dict[str, Any]:
-    """Every cell of the R result against the reference, on the years the reference holds."""
+def compare(csv: Path) -> dict[str, Any]:
+    """Every cell of the R result (CSV) against the reference, on the years the reference holds."""
     import polars as pl
 
-    csv = tmp / "r_out.csv"
-    run(["Rscript", str(r_dir / "ratio_driver.R"), str(r_dir), str(csv)])
     ref = pl.read_parquet(REFERENCE)
     got = pl.read_csv(csv, infer_schema_length=0)
     if got.columns != ref.columns:
@@ -225,6 +226,15 @@ def validate(r_dir: Path, tmp: Path) -> dict[str, Any]:
     if bad:
         raise BenchmarkError(f"R result differs from the reference (cells per column): {bad}")
     return {"rows": ref.height, "columns": len(ref.columns), "cells": ref.height * len(ref.columns)}
+
+
+def helper(step: str, *argv: str) -> dict[str, Any]:
+    """Run a step in a fresh Python process (keeps this measuring process small; see below)."""
+    done = subprocess.run([sys.executable, __file__, "--step", step, *argv], capture_output=True,
+                          text=True)  # fmt: skip
+    if done.returncode != 0:
+        raise BenchmarkError(done.stderr.strip().removeprefix("error: ")[-3000:])
+    return json.loads(done.stdout or "{}")
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -252,9 +262,19 @@ def main() -> None:
         help="first compare the R result with the reference, every cell",
     )
     parser.add_argument("--json", action="store_true", help="print results as JSON")
+    parser.add_argument("--step", choices=("prepare", "compare"), help=argparse.SUPPRESS)
+    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    if "--step" in sys.argv:  # internal: a helper process (see helper())
+        for action in parser._actions:
+            action.required = False
     args = parser.parse_args()  # fmt: skip
     try:
-        _main(args)
+        if args.step == "prepare":
+            prepare(args.r_dir, args.data)
+        elif args.step == "compare":
+            print(json.dumps(compare(args.csv)))
+        else:
+            _main(args)
     except BenchmarkError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -264,11 +284,17 @@ def _main(args: argparse.Namespace) -> None:
     if not args.warehouse.is_file():
         raise BenchmarkError(f"no warehouse at {args.warehouse}")
     r_dir = args.r_dir.resolve()
-    prepare(r_dir, args.data)
+    # A child's peak RSS (wait4's ru_maxrss) counts the memory of this process at the moment
+    # it forks, so nothing heavy (Polars, pyarrow, tables) is ever loaded here: preparing and
+    # comparing run in helper processes.
+    helper("prepare", "--r-dir", str(r_dir), "--data", str(args.data.resolve()))
     env = dict(os.environ, FOEDUS_WAREHOUSE=str(args.warehouse.resolve()))
     with tempfile.TemporaryDirectory(prefix="ps-ratio-") as tmp_name:
         tmp = Path(tmp_name)
-        checked = validate(r_dir, tmp) if args.validate else None
+        checked = None
+        if args.validate:
+            run(["Rscript", str(r_dir / "ratio_driver.R"), str(r_dir), str(tmp / "r.csv")])
+            checked = helper("compare", "--csv", str(tmp / "r.csv"))
         foedus_argv = [
             FOEDUS,
             "frame",
@@ -304,6 +330,7 @@ def _main(args: argparse.Namespace) -> None:
         "runs": args.runs,
         "load_average_1min": {"before": round(load_before[0], 2), "after": round(load_after[0], 2)},
         "cores": os.cpu_count(),
+        "harness_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "validated": checked,
         "foedus_whole_process": {"wall_s": fw, "cpu_s": fc,
                                  "peak_rss_mb": max(r["rss_mb"] for r in f_runs)},
@@ -328,7 +355,8 @@ def _main(args: argparse.Namespace) -> None:
         )
     print(
         f"{args.runs} alternating runs; load average {load_before[0]:.1f} before, "
-        f"{load_after[0]:.1f} after ({os.cpu_count()} cores)."
+        f"{load_after[0]:.1f} after ({os.cpu_count()} cores); this harness's own peak RSS "
+        f"{result['harness_peak_rss_mb']:,.0f} MB (a child's peak cannot read lower)."
     )
     print("                          wall median / min        CPU median / min     peak RSS")
     for label, w, c, rss in (

@@ -54,3 +54,16 @@ def test_parsing_options_does_not_load_pydantic() -> None:
     modules = _loaded_after(code)
     assert "foedus.cli.data" in modules  # the command really ran
     assert "pydantic" not in modules
+
+
+def test_no_progress_display_is_loaded_without_a_terminal() -> None:
+    # The frame command shows a progress display on a terminal only; piped, Rich's progress
+    # module is not even imported. (Here the command stops at the missing warehouse, inside the
+    # display's block.)
+    code = ("import sys\nfrom foedus.cli import main\n"
+            "sys.argv = ['foedus', 'frame', 'state-years', '--years', '1816', '-w', "
+            "'/nonexistent/w.duckdb', '--json']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass")  # fmt: skip
+    modules = _loaded_after(code)
+    assert "foedus.frames.universe" in modules  # the command got as far as building the frame
+    assert "rich.progress" not in modules

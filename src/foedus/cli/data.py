@@ -15,8 +15,30 @@ from foedus.cli._support import run as _run
 app = typer.Typer(help="Import, fetch and inspect source datasets.", no_args_is_help=True)
 
 
+class _Quiet:
+    """What :func:`progress` gives when stderr is not a terminal: the same calls, nothing shown
+    (and Rich's progress module, a sizeable import, is not loaded)."""
+
+    def __enter__(self) -> _Quiet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, **fields: Any) -> int:
+        return 0
+
+    def update(self, task: int, **fields: Any) -> None:
+        return None
+
+    def advance(self, task: int, advance: float = 1) -> None:
+        return None
+
+
 def progress() -> Any:
-    """A transient progress display on stderr (hidden when stderr is not a terminal)."""
+    """A transient progress display on stderr (nothing when stderr is not a terminal)."""
+    if not err.is_terminal:
+        return _Quiet()
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(

@@ -315,10 +315,10 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
             opp.setdefault((r["conflict"], not r["attacker"]), []).append(r["ccode"])
         opponents = {k: tuple(sorted(set(v))) for k, v in opp.items()}
         groups: dict[tuple[int, int], set[int]] = {}
-        for r in members.select("atopid", pl.col("phase").fill_null(0) if "phase" in
-                                members.columns else pl.lit(0).alias("phase"),
-                                "member").iter_rows():  # fmt: skip
-            groups.setdefault((int(r[0]), int(r[1])), set()).add(int(r[2]))
+        for atopid, phase, member in members.select(
+                "atopid", pl.col("phase").fill_null(0) if "phase" in members.columns
+                else pl.lit(0).alias("phase"), "member").iter_rows():  # fmt: skip
+            groups.setdefault((int(atopid), int(phase)), set()).add(int(member))
         out = _judge(out, opponents, groups)
         cons = pl.col("type") == "consultation"
         out = out.with_columns(

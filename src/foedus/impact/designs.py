@@ -418,6 +418,7 @@ def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | No
         load_cases,
         load_war_cases,
         relevance_summary,
+        with_periods,
     )
 
     if treatment or outcome:
@@ -429,9 +430,7 @@ def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | No
     span, coverage = coverage_window(years, ("COW MID 5.0", (1816, 2014)),
                                      ("ATOP 5.1", (1815, 2018)))  # fmt: skip
     cases = cases.filter(pl.col("year").is_between(*span))
-    wars = wars.filter(pl.col("year").is_between(*span)).with_columns(
-        pl.when(pl.col("year") < 1945).then(pl.lit("1816-1944")).otherwise(pl.lit("1945-2003"))
-        .alias("period"), pl.lit("all rated obligations").alias("obligations"))  # fmt: skip
+    wars = with_periods(wars.filter(pl.col("year").is_between(*span)))
     rated = wars.filter(pl.col("relevance") == "applies")
     if rated.height == 0:
         raise DegenerateSampleError("no war invokes an applicable obligation in these years",

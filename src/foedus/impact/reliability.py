@@ -59,7 +59,7 @@ from foedus.errors import DegenerateSampleError, FoedusError, MissingDataError
 
 __all__ = [
     "CODINGS", "ERAS", "HONOUR_TYPES", "honouring_cases", "honouring_rates", "load_cases",
-    "load_war_cases", "relevance_summary", "war_cases",
+    "load_war_cases", "relevance_summary", "war_cases", "with_periods",
 ]  # fmt: skip
 
 #: The codings of :func:`honouring_cases` (the first is the default).
@@ -497,6 +497,19 @@ def honouring_rates(
                      "disputes": sub.get_column(cluster).n_unique(),
                      "cluster_boot_low": lo, "cluster_boot_high": hi})  # fmt: skip
     return rows
+
+
+def with_periods(cases: pl.DataFrame) -> pl.DataFrame:
+    """Add ``period`` (``1816-1944`` / ``1945-2003``, the published split) and ``obligations``
+    (one group for pooling every rated type) to honouring cases.
+
+    Example:
+        >>> with_periods(pl.DataFrame({"year": [1939, 1967]}))["period"].to_list()
+        ['1816-1944', '1945-2003']
+    """
+    return cases.with_columns(
+        pl.when(pl.col("year") < 1945).then(pl.lit("1816-1944")).otherwise(pl.lit("1945-2003"))
+        .alias("period"), pl.lit("all rated obligations").alias("obligations"))  # fmt: skip
 
 
 def relevance_summary(cases: pl.DataFrame, by: tuple[str, ...] = ("type",)) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ design                   question
 ``exercises-formation``  are joint exercises followed by new ATOP obligations between the pair?
 ``troops-burden``        does US troop presence change the host's military spending?
 ``panel``                any treatment × outcome, TWFE + event study (``--treatment --outcome``)
-``honouring-rates``      do allies join disputes on their partner's side (unconditional coding)?
+``honouring-rates``      do allies keep their promises in war (relevance coding; unconditional)?
 ``member-exit``          how long do members stay before breaking an alliance early?
 =======================  ====================================================================
 """

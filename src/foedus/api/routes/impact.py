@@ -115,8 +115,8 @@ async def impact_alliance(
     alliance: Annotated[str, Path(description="Alliance name or ATOP id, e.g. NATO or 3180.",
                                   min_length=1, max_length=120)],
 ) -> Response:
-    """Members with entry, exit and how they left; honouring rates in the alliance's disputes
-    and wars (unconditional coding)."""
+    """Members with entry, exit and how they left; honouring rates in the alliance's wars and
+    disputes (relevance coding, cannot-be-judged cases counted apart); exit hazard."""
 
     def work() -> dict[str, Any]:
         from foedus.impact.profile import alliance_impact

@@ -149,8 +149,10 @@ def _mid_participants(participants: pl.DataFrame, disputes: pl.DataFrame) -> pl.
                                                  pl.lit(None, pl.Int64).alias("where"))
 
 
-#: COW regions of the WhereFought codes (COW Inter-State War codebook v4.0: 1 W. Hemisphere,
-#: 2 Europe, 4 Africa, 6 Middle East, 7 Asia, 9 Oceania; 11-19 their combinations).
+#: COW regions of the WhereFought codes: 1 W. Hemisphere, 2 Europe, 4 Africa, 6 Middle East,
+#: 7 Asia, 9 Oceania (COW war codebooks v4.0); 11-19 their combinations, as read here and checked
+#: against the wars that carry them (11 the Russo-Turkish wars, 12 the USSR in WWII, 13 the
+#: Spanish-American war, 14-17 and 19 WWI/WWII participants, 18 the Aouzou Strip war).
 WHERE_FOUGHT: dict[int, frozenset[int]] = {
     1: frozenset({1}), 2: frozenset({2}), 4: frozenset({4}), 6: frozenset({6}),
     7: frozenset({7}), 9: frozenset({9}), 11: frozenset({2, 6}), 12: frozenset({2, 7}),

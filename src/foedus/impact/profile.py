@@ -42,8 +42,10 @@ def _stamp(wh: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def cached_design(name: str, warehouse: Any = None) -> dict[str, Any]:
-    """The JSON document of a named design, from the cache or run now (and cached).
+def cached_design(name: str, warehouse: Any = None, *,
+                  coding: str | None = None) -> dict[str, Any]:
+    """The JSON document of a named design, from the cache or run now (and cached);
+    ``coding`` (honouring-rates only) is cached apart.
 
     Example:
         >>> cached_design("member-exit", "wh.duckdb")["design"]  # doctest: +SKIP
@@ -53,7 +55,7 @@ def cached_design(name: str, warehouse: Any = None) -> dict[str, Any]:
 
     wh = _warehouse(warehouse)
     folder = Path(wh.path).parent / "impact-cache"
-    path = folder / f"{name}.json"
+    path = folder / (f"{name}.{coding}.json" if coding else f"{name}.json")
     stamp = _stamp(wh)
     if path.exists():
         try:
@@ -62,7 +64,7 @@ def cached_design(name: str, warehouse: Any = None) -> dict[str, Any]:
                 return doc
         except (OSError, ValueError):
             pass
-    doc = run_design(name, wh).to_dict()
+    doc = run_design(name, wh, coding=coding).to_dict()
     doc["_stamp"] = stamp
     try:
         folder.mkdir(parents=True, exist_ok=True)

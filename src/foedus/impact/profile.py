@@ -261,7 +261,8 @@ def alliance_impact(alliance: str, warehouse: Any = None) -> dict[str, Any]:
     own = {"defense": first.get("defense"), "offense": first.get("offense"),
            "neutral": first.get("neutral"), "nonagg": first.get("nonagg"),
            "bilat": first.get("bilat"),
-           "milinst": None if first.get("milcon") is None else int(first["milcon"] > 0)}
+           "milinst": None if first.get("milcon") is None else int(first["milcon"] > 0),
+           "post1945": None if not members.height else int(members["yrent"].min() >= 1945)}
     hazard = []
     for e in doc["estimates"]:
         term = e.get("treatment")

@@ -319,6 +319,18 @@ def test_cli_brief_alliance_json(cli: typer.Typer, built_warehouse: Path, tmp_pa
     assert doc["path"] == str(out) and out.exists()
     assert doc["key_figures"]["members_end"] == 26 and doc["format"] == "html"
     assert int(parse(out).figures["members_end"]) == 26
+    # the impact section: NATO members' record from foedus.impact.profile.alliance_impact
+    from foedus.impact.profile import alliance_impact
+
+    profile = alliance_impact("NATO", built_warehouse)
+    page = parse(out)
+    assert int(page.figures["memberships"]) == profile["summary"]["memberships"]
+    assert int(page.figures["broken_early"]) == profile["summary"]["broken_early"]
+    hazard = {r["term"]: r for r in profile["tables"]["exit_hazard"]}
+    assert hazard["defense"]["this_alliance"] == 1 and hazard["nonagg"]["ci_high"] < 0
+    html = out.read_text()
+    assert 'data-table="exit_hazard"' in html and 'data-table="relevance_wars"' in html
+    assert "cow-interstate-wars 4.0" in " ".join(doc["sources"])
 
 
 def test_cli_brief_dyad(cli: typer.Typer, built_warehouse: Path, tmp_path: Path) -> None:
@@ -337,12 +349,14 @@ def test_cli_brief_dyad(cli: typer.Typer, built_warehouse: Path, tmp_path: Path)
             "--output",
             str(out),
             "--no-engagement",
+            "--no-impact",
             "--warehouse",
             str(built_warehouse),
         ],
     )
     assert result.exit_code == 0, result.output
     assert str(out) in result.stdout and out.exists()
+    assert 'data-section="impact"' not in out.read_text()  # --no-impact
 
 
 def test_cli_brief_portfolio_and_mission(
@@ -415,3 +429,30 @@ def test_nato_brief_shows_the_legal_basis(nato: AllianceAssessment, nato_brief: 
     assert "atop" in brief.table_sources["legal"]
     text = nato_brief.read_text(encoding="utf-8")
     assert 'data-section="legal"' in text and "references the United Nations" in text
+
+
+def test_dyad_brief_impact_section(built_warehouse: Path, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import foedus.impact.profile as profile
+
+    # only the cheap troops-burden design: the others take a minute of CPU on a cold cache
+    monkeypatch.setattr(profile, "EFFECT_OF", {"us-troops": "troops-burden"})
+    d = assess_dyad("USA", "JPN", 2000, 2010, warehouse=built_warehouse, engagement=False)
+    d = profile.attach_impact(d, built_warehouse)
+    assert d.impact is not None
+    out = write_brief(d, tmp_path / "usa-jpn.html")
+    html = out.read_text()
+    assert 'data-section="impact"' in html
+    # US troops in Japan every year of 1950-2024 (≥ 1,000 active duty); DCAD from 1983
+    inst = {r["treatment"]: r for r in d.impact["tables"]["instruments"]}
+    assert inst["us-troops"]["years_used"] == "1950-2024"
+    assert inst["dca"]["first_year"] == 1983
+    effects = d.impact["tables"]["estimated_effects"]
+    assert effects and {e["design"] for e in effects} == {"troops-burden"}
+    design = profile.cached_design("troops-burden", built_warehouse)
+    twfe = next(e for e in design["estimates"] if e["part"] == "twfe"
+                and e["outcome"] == "milex-gdp")
+    shown = next(e for e in effects if e["part"] == "twfe" and e["outcome"] == "milex-gdp")
+    assert (shown["estimate"], shown["ci_low"], shown["ci_high"]) == (
+        twfe["estimate"], twfe["ci_low"], twfe["ci_high"])
+    assert "impact_effects" in html and "us-troops 2024 (us_troops)" in d.provenance.labels("impact")

@@ -52,14 +52,24 @@ def test_honouring_rates_on_shared_data(built_warehouse: Path) -> None:
     from foedus.impact.designs import run_design
 
     result = run_design("honouring-rates", built_warehouse)
-    war = {r["type"]: r for r in result.tables["by_type_war"]}
-    # counted on MIDA/MIDB 5.0 and ATOP 5.1 (docs/impact.md)
-    assert (war["defence"]["cases"], war["defence"]["honoured"]) == (201, 22)
-    assert (war["neutrality"]["cases"], war["neutrality"]["honoured"]) == (167, 152)
-    assert war["defence"]["wilson_low"] < war["defence"]["rate"] < war["defence"]["wilson_high"]
+    # relevance coding on the COW wars, ATOP 5.1 (docs/impact.md)
+    period = {r["period"]: r for r in result.tables["by_period_war"]}
+    assert (period["1816-1944"]["cases"], period["1816-1944"]["honoured"]) == (162, 127)
+    overall = result.tables["overall_war"][0]
+    assert (overall["cases"], overall["honoured"]) == (647, 443)
+    assert overall["wilson_low"] < overall["rate"] < overall["wilson_high"]
+    relevance = {r["type"]: r for r in result.tables["relevance_war"]}
+    assert relevance["consultation"]["applies"] == 0
+    assert relevance["defence"]["cannot_be_judged"] > 0
     eras = {r["era"] for r in result.tables["by_type_era"]}
     assert eras == {"1816-1944", "1945-1989", "1990-2014"}
-    assert "UNCONDITIONAL CODING" in " ".join(result.specification)
+    assert "RELEVANCE CODING" in " ".join(result.specification)
+    unconditional = run_design("honouring-rates", built_warehouse, coding="unconditional")
+    assert "UNCONDITIONAL CODING" in " ".join(unconditional.specification)
+    assert "relevance_war" not in unconditional.tables
+    u = {r["type"]: r for r in unconditional.tables["by_type_war"]}
+    r = {r["type"]: r for r in result.tables["by_type_war"]}
+    assert u["defence"]["cases"] > r["defence"]["cases"]
 
 
 def test_cli_list_and_errors(built_warehouse: Path, tmp_path: Path) -> None:
@@ -82,6 +92,12 @@ def test_cli_list_and_errors(built_warehouse: Path, tmp_path: Path) -> None:
     wrong = runner.invoke(app, ["impact", "run", "dca-alignment", "--treatment", "us-troops",
                                 "--json", *wh])
     assert wrong.exit_code == 2
+    coding = runner.invoke(app, ["impact", "run", "member-exit", "--coding", "relevance",
+                                 "--json", *wh])
+    assert coding.exit_code == 2 and "--coding" in json.loads(coding.stdout)["what"]
+    bad_coding = runner.invoke(app, ["impact", "run", "honouring-rates", "--coding", "loose",
+                                     "--json", *wh])
+    assert bad_coding.exit_code == 2 and "unconditional" in json.loads(bad_coding.stdout)["fix"]
 
 
 def test_cli_honouring_json_and_csv(built_warehouse: Path, tmp_path: Path) -> None:

@@ -207,3 +207,27 @@ def test_join_and_condition_change(built_warehouse: Path) -> None:
     # engine leaves provocation undecided)
     tur = [r for r in doc["simulation"]["scenario"]["responders"] if r["state"] == "TUR"]
     assert all(r["depth"] > 1 for r in tur)
+
+
+def test_estimated_honouring_table(built_warehouse: Path) -> None:
+    import polars as pl
+
+    from foedus.impact.reliability import load_war_cases
+    from foedus.scenarios.params import ESTIMATED, estimated_table, load_table
+
+    t = estimated_table(built_warehouse)
+    assert t.path.startswith(ESTIMATED) and "relevance coding" in t.path
+    cases = load_war_cases(built_warehouse).filter(pl.col("relevance") == "applies")
+    defence = cases.filter(pl.col("type") == "defence")
+    row = t.rows["type:defense"]
+    assert row.value == defence["honoured"].sum() / defence.height
+    assert row.low < row.value < row.high and row.source == "foedus-honouring-rates"
+    assert f"of {defence.height} invoked" in row.note
+    pre = cases.filter((pl.col("year") < 1945) & (pl.col("type") != "consultation"))
+    assert t.rows["era:pre1945"].value == pre["honoured"].sum() / pre.height
+    # assumption rows stay the packaged ones; the formula uses the estimated rates
+    packaged = load_table()
+    assert t.rows["correlation"] == packaged.rows["correlation"]
+    expected = t.value("era:post1945") * t.value("type:defense") / t.value("overall")
+    assert t.probability("defense", 2026, "unconditional", "in force") == min(0.99, expected)
+    assert t.probability("defense", 2026, "unmet", "in force") == 0.0

@@ -451,6 +451,9 @@ class AllianceAssessment:
     #: ATOP's legal-basis codes with their codebook meanings (:func:`foedus.regions.law.legal_basis`);
     #: None for a curated treaty or without ATOP's alliance-level file.
     legal_basis: dict[str, Any] | None = None
+    #: The impact profile (:func:`foedus.impact.profile.attach_impact`): honouring record and
+    #: exit hazard; None unless attached (the brief then has no impact section).
+    impact: dict[str, Any] | None = None
 
     kind = "alliance"
 
@@ -648,6 +651,9 @@ class DyadAssessment:
     provenance: Provenance
     notes: tuple[str, ...] = field(default=())
     arms_control: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: The impact profile (:func:`foedus.impact.profile.attach_impact`): instruments used and
+    #: the designs' estimates; None unless attached (the brief then has no impact section).
+    impact: dict[str, Any] | None = None
 
     kind = "dyad"
 

@@ -291,6 +291,81 @@ def _trend_text(row: dict[str, Any], label: str) -> str:
     )
 
 
+def _rows_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+
+
+def _impact(doc: _Doc, assessment: Any) -> None:
+    """The impact section (alliance: honouring record and exit hazard; dyad: instruments used
+    and the designs' estimates), from the profile attached by
+    :func:`foedus.impact.profile.attach_impact`; nothing when none is attached."""
+    imp = getattr(assessment, "impact", None)
+    if not imp:
+        return
+    t = imp.get("tables", {})
+    doc.section("impact", "Impact: what the designs estimate (docs/impact.md)")
+    if assessment.kind == "alliance":
+        s = imp.get("summary", {})
+        doc.figures([
+            ("memberships", "ATOP memberships", s.get("memberships")),
+            ("broken_early", "broken early (termmode 3)", s.get("broken_early")),
+            ("war_cases", "promises invoked in COW wars", s.get("war_cases")),
+        ])  # fmt: skip
+        wars = t.get("honouring_wars") or []
+        if wars:
+            doc.para("Honouring in wars (relevance coding): " + "; ".join(
+                f"{r['type']} {r['honoured']} of {r['cases']} ({_pct(r['rate'])}, Wilson 95% "
+                f"{_pct(r['wilson_low'])}–{_pct(r['wilson_high'])})" for r in wars) + ".")
+        else:
+            doc.para("No COW war invoked an applicable promise of this alliance's members.")
+        for name, cols, caption in (
+            ("honouring_wars", ["type", "cases", "honoured", "rate", "wilson_low", "wilson_high",
+                                "exact_low", "exact_high", "disputes"],
+             "Honouring rates in COW wars (relevance coding; disputes = wars)"),
+            ("relevance_wars", ["type", "invoked", "applies", "does_not_apply",
+                                "cannot_be_judged", "cbj_honoured", "cbj_main_reason"],
+             "Invoked promises in wars by verdict; 'cannot be judged' left out of the rates"),
+            ("honouring_all_mids", ["type", "cases", "honoured", "rate", "wilson_low",
+                                    "wilson_high", "disputes"],
+             "Honouring rates in all COW MIDs (relevance coding)"),
+            ("relevance_mids", ["type", "invoked", "applies", "does_not_apply",
+                                "cannot_be_judged", "cbj_main_reason"],
+             "Invoked promises in MIDs by verdict"),
+            ("exit_hazard", ["feature", "this_alliance", "log_hr", "ci_low", "ci_high", "p", "n"],
+             "Hazard of early exit: member-exit Cox model over all ATOP memberships (log HR, "
+             "95% CI)"),
+            ("members", ["member", "entered", "left", "how"], "Members and how they left"),
+        ):  # fmt: skip
+            frame = _rows_frame(t.get(name) or [])
+            if frame.height:
+                doc.table(name, frame, cols, "impact", caption=caption,
+                          key="type" if "type" in frame.columns else "row",
+                          collapsed=name == "members")  # fmt: skip
+    else:
+        inst = _rows_frame(t.get("instruments") or [])
+        eff = _rows_frame(t.get("estimated_effects") or [])
+        used = [r for r in t.get("instruments") or [] if r.get("first_year") is not None]
+        doc.para("Instruments used: " + ("; ".join(f"{r['label']} {r['years_used']}"
+                                                   for r in used) or "none in their coverage")
+                 + ".")  # fmt: skip
+        if inst.height:
+            doc.table("impact_instruments", inst, ["treatment", "label", "coverage",
+                                                   "years_used", "first_year", "covered_years"],
+                      "impact", caption="Instruments between the pair, years used (null outside "
+                      "each source's coverage)", key="treatment")  # fmt: skip
+        if eff.height:
+            doc.table("impact_effects", eff, ["treatment", "design", "part", "outcome", "term",
+                                              "estimate", "ci_low", "ci_high", "n",
+                                              "pretrend_p"], "impact",
+                      caption="Average effects of the instruments this pair used, estimated "
+                      "over all pairs (95% CI)", key="treatment")  # fmt: skip
+        else:
+            doc.para("No design estimates an instrument this pair used.")
+    for note in imp.get("notes", []):
+        doc.para(note, "note")
+    doc.end()
+
+
 # ---------------------------------------------------------------------------------------------
 # sections per assessment
 # ---------------------------------------------------------------------------------------------
@@ -457,6 +532,7 @@ def _alliance(doc: _Doc, a: Any) -> tuple[str, str]:
               "event_study", key="year", collapsed=True,
               caption="Every accession-year of the window")  # fmt: skip
     doc.end()
+    _impact(doc, a)
     return title, f"Alliance assessment: {a.name}"
 
 
@@ -507,6 +583,7 @@ def _dyad(doc: _Doc, d: Any) -> tuple[str, str]:
                               "cinc_ratio"], "timeline")  # fmt: skip
     doc.end()
     _arms_control_dyad(doc, d)
+    _impact(doc, d)
     return title, f"Dyad assessment: {d.name}"
 
 

@@ -26,6 +26,13 @@ EngagementOpt = Annotated[
     typer.Option("--engagement/--no-engagement",
                  help="Compute the engagement index (a few seconds on first use)."),
 ]  # fmt: skip
+ImpactOpt = Annotated[
+    bool,
+    typer.Option("--impact/--no-impact",
+                 help="Add the impact section (honouring record and exit hazard; instruments "
+                 "and the designs' estimates). The first brief after an import runs the designs "
+                 "it needs (cached next to the warehouse)."),
+]  # fmt: skip
 
 
 def _slug(text: str) -> str:
@@ -66,6 +73,7 @@ def alliance_cmd(
     to: ToOpt = None,
     output: OutOpt = None,
     engagement: EngagementOpt = True,
+    impact: ImpactOpt = True,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -75,10 +83,13 @@ def alliance_cmd(
     def body() -> None:
         _check_brief_output(output)
         from foedus.assessment.alliance import assess_alliance
+        from foedus.impact.profile import attach_impact
 
         start = from_ if from_ is not None else 1990
         end = to if to is not None else 2018
         a = assess_alliance(name, start, end, warehouse=warehouse, engagement=engagement)
+        if impact:
+            a = attach_impact(a, warehouse)
         _finish(a, output, f"brief-{_slug(name)}-{start}-{end}.html", as_json)
 
     _run(as_json, body)
@@ -91,6 +102,7 @@ def dyad_cmd(
     to: ToOpt = None,
     output: OutOpt = None,
     engagement: EngagementOpt = True,
+    impact: ImpactOpt = True,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -100,8 +112,11 @@ def dyad_cmd(
     def body() -> None:
         _check_brief_output(output)
         from foedus.assessment.alliance import assess_dyad
+        from foedus.impact.profile import attach_impact
 
         d = assess_dyad(a, b, from_, to, warehouse=warehouse, engagement=engagement)
+        if impact:
+            d = attach_impact(d, warehouse)
         _finish(d, output, f"brief-{_slug(a)}-{_slug(b)}-{d.start}-{d.end}.html", as_json)
 
     _run(as_json, body)

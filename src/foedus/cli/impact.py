@@ -60,6 +60,8 @@ def _print(result: Any) -> None:
             continue
         if name.startswith("by_type") and name not in ("by_type_war", "by_type_era_war"):
             continue
+        if name in ("relevance_war_era",):
+            continue
         t = Table(title=name, title_justify="left")
         keys = [k for k in rows[0] if k not in ("exact_low", "exact_high")]
         for k in keys:
@@ -125,6 +127,9 @@ def run_cmd(
     treatment: Annotated[str | None, typer.Option("--treatment", help="Treatment name.")] = None,
     outcome: Annotated[str | None, typer.Option("--outcome", help="Outcome name.")] = None,
     years: Annotated[str | None, typer.Option("--years", help="FIRST-LAST, within coverage.")] = None,
+    coding: Annotated[str | None, typer.Option(
+        "--coding", help="honouring-rates only: 'relevance' (default: ATOP conditions applied, "
+        "'cannot be judged' reported apart) or 'unconditional'.")] = None,
     output: OutOpt = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
@@ -137,7 +142,8 @@ def run_cmd(
 
         check_output(output)
         span = _years(years)
-        result = run_design(design, warehouse, treatment=treatment, outcome=outcome, years=span)
+        result = run_design(design, warehouse, treatment=treatment, outcome=outcome, years=span,
+                            coding=coding)  # fmt: skip
         if output is not None:
             result.write(output)
             err.print(f"wrote {output}", highlight=False)

@@ -16,11 +16,17 @@ OutOpt = Annotated[Path | None, typer.Option("-o", "--output",
                                              help="Report file: .json, .html or .pdf.")]
 ParamsOpt = Annotated[Path | None, typer.Option(
     "--parameters", help="Honouring-parameter CSV replacing the packaged honouring.csv.")]
+EstimatedOpt = Annotated[bool, typer.Option(
+    "--estimated-honouring", help="Take the era and obligation-type honouring rates from "
+    "foedus's own estimates (honouring-rates, COW wars, relevance coding; Wilson intervals as "
+    "ranges) instead of the published rates; the report labels the table.")]
 
 
 def _summary(doc: dict[str, Any]) -> None:
     sc = doc["scenario"]
     out.print(f"[bold]{sc['name']}[/] — base year {doc['year']}, basis {doc['basis']}")
+    out.print(f"honouring parameters: {doc['parameters']['table']} "
+              f"(version {doc['parameters']['version']})", highlight=False)
     for ch in doc["changes"]:
         out.print(f"  change: {ch['text']}", highlight=False)
     sim = (doc.get("simulation") or {}).get("scenario")
@@ -59,13 +65,14 @@ def run_cmd(
     file: Annotated[Path, typer.Argument(help="Scenario file (.toml).")],
     output: OutOpt = None,
     parameters: ParamsOpt = None,
+    estimated_honouring: EstimatedOpt = False,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario: the simulated attack and the deltas against the base year."""
 
     def body() -> None:
-        from foedus.scenarios.params import load_table
+        from foedus.scenarios.params import estimated_table, load_table
         from foedus.scenarios.report import check_output, write_report
         from foedus.scenarios.run import run_scenario
         from foedus.scenarios.spec import load_scenario
@@ -73,6 +80,8 @@ def run_cmd(
         check_output(output)
         scenario = load_scenario(file)
         table = load_table(parameters) if parameters is not None else None
+        if estimated_honouring:
+            table = estimated_table(warehouse, base=table)
         doc = run_scenario(scenario, warehouse=warehouse, table=table).to_dict()
         if output is not None:
             write_report(doc, output)

@@ -26,8 +26,13 @@ from foedus.impact.estimators import (
     twfe,
 )
 from foedus.impact.panel import OUTCOMES, TREATMENTS, Outcome, Treatment, impact_panel
-from foedus.impact.profile import alliance_impact, cached_design, dyad_impact
-from foedus.impact.reliability import honouring_cases, honouring_rates
+from foedus.impact.profile import alliance_impact, attach_impact, cached_design, dyad_impact
+from foedus.impact.reliability import (
+    honouring_cases,
+    honouring_rates,
+    relevance_summary,
+    war_cases,
+)
 from foedus.impact.result import ImpactResult
 
 __all__ = [
@@ -42,6 +47,7 @@ __all__ = [
     "Treatment",
     "adjust_pvalues",
     "alliance_impact",
+    "attach_impact",
     "cached_design",
     "cox",
     "dyad_impact",
@@ -51,7 +57,9 @@ __all__ = [
     "impact_panel",
     "placebo",
     "proportion_ci",
+    "relevance_summary",
     "run_design",
     "sun_abraham",
     "twfe",
+    "war_cases",
 ]

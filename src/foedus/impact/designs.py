@@ -8,7 +8,7 @@ design                   question
 ``exercises-formation``  are joint exercises followed by new ATOP obligations between the pair?
 ``troops-burden``        does US troop presence change the host's military spending?
 ``panel``                any treatment × outcome, TWFE + event study (``--treatment --outcome``)
-``honouring-rates``      do allies join disputes on their partner's side (unconditional coding)?
+``honouring-rates``      do allies keep their promises in war (relevance coding; unconditional)?
 ``member-exit``          how long do members stay before breaking an alliance early?
 =======================  ====================================================================
 """
@@ -400,30 +400,47 @@ def exercises_formation(warehouse: Any, *, treatment: str | None = None,
 
 
 def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | None = None,
-              years: tuple[int, int] | None = None) -> ImpactResult:
-    """``honouring-rates``: how often allies join disputes on their partner's side.
+              years: tuple[int, int] | None = None, coding: str = "relevance") -> ImpactResult:
+    """``honouring-rates``: when a partner goes to war, do its allies do what they promised?
 
-    See :mod:`foedus.impact.reliability` for the coding. Tables by type; by type and era; by
-    type and conditionality; by type and capability; wars (hostility level 5) by type and era.
+    See :mod:`foedus.impact.reliability` for the two codings (``relevance``, the default, and
+    ``unconditional``). Wars are the COW Inter-State War participants (1823-2003); all MIDs give
+    the wider tables. Rates by type, era and period with Wilson, exact and war-cluster intervals;
+    ``relevance_*`` tables count the cases each verdict (applies / does not apply / cannot be
+    judged) covers.
 
     Example:
         >>> honouring("wh.duckdb").tables["by_type_war"][0]["type"]  # doctest: +SKIP
         'defence'
     """
-    from foedus.impact.reliability import honouring_rates, load_cases
+    from foedus.impact.reliability import (
+        honouring_rates,
+        load_cases,
+        load_war_cases,
+        relevance_summary,
+        with_periods,
+    )
 
     if treatment or outcome:
         raise FoedusError("honouring-rates takes no --treatment or --outcome",
-                          fix="leave them out (use --years to restrict)")  # fmt: skip
+                          fix="leave them out (use --years to restrict, --coding to choose)")
     start = time.perf_counter()
-    cases = load_cases(warehouse)
+    wars = load_war_cases(warehouse, coding=coding)
+    cases = load_cases(warehouse, coding=coding)
     span, coverage = coverage_window(years, ("COW MID 5.0", (1816, 2014)),
                                      ("ATOP 5.1", (1815, 2018)))  # fmt: skip
     cases = cases.filter(pl.col("year").is_between(*span))
-    wars = cases.filter(pl.col("war"))
+    wars = with_periods(wars.filter(pl.col("year").is_between(*span)))
+    rated = wars.filter(pl.col("relevance") == "applies")
+    if rated.height == 0:
+        raise DegenerateSampleError("no war invokes an applicable obligation in these years",
+                                    fix="widen --years (COW wars 1823-2003)")  # fmt: skip
     tables = {
         "by_type_war": honouring_rates(wars, ("type",)),
         "by_type_era_war": honouring_rates(wars, ("type", "era")),
+        "overall_war": honouring_rates(wars, ("obligations",)),
+        "by_period_war": honouring_rates(wars, ("period",)),
+        "by_type_period_war": honouring_rates(wars, ("type", "period")),
         "by_type": honouring_rates(cases, ("type",)),
         "by_type_era": honouring_rates(cases, ("type", "era")),
         "by_type_conditional": honouring_rates(cases, ("type", "conditional")),
@@ -431,48 +448,74 @@ def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | No
                                               ("type", "capability")),
         "by_type_hostility": honouring_rates(cases, ("type", "hostlev")),
     }  # fmt: skip
+    if coding == "relevance":
+        tables["relevance_war"] = relevance_summary(wars, ("type",))
+        tables["relevance_war_era"] = relevance_summary(wars, ("type", "era"))
+        tables["relevance_mids"] = relevance_summary(cases, ("type",))
+    label = ("relevance coding" if coding == "relevance" else "UNCONDITIONAL CODING")
     estimates = []
-    for scope, rows in (("war", tables["by_type_war"]), ("all MIDs", tables["by_type"])):
+    for scope, rows, what in (("war", tables["by_type_war"], "type"),
+                              ("war", tables["overall_war"], "obligations"),
+                              ("war", tables["by_period_war"], "period"),
+                              ("all MIDs", tables["by_type"], "type")):  # fmt: skip
         for r in rows:
-            estimates.append({"part": f"honouring rate ({scope})", "treatment": None,
-                              "outcome": r["type"], "term": "rate", "estimate": r["rate"],
+            estimates.append({"part": f"honouring rate ({scope}, {label})", "treatment": None,
+                              "outcome": r[what], "term": "rate", "estimate": r["rate"],
                               "ci_low": r["wilson_low"], "ci_high": r["wilson_high"],
                               "exact_low": r["exact_low"], "exact_high": r["exact_high"],
                               "cluster_boot_low": r["cluster_boot_low"],
                               "cluster_boot_high": r["cluster_boot_high"], "n": r["cases"],
                               "honoured": r["honoured"], "disputes": r["disputes"],
-                              "estimator": "proportion, Wilson 95% CI (exact and dispute-"
+                              "estimator": "proportion, Wilson 95% CI (exact and conflict-"
                               "cluster bootstrap also given)", "pretrend_p": None})  # fmt: skip
+    if coding == "relevance":
+        how = ("RELEVANCE CODING (default): an obligation counts only where it applies to this "
+               "war by foedus.alliances.relevance (ATOP 5.1 conditions: named adversary among the "
+               "partner's opponents, location, non-provocation, 'if attacked'); 'does not apply' "
+               "cases are left out, 'cannot be judged' cases are left out and counted in the "
+               "relevance_* tables")
+    else:
+        how = ("UNCONDITIONAL CODING (--coding unconditional): ATOP's conditions are not "
+               "applied; every war or dispute of the partner invokes the obligation")
     spec = [
-        f"cases: (dispute, ally, partner, obligation) with the partner an originator of a COW "
-        f"MID and the ally holding an ATOP obligation toward it in the dispute's first year; "
-        f"{coverage}",
-        "UNCONDITIONAL CODING: ATOP's conditions (named adversary, location, 'if attacked by') are "
-        "not applied; every dispute of the partner invokes the obligation",
-        "defence: partner a target originator (side B); honoured = ally joins on its side. "
-        "offence: partner an initiator originator (side A); honoured = ally joins on its side. "
-        "neutrality / non-aggression: honoured = ally does not take part against the partner",
+        "cases: (war or dispute, ally, partner, obligation) with the partner an originator "
+        "(wars: in the COW Inter-State War data from its first day; MIDs: MIDB orig = 1) and the "
+        f"ally holding an ATOP obligation toward it on the start date; {coverage}",
+        how,
+        "defence: partner on the defending side; honoured = ally fights on its side. offence: "
+        "partner on the initiating side (COW Initiator / MID side A); honoured = ally fights on "
+        "its side. neutrality / non-aggression: honoured = ally does not fight against the "
+        "partner (relevance coding: non-aggression only when the partner is attacked). "
+        "Consultation: not observable, never rated",
         "allies that are themselves originators are left out for defence and offence",
-        "war = MID of hostility level 5 (the COW war-participant file is not in the warehouse)",
-        "95% intervals: Wilson and Clopper-Pearson (cases independent) and a dispute-cluster "
+        "assumptions of the relevance coding (flagged per case): a partner COW codes on the "
+        "defending side did not provoke the attack (DEFCONPR/NEUCONPR met); a location limit is "
+        "met when the partner fought in its own home region (COW WhereFought) and cannot be "
+        "judged otherwise; MIDs carry no location here, so location-limited obligations cannot "
+        "be judged in MIDs",
+        "secret treaties (PUBSECR/SECRART) are kept: a secret promise is still a promise",
+        "95% intervals: Wilson and Clopper-Pearson (cases independent) and a war/dispute-cluster "
         "bootstrap (999 draws, seed 20261203)",
     ]
     notes = [
-        "Published benchmarks (wars, relevant obligations only): Leeds, Long & Mitchell (2000, "
-        "JCR 44(5)) 74.5% of commitments honoured, 1816-1944; Berkemeier & Fuhrmann (2018, "
-        "Research & Politics) 50% overall 1816-2003, 66% before 1945, 22% in 1945-2003; defence "
-        "41%, non-aggression 37%, offence 74%, neutrality 78%. Unconditional coding counts many "
-        "invocations the treaty does not cover (e.g. every dispute of an OAS member invokes "
-        "every other member's defence duty), so its defence and offence rates are far lower.",
-        "Consultation obligations are not rated: participation data cannot show consultation.",
+        "Published figures (wars; abstracts checked): Leeds, Long & Mitchell (2000, JCR 44(5)) "
+        "alliances reliable 74.5% of the time, 1816-1944; Berkemeier & Fuhrmann (2018, Research "
+        "& Politics) 50% overall 1816-2003, 66% before 1945, 22% in 1945-2003; defence 41%, "
+        "non-aggression 37%, offence 74%, neutrality 78%. Compare overall_war and by_period_war "
+        "(docs/impact.md says where the units differ).",
+        "Each case is an ally-partner pair: a multilateral treaty (Arab League, Rio Pact) gives "
+        "one case per member, so large alliances weigh heavily in the pooled rates.",
+        "Consultation obligations are counted in relevance_* tables but never rated: "
+        "participation data cannot show consultation.",
     ]
     result = ImpactResult(
-        name="honouring-rates", title="Alliance honouring rates (unconditional coding)",
-        question="When a partner is in a militarised dispute, do its allies act as promised?",
-        specification=spec, sample=f"{cases.height:,} invoked obligations in "
-        f"{cases.get_column('dispnum').n_unique():,} disputes ({wars.height:,} in wars)",
+        name="honouring-rates", title=f"Alliance honouring rates ({label})",
+        question="When a partner goes to war, do its allies act as promised?",
+        specification=spec, sample=f"{wars.height:,} invoked obligations in "
+        f"{wars.get_column('warnum').n_unique():,} COW wars ({rated.height:,} rated); "
+        f"{cases.height:,} in {cases.get_column('dispnum').n_unique():,} MIDs",
         estimates=estimates, tables=tables, notes=notes,
-        sources=["cow-mid", "atop", "nmc"],
+        sources=["cow-interstate-wars", "cow-mid", "atop", "nmc"],
     )  # fmt: skip
     result.seconds = time.perf_counter() - start
     return result
@@ -607,8 +650,8 @@ DESIGNS: dict[str, Design] = {
                troops_burden, "us-troops", "milex-gdp", ("us-troops", "us-training",
                                                          "us-visits", "us-aid"),
                ("milex-gdp", "milex")),
-        Design("honouring-rates", "Do allies join disputes on their partner's side "
-               "(unconditional coding)?", honouring, None, None),
+        Design("honouring-rates", "When a partner goes to war, do its allies do what they "
+               "promised (relevance coding; --coding unconditional)?", honouring, None, None),
         Design("member-exit", "How long before members break alliances early?", member_exit,
                None, None),
         Design("panel", "Any treatment and outcome: TWFE, Sun-Abraham event study, placebo",
@@ -637,8 +680,10 @@ def run_design(
     treatment: str | None = None,
     outcome: str | None = None,
     years: tuple[int, int] | None = None,
+    coding: str | None = None,
 ) -> ImpactResult:
-    """Run the named design on the warehouse.
+    """Run the named design on the warehouse. ``coding`` (``relevance`` or ``unconditional``)
+    applies to ``honouring-rates`` only.
 
     Example:
         >>> run_design("nope")
@@ -655,4 +700,15 @@ def run_design(
         get_outcome(outcome)
         raise FoedusError(f"design '{design.name}' does not take outcome '{outcome}'",
                           fix="use one of: " + ", ".join(design.outcomes))  # fmt: skip
+    if coding is not None:
+        from foedus.impact.reliability import CODINGS
+
+        if design.name != "honouring-rates":
+            raise FoedusError(f"design '{design.name}' takes no --coding",
+                              fix="use --coding with honouring-rates only")  # fmt: skip
+        if coding not in CODINGS:
+            raise FoedusError(f"unknown honouring coding '{coding}'",
+                              fix="use " + " or ".join(CODINGS))  # fmt: skip
+        return honouring(warehouse, treatment=treatment, outcome=outcome, years=years,
+                         coding=coding)  # fmt: skip
     return design.run(warehouse, treatment=treatment, outcome=outcome, years=years)

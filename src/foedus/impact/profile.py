@@ -16,7 +16,7 @@ import polars as pl
 
 from foedus.impact.panel import TREATMENTS, USA
 
-__all__ = ["alliance_impact", "cached_design", "dyad_impact"]
+__all__ = ["alliance_impact", "attach_impact", "cached_design", "dyad_impact"]
 
 #: Which design estimates each instrument's average effect (main outcome).
 EFFECT_OF: dict[str, str] = {
@@ -42,8 +42,10 @@ def _stamp(wh: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def cached_design(name: str, warehouse: Any = None) -> dict[str, Any]:
-    """The JSON document of a named design, from the cache or run now (and cached).
+def cached_design(name: str, warehouse: Any = None, *,
+                  coding: str | None = None) -> dict[str, Any]:
+    """The JSON document of a named design, from the cache or run now (and cached);
+    ``coding`` (honouring-rates only) is cached apart.
 
     Example:
         >>> cached_design("member-exit", "wh.duckdb")["design"]  # doctest: +SKIP
@@ -53,7 +55,7 @@ def cached_design(name: str, warehouse: Any = None) -> dict[str, Any]:
 
     wh = _warehouse(warehouse)
     folder = Path(wh.path).parent / "impact-cache"
-    path = folder / f"{name}.json"
+    path = folder / (f"{name}.{coding}.json" if coding else f"{name}.json")
     stamp = _stamp(wh)
     if path.exists():
         try:
@@ -62,7 +64,7 @@ def cached_design(name: str, warehouse: Any = None) -> dict[str, Any]:
                 return doc
         except (OSError, ValueError):
             pass
-    doc = run_design(name, wh).to_dict()
+    doc = run_design(name, wh, coding=coding).to_dict()
     doc["_stamp"] = stamp
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -139,9 +141,10 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
     frame = Frame(pair, unit="dyad-year", system="cow", directed=False, warehouse=wh)
     us = lo == USA
     rows: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
     for t in TREATMENTS.values():
-        if t.us_only and not us:
-            continue
+        if (t.us_only and not us) or t.name == "engagement":
+            continue  # the engagement index is a summary of the instruments, not one of them
         f = frame
         for e in t.enrichers:
             if not e.startswith("add_") and not wh.has("us_aid"):
@@ -149,6 +152,7 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
             f = getattr(f, e)() if e.startswith("add_") else f.enrich([e])
         if "us_aid_constant" not in f.df.columns and t.name == "us-aid":
             continue
+        records += [u.to_dict() for u in getattr(f, "used", ()) if u.to_dict() not in records]
         df = f.df.with_columns(pl.when(pl.col("year").is_in(t.years()))
                                .then(t.indicator()).alias("D"))  # fmt: skip
         used = df.filter(pl.col("D") == True).get_column("year").to_list()  # noqa: E712
@@ -181,13 +185,38 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
                             "term": e["term"], "estimate": e["estimate"],
                             "ci_low": e["ci_low"], "ci_high": e["ci_high"], "n": e["n"],
                             "pretrend_p": e.get("pretrend_p")})  # fmt: skip
+    records += _used(wh, (("atop_member", "outcomes of the designs (ATOP 5.1)"),))
     return {"title": f"Military diplomacy between {a['name']} and {b['name']}: instruments used "
             "and their estimated average effects", "states": [a, b],
-            "tables": {"instruments": rows, "estimated_effects": effects}, "notes": notes}
+            "tables": {"instruments": rows, "estimated_effects": effects}, "notes": notes,
+            "used": [dict(u, section=None) for u in records]}
+
+
+#: What each member-exit covariate means, and the alliance-level ATOP code it is read from.
+EXIT_TERMS: dict[str, str] = {
+    "defense": "defence obligation", "offense": "offence obligation",
+    "neutral": "neutrality obligation", "nonagg": "non-aggression obligation",
+    "bilat": "bilateral alliance", "milinst": "military institutions (milcon > 0)",
+    "post1945": "entry in 1945 or later", "major": "COW major power at entry",
+}  # fmt: skip
+
+
+def _used(wh: Any, tables: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+    """Provenance records (:class:`foedus.provenance.Used` as dicts) of warehouse tables."""
+    out = []
+    for table, purpose in tables:
+        if wh.has(table):
+            r = wh.active(table)
+            out.append({"source": r.source, "version": r.version, "table": table,
+                        "file": Path(r.path).name, "via": None, "purpose": purpose})
+    return out
 
 
 def alliance_impact(alliance: str, warehouse: Any = None) -> dict[str, Any]:
-    """An alliance's members, early exits and honouring record (unconditional coding).
+    """An alliance's members and how they left, its members' honouring record in wars and
+    disputes (relevance coding of :mod:`foedus.impact.reliability`, cases that cannot be judged
+    counted apart), and the exit hazard the ``member-exit`` Cox model estimates for
+    memberships with this alliance's features.
 
     Example:
         >>> alliance_impact("NATO", "wh.duckdb")["atopid"]  # doctest: +SKIP
@@ -197,7 +226,12 @@ def alliance_impact(alliance: str, warehouse: Any = None) -> dict[str, Any]:
     from foedus.alliances.data import get_data
     from foedus.alliances.registry import resolve_alliance
     from foedus.errors import FoedusError
-    from foedus.impact.reliability import honouring_cases, honouring_rates
+    from foedus.impact.reliability import (
+        honouring_cases,
+        honouring_rates,
+        relevance_summary,
+        war_cases,
+    )
 
     wh = _warehouse(warehouse)
     key = resolve_alliance(alliance, get_data(wh))
@@ -211,13 +245,86 @@ def alliance_impact(alliance: str, warehouse: Any = None) -> dict[str, Any]:
               "left": r["yrexit"] or None,
               "how": TERMMODE.get(int(r["termmode"] or 0), str(r["termmode"]))}
              for r in members.sort("yrent", "member").iter_rows(named=True)]  # fmt: skip
-    cases = honouring_cases(wh.table("cow_mid_b"), wh.table("cow_mid_a"), members)
-    rates = honouring_rates(cases, ("type",)) if cases.height else []
-    war_rates = honouring_rates(cases.filter(pl.col("war")), ("type",)) if cases.filter(
-        pl.col("war")).height else []  # fmt: skip
+    broken = int((members.get_column("termmode").fill_null(0) == 3).sum())
+    mids = honouring_cases(wh.table("cow_mid_b"), wh.table("cow_mid_a"), members)
+    wars = (war_cases(wh.table("cow_interstate_wars"), members)
+            if wh.has("cow_interstate_wars") else mids.head(0))  # fmt: skip
+
+    def rates(cases: pl.DataFrame) -> list[dict[str, Any]]:
+        ok = cases.filter((pl.col("relevance") == "applies")
+                          & (pl.col("type") != "consultation"))  # fmt: skip
+        return honouring_rates(cases, ("type",)) if ok.height else []
+
+    # the Cox model's log hazard ratios for the features this alliance's memberships have
+    doc = cached_design("member-exit", wh)
+    first = members.sort("phase").head(1).to_dicts()[0] if members.height else {}
+    own = {"defense": first.get("defense"), "offense": first.get("offense"),
+           "neutral": first.get("neutral"), "nonagg": first.get("nonagg"),
+           "bilat": first.get("bilat"),
+           "milinst": None if first.get("milcon") is None else int(first["milcon"] > 0),
+           "post1945": None if not members.height else int(members["yrent"].min() >= 1945)}
+    hazard = []
+    for e in doc["estimates"]:
+        term = e.get("treatment")
+        if e.get("part") != "cox" or term not in EXIT_TERMS:
+            continue
+        hazard.append({"feature": EXIT_TERMS[term], "term": term,
+                       "this_alliance": own.get(term), "log_hr": e["estimate"],
+                       "ci_low": e["ci_low"], "ci_high": e["ci_high"], "p": e.get("p"),
+                       "n": e.get("n")})  # fmt: skip
+    used = _used(wh, (("atop_member", "members, obligations and exits (ATOP 5.1)"),
+                      ("cow_interstate_wars", "wars in which members' promises were invoked"),
+                      ("cow_mid_a", "disputes in which members' promises were invoked"),
+                      ("cow_mid_b", "dispute participants and sides")))  # fmt: skip
     return {"title": f"ATOP {atopid} ({alliance}): members, early exits and honouring record",
             "atopid": atopid,
-            "tables": {"members": exits, "honouring_all_mids": rates, "honouring_wars": war_rates},
-            "notes": ["Honouring rates use the unconditional coding of docs/impact.md (ATOP's "
-                      "conditions not applied): a member's every dispute invokes the others' "
-                      "duties."]}  # fmt: skip
+            "summary": {"memberships": members.height, "broken_early": broken,
+                        "war_cases": wars.height, "mid_cases": mids.height},
+            "tables": {"members": exits, "honouring_wars": rates(wars),
+                       "relevance_wars": relevance_summary(wars) if wars.height else [],
+                       "honouring_all_mids": rates(mids),
+                       "relevance_mids": relevance_summary(mids) if mids.height else [],
+                       "exit_hazard": hazard},
+            "used": used,
+            "notes": ["Honouring: relevance coding (docs/impact.md): a member's promise counts "
+                      "only where ATOP's conditions make it apply to that war or dispute; cases "
+                      "that cannot be judged are counted in relevance_* and left out of the "
+                      "rates. Only this alliance's own promises are counted.",
+                      "Exit hazard: log hazard ratios of early exit (ATOP termmode 3) from the "
+                      "member-exit Cox model fitted on all ATOP memberships (not on this "
+                      "alliance alone); this_alliance gives the alliance's own value of each "
+                      "feature (first phase)."]}  # fmt: skip
+
+
+def attach_impact(assessment: Any, warehouse: Any = None) -> Any:
+    """A copy of an alliance or dyad assessment (:mod:`foedus.assessment`) carrying its impact
+    profile (:func:`alliance_impact` / :func:`dyad_impact`) as ``impact``, with the sources it
+    used added to the assessment's provenance under the section ``impact`` — what the brief's
+    impact section shows.
+
+    Example:
+        >>> attach_impact(object())
+        Traceback (most recent call last):
+        ...
+        foedus.errors.FoedusError: only alliance and dyad assessments have an impact section. Fix: pass the result of assess_alliance or assess_dyad
+    """
+    import dataclasses
+
+    from foedus.errors import FoedusError
+    from foedus.provenance import Provenance, Used
+
+    kind = getattr(assessment, "kind", None)
+    if kind == "alliance":
+        doc = alliance_impact(str(assessment.atopid or assessment.alliance_id), warehouse)
+    elif kind == "dyad":
+        doc = dyad_impact(str(assessment.a["ccode"]), str(assessment.b["ccode"]), warehouse)
+    else:
+        raise FoedusError("only alliance and dyad assessments have an impact section",
+                          fix="pass the result of assess_alliance or assess_dyad")  # fmt: skip
+    uses = list(assessment.provenance.uses)
+    for u in doc.get("used", []):
+        record = Used(u["source"], u["version"], u["table"], u["file"], u["via"], u["purpose"],
+                      section="impact")  # fmt: skip
+        if record not in uses:
+            uses.append(record)
+    return dataclasses.replace(assessment, impact=doc, provenance=Provenance(tuple(uses)))

@@ -1,31 +1,51 @@
-"""Alliance reliability: do allies join militarised disputes on their partner's side?
+"""Alliance reliability: do allies do what they promised when a partner goes to war?
 
-**Unit: an invoked obligation** — a state A that, in the year a militarised interstate dispute
-(COW MID 5.0, 1816–2014) begins, holds an ATOP obligation toward a state T that is an
-*originator* of the dispute (present from its first day; ``orig = 1`` in the participant file
-MIDB). Member-level ATOP rows give A's obligations toward every co-member of the alliance in force
-that year (entry year ≤ dispute year ≤ exit year, or in force at the end of 2018).
+**Unit: an invoked obligation** — a state A that, on the day a war (COW Inter-State War data
+v4.0, 1823–2003) or a militarised interstate dispute (COW MID 5.0, 1816–2014) begins, holds an
+ATOP 5.1 obligation toward a state T that is an *originator* of it (for wars: a participant from
+the war's first day; for MIDs: ``orig = 1`` in MIDB). Member-level ATOP rows give A's obligations
+toward every co-member of the same alliance phase in force that day (entry date ≤ start ≤ exit
+date; a day two phases share is coded by the later phase).
 
-Which obligation is invoked, and what counts as honouring it (**unconditional coding**: ATOP's
-conditions — named adversaries, locations, "only if attacked by…" — are *not* applied, so a
-commitment counts as invoked in every dispute of the partner, whether or not its conditions
-hold; see docs/impact.md):
+Two codings (``coding=``):
+
+* ``"relevance"`` (default) — as in Leeds, Long & Mitchell (2000) and Berkemeier & Fuhrmann
+  (2018), an obligation counts only if it is *relevant to the contingency*: the right kind of
+  promise for the partner's role (defence if the partner was attacked, offence if it attacked)
+  and, by :func:`foedus.alliances.relevance.judge_codes`, the treaty's conditions met by this
+  war (named adversary among the partner's opponents, location, "if attacked", …). Each case
+  gets a verdict ``applies`` / ``does not apply`` / ``cannot be judged`` (ATOP codes *that* a
+  condition exists but not enough to decide it, e.g. an unnamed adversary, CONUM, OLIMOB);
+  honouring rates are computed on ``applies`` only, and ``cannot be judged`` cases are reported
+  separately, never counted either way. The opponents are the originators on the other side.
+  Two assumptions, flagged per case as ``assumed``: a partner COW codes on the defending side
+  did not provoke the attack (a non-provocation condition is met); a location limit is met when
+  the partner fought in its own home region (COW ``WhereFought``), and cannot be judged when it
+  fought only elsewhere (the Falklands for the UK, Vietnam for the US). MIDs carry no location
+  here: their location-limited obligations cannot be judged.
+* ``"unconditional"`` — ATOP's conditions are ignored: every war or dispute of the partner
+  invokes every ally's promise of the matching kind (the first coding foedus shipped; kept as a
+  lower bound on aid and an upper bound on abstention).
+
+What counts as honouring it:
 
 ==============  ============================================  ==================================
 obligation       invoked when                                  honoured when
 ==============  ============================================  ==================================
-defence          T is a target: an originator on side B        A joins on T's side
-offence          T is an initiator: an originator on side A    A joins on T's side
-neutrality       T is an originator (either side)              A does not take part against T
-non-aggression   T is an originator (either side)              A does not take part against T
+defence          T is an originator on the defending side      A fights on T's side
+offence          T is an originator on the initiating side     A fights on T's side
+neutrality       T is an originator (either side)              A does not fight against T
+non-aggression   T is an originator (either side)              A does not fight against T
+consultation     T is an originator (either side)              not observable: cannot be judged
 ==============  ============================================  ==================================
 
-For defence and offence, an ally that is itself an originator (on either side) is left out (it did
-not choose to join: it was attacked with T, or is the attacker); for neutrality and
-non-aggression an ally that is an originator against T counts as a violation. Consultation
-obligations cannot be judged from participation data and are not rated. Rates come with Wilson
-and Clopper–Pearson (exact) 95% intervals, which treat cases as independent; cases of one dispute
-are not (a dispute-cluster bootstrap interval is given for each rate).
+The initiating side is side A of a MID; in a war, the side whose participants COW codes
+``Initiator = 1``. For defence and offence an ally that is itself an originator (on either side)
+is left out (it did not choose to join). Secret treaties (ATOP PUBSECR/SECRART) are kept by
+default — a secret promise is still a promise the ally made (``include_secret=False`` drops
+them); each case says whether it rests on one. Rates come with Wilson and Clopper–Pearson (exact)
+95% intervals, which treat cases as independent; cases of one war are not (a conflict-cluster
+bootstrap interval is given for each rate).
 """
 
 from __future__ import annotations
@@ -35,121 +55,314 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from foedus.errors import DegenerateSampleError, MissingDataError
+from foedus.errors import DegenerateSampleError, FoedusError, MissingDataError
 
-__all__ = ["ERAS", "HONOUR_TYPES", "honouring_cases", "honouring_rates", "load_cases"]
+__all__ = [
+    "CODINGS", "ERAS", "HONOUR_TYPES", "honouring_cases", "honouring_rates", "load_cases",
+    "load_war_cases", "relevance_summary", "war_cases", "with_periods",
+]  # fmt: skip
 
+#: The codings of :func:`honouring_cases` (the first is the default).
+CODINGS: tuple[str, ...] = ("relevance", "unconditional")
 #: Eras of the breakdown.
 ERAS: tuple[tuple[str, int, int], ...] = (
     ("1816-1944", 1816, 1944),
     ("1945-1989", 1945, 1989),
     ("1990-2014", 1990, 2014),
 )
-#: Obligation types rated, and the member-level ATOP column with its "conditional" flag.
+#: Obligation types, the member-level ATOP column and its "conditional" flag.
 HONOUR_TYPES: dict[str, tuple[str, str | None]] = {
     "defence": ("defense", "defcon"),
     "offence": ("offense", "offcon"),
     "neutrality": ("neutral", "neucon"),
     "non-aggression": ("nonagg", None),
+    "consultation": ("consul", "concon"),
 }
+#: Types whose honouring the participation data can show.
+RATED = ("defence", "offence", "neutrality", "non-aggression")
+_CODE_COLS = (
+    "defense", "offense", "neutral", "nonagg", "consul", "defcon", "offcon", "neucon", "concon",
+    "defcoadv", "defcoloc", "defcocon", "defconum", "defcodem", "defconpr", "offcoadv",
+    "offcoloc", "offcocon", "offconum", "offcodem", "neucoadv", "neucoloc", "neucocon",
+    "neuconum", "neucodem", "neuconpr", "neucoatt", "concoadv", "concoloc", "concocon",
+    "concoreq", "olimob", "statthr1", "statthr2", "pubsecr", "secrart",
+)  # fmt: skip
+
+
+def _check_coding(coding: str) -> None:
+    if coding not in CODINGS:
+        raise FoedusError(f"unknown honouring coding '{coding}'",
+                          fix="use " + " or ".join(CODINGS))  # fmt: skip
+
+
+def _ymd(y: str, m: str | None, d: str | None, *, end: bool = False) -> pl.Expr:
+    """yyyymmdd from year/month/day columns (unknown month/day → start or end of the range)."""
+    month = (pl.lit(12 if end else 1) if m is None else
+             pl.when(pl.col(m).fill_null(0) > 0).then(pl.col(m)).otherwise(12 if end else 1))
+    day = (pl.lit(31 if end else 1) if d is None else
+           pl.when(pl.col(d).fill_null(0) > 0).then(pl.col(d)).otherwise(31 if end else 1))
+    return (pl.col(y).cast(pl.Int64) * 10_000 + month.cast(pl.Int64) * 100
+            + day.cast(pl.Int64))  # fmt: skip
 
 
 def _obligations(members: pl.DataFrame) -> pl.DataFrame:
-    """(ally, partner, atopid, first, last, flags…) for every pair of co-members."""
-    m = members.select(
-        "atopid", "member", "yrent",
-        pl.when(pl.col("yrexit") == 0).then(2018).otherwise(pl.col("yrexit")).alias("yrexit"),
-        *[pl.col(c).fill_null(0) for c in ("defense", "offense", "neutral", "nonagg", "defcon",
-                                            "offcon", "neucon")],
+    """(ally, partner, atopid, phase, start, end, the ally's codes…) for every pair of members
+    of the same alliance phase, over the days both were members (signature dates)."""
+    m = members.with_columns(
+        *[pl.lit(0).alias(c) for c in _CODE_COLS if c not in members.columns],
+        *[pl.lit(None, pl.Int64).alias(c) for c in ("phase", "moent", "dayent", "moexit",
+                                                    "dayexit") if c not in members.columns],
     )  # fmt: skip
-    pairs = m.join(m.select("atopid", pl.col("member").alias("partner"),
-                            pl.col("yrent").alias("p_ent"), pl.col("yrexit").alias("p_exit")),
-                   on="atopid")  # fmt: skip
-    pairs = pairs.filter(pl.col("member") != pl.col("partner")).with_columns(
-        pl.max_horizontal("yrent", "p_ent").alias("first"),
-        pl.min_horizontal("yrexit", "p_exit").alias("last"),
+    open_end = pl.col("yrexit").fill_null(0) == 0
+    m = m.select(
+        "atopid", pl.col("phase").fill_null(0), "member",
+        _ymd("yrent", "moent", "dayent").alias("_start"),
+        pl.when(open_end).then(20_181_231).otherwise(
+            _ymd("yrexit", "moexit", "dayexit", end=True)).alias("_end"),
+        *[pl.col(c).fill_null(0).cast(pl.Int64) for c in _CODE_COLS],
+    )  # fmt: skip
+    other = m.select("atopid", "phase", pl.col("member").alias("partner"),
+                     pl.col("_start").alias("_pstart"), pl.col("_end").alias("_pend"))
+    pairs = m.join(other, on=["atopid", "phase"]).filter(pl.col("member") != pl.col("partner"))
+    pairs = pairs.with_columns(
+        pl.max_horizontal("_start", "_pstart").alias("first"),
+        pl.min_horizontal("_end", "_pend").alias("last"),
     ).filter(pl.col("first") <= pl.col("last"))
-    return pairs.rename({"member": "ally"}).drop("yrent", "yrexit", "p_ent", "p_exit")
+    return pairs.rename({"member": "ally"}).drop("_start", "_end", "_pstart", "_pend")
 
 
-def honouring_cases(
-    participants: pl.DataFrame,
-    disputes: pl.DataFrame,
-    members: pl.DataFrame,
-    nmc: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """One row per invoked obligation (dispute, ally, partner, type) with ``honoured`` (0/1) and
-    the breakdown variables (era, conditional, hostility, war, capability).
+def _mid_participants(participants: pl.DataFrame, disputes: pl.DataFrame) -> pl.DataFrame:
+    """MIDB/MIDA → (conflict, ccode, attacker, orig, date, year, hostlev)."""
+    p = participants.select(
+        pl.col("dispnum").cast(pl.Int64).alias("conflict"), pl.col("ccode").cast(pl.Int64),
+        (pl.col("sidea").cast(pl.Int64) == 1).alias("attacker"),
+        (pl.col("orig").cast(pl.Int64) == 1).alias("orig"),
+    ).group_by("conflict", "ccode", "attacker").agg(pl.col("orig").any())  # fmt: skip
+    d = disputes.with_columns(*[pl.lit(None, pl.Int64).alias(c) for c in ("stmon", "stday")
+                                if c not in disputes.columns]).select(
+        pl.col("dispnum").cast(pl.Int64).alias("conflict"),
+        pl.col("styear").cast(pl.Int64).alias("year"),
+        _ymd("styear", "stmon", "stday").alias("date"),
+        pl.col("hostlev").cast(pl.Int64),
+    )  # fmt: skip
+    return p.join(d, on="conflict").with_columns(pl.lit(None, pl.Boolean).alias("home"),
+                                                 pl.lit(None, pl.Int64).alias("where"))
 
-    ``participants`` is MIDB (``dispnum, ccode, sidea, orig``), ``disputes`` MIDA (``dispnum,
-    styear, hostlev``), ``members`` the ATOP member-level table, ``nmc`` NMC (``ccode, year,
-    cinc``).
+
+#: COW regions of the WhereFought codes: 1 W. Hemisphere, 2 Europe, 4 Africa, 6 Middle East,
+#: 7 Asia, 9 Oceania (COW war codebooks v4.0); 11-19 their combinations, as read here and checked
+#: against the wars that carry them (11 the Russo-Turkish wars, 12 the USSR in WWII, 13 the
+#: Spanish-American war, 14-17 and 19 WWI/WWII participants, 18 the Aouzou Strip war).
+WHERE_FOUGHT: dict[int, frozenset[int]] = {
+    1: frozenset({1}), 2: frozenset({2}), 4: frozenset({4}), 6: frozenset({6}),
+    7: frozenset({7}), 9: frozenset({9}), 11: frozenset({2, 6}), 12: frozenset({2, 7}),
+    13: frozenset({1, 7}), 14: frozenset({2, 4, 6}), 15: frozenset({2, 4, 6, 7}),
+    16: frozenset({4, 6, 7, 9}), 17: frozenset({7, 9}), 18: frozenset({4, 6}),
+    19: frozenset({2, 4, 6, 7, 9}),
+}  # fmt: skip
+
+
+def home_region(ccode: int) -> int:
+    """The COW region of a state's home territory, from its COW code range (1 W. Hemisphere,
+    2 Europe, 4 Africa, 6 Middle East, 7 Asia, 9 Oceania).
 
     Example:
-        >>> parts = pl.DataFrame({"dispnum": [1, 1, 1], "ccode": [2, 200, 365],
-        ...     "sidea": [0, 0, 1], "orig": [1, 0, 1]})
-        >>> disp = pl.DataFrame({"dispnum": [1], "styear": [1950], "hostlev": [4]})
-        >>> mem = pl.DataFrame({"atopid": [9, 9], "member": [2, 200], "yrent": [1949, 1949],
-        ...     "yrexit": [0, 0], "defense": [1, 1], "offense": [0, 0], "neutral": [0, 0],
-        ...     "nonagg": [0, 0], "defcon": [0, 0], "offcon": [0, 0], "neucon": [0, 0]})
-        >>> honouring_cases(parts, disp, mem).select("ally", "partner", "type", "honoured").rows()
-        [(200, 2, 'defence', 1)]
+        >>> home_region(2), home_region(200), home_region(651), home_region(900)
+        (1, 2, 6, 9)
     """
-    # one row per dispute, state and side; a state with several rows on one side (it left and
-    # came back) is an originator on that side if any of its rows is
-    p = participants.select(
-        "dispnum", pl.col("ccode").cast(pl.Int64), pl.col("sidea").cast(pl.Int64),
-        pl.col("orig").cast(pl.Int64),
-    ).group_by("dispnum", "ccode", "sidea").agg(pl.col("orig").max())  # fmt: skip
-    d = disputes.select("dispnum", pl.col("styear").cast(pl.Int64).alias("year"),
-                        pl.col("hostlev").cast(pl.Int64))  # fmt: skip
-    origs = p.filter(pl.col("orig") == 1).join(d, on="dispnum").rename(
-        {"ccode": "partner", "sidea": "p_sidea"}).drop("orig")  # fmt: skip
+    for lo, hi, region in ((2, 199, 1), (200, 399, 2), (400, 599, 4), (600, 699, 6),
+                           (700, 899, 7), (900, 999, 9)):  # fmt: skip
+        if lo <= ccode <= hi:
+            return region
+    raise FoedusError(f"COW code {ccode} is outside the COW regions", fix="check the code")
+
+
+def _war_participants(wars: pl.DataFrame) -> pl.DataFrame:
+    """COW inter-state war rows → (conflict, ccode, attacker, orig, date, year, hostlev=5,
+    home: whether the state fought in its own home region).
+
+    Originators: states whose first day of participation is the war's first day. The
+    initiating side: the side of the participants coded ``initiator = 1``.
+    """
+    where = wars.get_column("wherefought").to_list() if "wherefought" in wars.columns else \
+        [None] * wars.height
+    home = [None if w is None or int(w) not in WHERE_FOUGHT else
+            home_region(int(c)) in WHERE_FOUGHT[int(w)]
+            for c, w in zip(wars.get_column("ccode").to_list(), where, strict=True)]
+    w = wars.with_columns(pl.Series("_home", home, pl.Boolean)).select(
+        pl.col("warnum").cast(pl.Int64).alias("conflict"), pl.col("ccode").cast(pl.Int64),
+        pl.col("side").cast(pl.Int64), pl.col("initiator").cast(pl.Int64), "_home",
+        pl.Series("_where", [None if x is None else int(x) for x in where], pl.Int64),
+        _ymd("startyear1", "startmonth1", "startday1").alias("_joined"),
+    )  # fmt: skip
+    start = w.group_by("conflict").agg(pl.col("_joined").min().alias("date"))
+    init = w.filter(pl.col("initiator") == 1).group_by("conflict").agg(
+        pl.col("side").first().alias("_init_side"))
+    w = w.join(start, on="conflict").join(init, on="conflict", how="left")
+    return w.select(
+        "conflict", "ccode", (pl.col("side") == pl.col("_init_side")).fill_null(False)
+        .alias("attacker"), (pl.col("_joined") == pl.col("date")).alias("orig"), "date",
+        (pl.col("date") // 10_000).alias("year"), pl.lit(5, pl.Int64).alias("hostlev"),
+        pl.col("_home").alias("home"), pl.col("_where").alias("where"),
+    ).group_by("conflict", "ccode", "attacker").agg(
+        pl.all().exclude("orig", "home", "where").first(), pl.col("orig").any(),
+        pl.col("home").any(), pl.col("where").first())
+
+
+#: A location that is no state's home: the war was fought outside the partner's home region.
+_ELSEWHERE = -1
+
+
+def _judge(rows: pl.DataFrame, opponents: dict[tuple[int, bool], tuple[int, ...]],
+           members_of: dict[tuple[int, int], set[int]]) -> pl.DataFrame:
+    """Add ``relevance``, ``relevance_reason`` and ``assumed`` to (case × alliance)
+    rows, by :func:`foedus.alliances.relevance.judge_codes` (one call per distinct input)."""
+    from foedus.alliances.relevance import judge_codes
+
+    cache: dict[tuple[Any, ...], tuple[str, str, bool]] = {}
+    verdicts, reasons, assumed = [], [], []
+    for r in rows.iter_rows(named=True):
+        kind = HONOUR_TYPES[r["type"]][0]
+        attacked = not r["p_attacker"]
+        challengers = opponents.get((r["conflict"], r["p_attacker"]), ())
+        group = members_of.get((r["atopid"], r["phase"]), {r["partner"], r["ally"]})
+        # where the war was fought: known only as "in the partner's home region or not" (COW
+        # WhereFought); MIDs carry no location here
+        known = r["p_home"] is not None
+        if attacked:
+            where = r["partner"] if r["p_home"] else _ELSEWHERE  # the attacked party at home
+        else:  # the partner attacks: at home of an opponent that is a party, if any
+            theatre = WHERE_FOUGHT.get(r["p_where"] or 0, frozenset())
+            inside = [c for c in challengers if c in group and home_region(c) in theatre]
+            where = inside[0] if inside else _ELSEWHERE
+        codes = {c: r[c] for c in _CODE_COLS}
+        where = where if known else None
+        key = (kind, tuple(codes.values()), challengers, attacked, where in group, known)
+        if key not in cache:
+            a = judge_codes(codes, kind, partner=r["partner"], challengers=challengers,
+                            location=where, location_known=known, members=group,
+                            partner_attacked=attacked,
+                            provoked=False if attacked else None)  # fmt: skip
+            loc = any(c.kind in ("location", "provocation") and c.verdict == "applies"
+                      for c in a.conditions)
+            cache[key] = (a.verdict, a.reason, loc)
+        v, why, loc = cache[key]
+        verdicts.append(v)
+        reasons.append(why)
+        assumed.append(loc)
+    return rows.with_columns(pl.Series("relevance", verdicts, pl.String),
+                             pl.Series("relevance_reason", reasons, pl.String),
+                             pl.Series("assumed", assumed, pl.Boolean))  # fmt: skip
+
+
+def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None, *,
+           coding: str, include_secret: bool, conflict_name: str) -> pl.DataFrame:
+    from foedus.alliances.relevance import SECRET_CONTENT
+
+    _check_coding(coding)
+    origs = parts.filter(pl.col("orig")).select(
+        "conflict", pl.col("ccode").alias("partner"), pl.col("attacker").alias("p_attacker"),
+        "date", "year", "hostlev", pl.col("home").alias("p_home"),
+        pl.col("where").alias("p_where")).unique()  # fmt: skip
     obl = _obligations(members)
-    cases = origs.join(obl, on="partner").filter(pl.col("year").is_between("first", "last"))
-    # the ally's role in the dispute (any side it took, whether it was an originator)
-    role = p.rename({"ccode": "ally", "sidea": "a_sidea", "orig": "a_orig"})
-    keys = ["dispnum", "ally", "partner", "p_sidea"]
+    cases = origs.join(obl, on="partner").filter(pl.col("date").is_between("first", "last"))
+    # a day two phases of one alliance share is coded by the later phase
+    cases = cases.sort("phase", descending=True).unique(
+        ["conflict", "ally", "partner", "p_attacker", "atopid"], keep="first", maintain_order=True)
+    keys = ["conflict", "ally", "partner", "p_attacker"]
+    role = parts.select("conflict", pl.col("ccode").alias("ally"),
+                        pl.col("attacker").alias("a_attacker"), pl.col("orig").alias("a_orig"))
     roles = (
-        cases.select(keys).unique().join(role, on=["dispnum", "ally"], how="inner")
+        cases.select(keys).unique().join(role, on=["conflict", "ally"], how="inner")
         .group_by(keys).agg(
-            ((pl.col("a_sidea") == pl.col("p_sidea")) & (pl.col("a_orig") == 0)).any()
+            ((pl.col("a_attacker") == pl.col("p_attacker")) & ~pl.col("a_orig")).any()
             .alias("joined_same"),
-            (pl.col("a_sidea") != pl.col("p_sidea")).any().alias("opposite"),
-            (pl.col("a_orig") == 1).any().alias("originator"),
+            (pl.col("a_attacker") != pl.col("p_attacker")).any().alias("opposite"),
+            pl.col("a_orig").any().alias("originator"),
         )
     )  # fmt: skip
     cases = cases.join(roles, on=keys, how="left").with_columns(
-        pl.col("joined_same", "opposite", "originator").fill_null(False))
+        pl.col("joined_same", "opposite", "originator").fill_null(False),
+        ((pl.col("pubsecr") == 2) | ((pl.col("pubsecr") == 1)
+                                     & pl.col("secrart").is_in(sorted(SECRET_CONTENT))))
+        .alias("secret"),
+    )  # fmt: skip
+    if not include_secret:
+        cases = cases.filter(~pl.col("secret"))
     frames = []
     for kind, (col, cond) in HONOUR_TYPES.items():
         sub = cases.filter(pl.col(col) == 1)
         if kind == "defence":
-            sub = sub.filter((pl.col("p_sidea") == 0) & ~pl.col("originator"))
-            honoured = pl.col("joined_same")
+            sub = sub.filter(~pl.col("p_attacker") & ~pl.col("originator"))
+            honoured = pl.col("joined_same").cast(pl.Int64)
         elif kind == "offence":
-            sub = sub.filter((pl.col("p_sidea") == 1) & ~pl.col("originator"))
-            honoured = pl.col("joined_same")
+            sub = sub.filter(pl.col("p_attacker") & ~pl.col("originator"))
+            honoured = pl.col("joined_same").cast(pl.Int64)
+        elif kind == "consultation":
+            if coding == "unconditional":
+                continue
+            honoured = pl.lit(None, pl.Int64)
         else:
-            honoured = ~pl.col("opposite")
+            honoured = (~pl.col("opposite")).cast(pl.Int64)
         frames.append(sub.with_columns(
-            pl.lit(kind).alias("type"),
-            honoured.cast(pl.Int64).alias("honoured"),
+            pl.lit(kind).alias("type"), honoured.alias("honoured"),
             pl.col("opposite").cast(pl.Int64).alias("against"),
             (pl.col(cond) == 1 if cond else pl.lit(False)).alias("conditional"),
         ))  # fmt: skip
     out = pl.concat(frames, how="diagonal_relaxed")
-    # one case per dispute, ally, partner and type (several alliances can carry the same duty;
-    # the partner may be an originator on one side only, so p_sidea is fixed per case)
-    out = out.group_by("dispnum", "ally", "partner", "type").agg(
-        pl.col("year").first(), pl.col("hostlev").first(), pl.col("honoured").min(),
-        pl.col("against").max(), pl.col("conditional").all(),
-        pl.col("atopid").min(), pl.col("p_sidea").min(),
+    if coding == "relevance":
+        # the opponents of each side: the other side's originators
+        opp: dict[tuple[int, bool], list[int]] = {}
+        for r in parts.filter(pl.col("orig")).iter_rows(named=True):
+            opp.setdefault((r["conflict"], not r["attacker"]), []).append(r["ccode"])
+        opponents = {k: tuple(sorted(set(v))) for k, v in opp.items()}
+        groups: dict[tuple[int, int], set[int]] = {}
+        for atopid, phase, member in members.select(
+                "atopid", pl.col("phase").fill_null(0) if "phase" in members.columns
+                else pl.lit(0).alias("phase"), "member").iter_rows():  # fmt: skip
+            groups.setdefault((int(atopid), int(phase)), set()).add(int(member))
+        out = _judge(out, opponents, groups)
+        cons = pl.col("type") == "consultation"
+        out = out.with_columns(
+            pl.when(cons & (pl.col("relevance") != "does not apply")).then(pl.lit(
+                "cannot be judged")).otherwise(pl.col("relevance")).alias("relevance"),
+            pl.when(cons & (pl.col("relevance") != "does not apply")).then(pl.lit(
+                "consultation is not observable in participation data")).otherwise(
+                pl.col("relevance_reason")).alias("relevance_reason"),
+        )  # fmt: skip
+        # a non-aggression promise is at stake when the partner is attacked; when the partner
+        # is on the initiating side, the ally's fighting back does not break it
+        nonagg_out = (pl.col("type") == "non-aggression") & pl.col("p_attacker")
+        out = out.with_columns(
+            pl.when(nonagg_out).then(pl.lit("does not apply")).otherwise(pl.col("relevance"))
+            .alias("relevance"),
+            pl.when(nonagg_out).then(pl.lit("the partner is on the initiating side: a "
+                                            "non-aggression promise does not bar the ally's "
+                                            "defence")).otherwise(pl.col("relevance_reason"))
+            .alias("relevance_reason"),
+        )  # fmt: skip
+        rank = pl.col("relevance").replace_strict(
+            {"applies": 0, "cannot be judged": 1, "does not apply": 2}, return_dtype=pl.Int64)
+        out = out.with_columns(rank.alias("_rank"))
+    else:
+        out = out.with_columns(pl.lit("applies").alias("relevance"),
+                               pl.lit("unconditional coding").alias("relevance_reason"),
+                               pl.lit(False).alias("assumed"),
+                               pl.lit(0, pl.Int64).alias("_rank"))  # fmt: skip
+    # one case per conflict, ally, partner and type: the strongest verdict among the alliances
+    # that carry the duty (any 'applies' makes it apply; else any 'cannot be judged')
+    out = out.sort("_rank", "atopid").group_by("conflict", "ally", "partner", "type").agg(
+        pl.col("year").first(), pl.col("hostlev").first(), pl.col("honoured").first(),
+        pl.col("against").max(), pl.col("conditional").first(), pl.col("atopid").first(),
+        pl.col("atopid").unique().sort().alias("atopids"), pl.col("p_attacker").first(),
+        pl.col("relevance").first(), pl.col("relevance_reason").first(),
+        pl.col("assumed").first(), pl.col("secret").first(),
     )  # fmt: skip
     era = pl.lit(None, dtype=pl.String)
     for name, lo, hi in reversed(ERAS):
         era = pl.when(pl.col("year").is_between(lo, hi)).then(pl.lit(name)).otherwise(era)
-    out = out.with_columns(era.alias("era"), (pl.col("hostlev") == 5).alias("war"))
+    out = out.with_columns(era.alias("era"), (pl.col("hostlev") == 5).alias("war"),
+                           pl.lit(coding).alias("coding"))  # fmt: skip
     if nmc is not None:
         c = nmc.select(pl.col("ccode").cast(pl.Int64), pl.col("year").cast(pl.Int64), "cinc")
         out = out.join(c.rename({"ccode": "ally", "cinc": "cinc_ally"}), on=["ally", "year"],
@@ -160,14 +373,79 @@ def honouring_cases(
             .when(pl.col("cinc_ally") > pl.col("cinc_partner")).then(pl.lit("ally stronger"))
             .otherwise(pl.lit("ally weaker")).alias("capability")
         )  # fmt: skip
-    return out.sort("dispnum", "type", "ally", "partner")
+    out = out.rename({"conflict": conflict_name})
+    return out.sort(conflict_name, "type", "ally", "partner")
 
 
-def _cluster_boot(sub: pl.DataFrame, draws: int, seed: int) -> tuple[float | None, float | None]:
-    """Percentile interval of the rate, resampling disputes."""
+def honouring_cases(
+    participants: pl.DataFrame,
+    disputes: pl.DataFrame,
+    members: pl.DataFrame,
+    nmc: pl.DataFrame | None = None,
+    *,
+    coding: str = "relevance",
+    include_secret: bool = True,
+) -> pl.DataFrame:
+    """One row per invoked obligation in a COW MID (dispute, ally, partner, type) with
+    ``honoured`` (0/1; null for consultation), ``relevance`` (the verdict; ``applies`` for every
+    case under the unconditional coding) and the breakdown variables (era, conditional,
+    hostility, war, capability, secret).
+
+    ``participants`` is MIDB (``dispnum, ccode, sidea, orig``), ``disputes`` MIDA (``dispnum,
+    styear[, stmon, stday], hostlev``), ``members`` the ATOP member-level table, ``nmc`` NMC
+    (``ccode, year, cinc``).
+
+    Example:
+        >>> parts = pl.DataFrame({"dispnum": [1, 1, 1], "ccode": [2, 200, 365],
+        ...     "sidea": [0, 0, 1], "orig": [1, 0, 1]})
+        >>> disp = pl.DataFrame({"dispnum": [1], "styear": [1950], "hostlev": [4]})
+        >>> mem = pl.DataFrame({"atopid": [9, 9], "member": [2, 200], "yrent": [1949, 1949],
+        ...     "yrexit": [0, 0], "defense": [1, 1], "defcoadv": [1, 1],
+        ...     "statthr1": [365, 365]})
+        >>> honouring_cases(parts, disp, mem).select("ally", "type", "honoured", "relevance").rows()
+        [(200, 'defence', 1, 'applies')]
+        >>> mem = mem.with_columns(pl.Series("statthr1", [710, 710]))  # promise against China
+        >>> honouring_cases(parts, disp, mem).select("ally", "relevance").rows()
+        [(200, 'does not apply')]
+        >>> honouring_cases(parts, disp, mem, coding="unconditional").select("relevance").item()
+        'applies'
+    """
+    return _cases(_mid_participants(participants, disputes), members, nmc, coding=coding,
+                  include_secret=include_secret, conflict_name="dispnum")  # fmt: skip
+
+
+def war_cases(
+    wars: pl.DataFrame,
+    members: pl.DataFrame,
+    nmc: pl.DataFrame | None = None,
+    *,
+    coding: str = "relevance",
+    include_secret: bool = True,
+) -> pl.DataFrame:
+    """:func:`honouring_cases` for the COW Inter-State War participants (``warnum, ccode, side,
+    initiator, startyear1, startmonth1, startday1``): one row per (war, ally, partner, type).
+
+    Example:
+        >>> wars = pl.DataFrame({"warnum": [139] * 3, "ccode": [255, 290, 200],
+        ...     "side": [2, 1, 1], "initiator": [1, 2, 2], "startyear1": [1939] * 3,
+        ...     "startmonth1": [9] * 3, "startday1": [1, 1, 3]})
+        >>> mem = pl.DataFrame({"atopid": [1], "member": [200], "yrent": [1939], "moent": [8],
+        ...     "dayent": [25], "yrexit": [0], "defense": [1]}).vstack(pl.DataFrame({
+        ...     "atopid": [1], "member": [290], "yrent": [1939], "moent": [8], "dayent": [25],
+        ...     "yrexit": [0], "defense": [1]}))
+        >>> war_cases(wars, mem).select("warnum", "ally", "partner", "type", "honoured").rows()
+        [(139, 200, 290, 'defence', 1)]
+    """
+    return _cases(_war_participants(wars), members, nmc, coding=coding,
+                  include_secret=include_secret, conflict_name="warnum")  # fmt: skip
+
+
+def _cluster_boot(sub: pl.DataFrame, cluster: str, draws: int,
+                  seed: int) -> tuple[float | None, float | None]:
+    """Percentile interval of the rate, resampling conflicts."""
     if sub.height == 0:
         return None, None
-    g = sub.group_by("dispnum").agg(pl.col("honoured").sum().alias("k"), pl.len().alias("n"))
+    g = sub.group_by(cluster).agg(pl.col("honoured").sum().alias("k"), pl.len().alias("n"))
     k = g.get_column("k").to_numpy().astype(float)
     n = g.get_column("n").to_numpy().astype(float)
     rng = np.random.default_rng(seed)
@@ -183,18 +461,26 @@ def honouring_rates(
     draws: int = 999,
     seed: int = 20261203,
 ) -> list[dict[str, Any]]:
-    """Honouring rates of ``cases`` (from :func:`honouring_cases`) for each group of ``by``, with
-    Wilson, exact and dispute-cluster bootstrap 95% intervals.
+    """Honouring rates of ``cases`` (from :func:`honouring_cases` or :func:`war_cases`) for each
+    group of ``by``, with Wilson, exact and conflict-cluster bootstrap 95% intervals. Only cases
+    whose obligation applies are rated (a ``relevance`` column, when present, must say
+    ``applies``; consultation is never rated).
 
     Example:
-        >>> cases = pl.DataFrame({"dispnum": [1, 2, 3, 4], "type": ["defence"] * 4,
-        ...                       "honoured": [1, 1, 0, 1]})
+        >>> cases = pl.DataFrame({"dispnum": [1, 2, 3, 4, 5], "type": ["defence"] * 5,
+        ...     "honoured": [1, 1, 0, 1, 0],
+        ...     "relevance": ["applies"] * 4 + ["cannot be judged"]})
         >>> r = honouring_rates(cases, draws=99)[0]
         >>> r["type"], r["cases"], r["honoured"], r["rate"]
         ('defence', 4, 3, 0.75)
     """
     from foedus.impact.estimators import proportion_ci
 
+    cluster = "warnum" if "warnum" in cases.columns else "dispnum"
+    if "relevance" in cases.columns:
+        cases = cases.filter(pl.col("relevance") == "applies")
+    if "type" in cases.columns:
+        cases = cases.filter(pl.col("type").is_in(RATED))
     if cases.height == 0:
         raise DegenerateSampleError("no invoked obligation in the sample",
                                     fix="widen the years")  # fmt: skip
@@ -208,29 +494,105 @@ def honouring_rates(
         sub = cases.filter(expr)
         k, n = int(sub.get_column("honoured").sum()), sub.height
         ci = proportion_ci(k, n)
-        lo, hi = _cluster_boot(sub, draws, seed)
+        lo, hi = _cluster_boot(sub, cluster, draws, seed)
         rows.append({**key, "cases": n, "honoured": k, **ci,
-                     "disputes": sub.get_column("dispnum").n_unique(),
+                     "disputes": sub.get_column(cluster).n_unique(),
                      "cluster_boot_low": lo, "cluster_boot_high": hi})  # fmt: skip
     return rows
 
 
-def load_cases(warehouse: Any) -> pl.DataFrame:
-    """:func:`honouring_cases` on the warehouse's MIDA, MIDB, ATOP members and NMC.
+def with_periods(cases: pl.DataFrame) -> pl.DataFrame:
+    """Add ``period`` (``1816-1944`` / ``1945-2003``, the published split) and ``obligations``
+    (one group for pooling every rated type) to honouring cases.
 
     Example:
-        >>> load_cases("wh.duckdb").height  # doctest: +SKIP
-        2310
+        >>> with_periods(pl.DataFrame({"year": [1939, 1967]}))["period"].to_list()
+        ['1816-1944', '1945-2003']
     """
+    return cases.with_columns(
+        pl.when(pl.col("year") < 1945).then(pl.lit("1816-1944")).otherwise(pl.lit("1945-2003"))
+        .alias("period"), pl.lit("all rated obligations").alias("obligations"))  # fmt: skip
+
+
+def relevance_summary(cases: pl.DataFrame, by: tuple[str, ...] = ("type",)) -> list[dict[str, Any]]:
+    """How many invoked obligations each verdict covers, per group: ``applies`` (rated),
+    ``does not apply`` (left out: the promise did not cover this war), ``cannot be judged``
+    (left out and reported, with how many of them the ally honoured and the commonest reason).
+
+    Example:
+        >>> cases = pl.DataFrame({"type": ["defence"] * 3, "honoured": [1, 0, 1],
+        ...     "relevance": ["applies", "cannot be judged", "does not apply"],
+        ...     "relevance_reason": ["", "DEFCONUM: …", "DEFCOADV: …"]})
+        >>> r = relevance_summary(cases)[0]
+        >>> r["applies"], r["does_not_apply"], r["cannot_be_judged"], r["cbj_honoured"]
+        (1, 1, 1, 0)
+    """
+    rows = []
+    keys = cases.select(list(by)).unique().sort(list(by), nulls_last=True)
+    for key in keys.iter_rows(named=True):
+        expr = pl.lit(True)
+        for c, v in key.items():
+            expr = expr & (pl.col(c).is_null() if v is None else pl.col(c) == v)
+        sub = cases.filter(expr)
+        cbj = sub.filter(pl.col("relevance") == "cannot be judged")
+        reason = None
+        if cbj.height:
+            top = cbj.group_by("relevance_reason").len().sort("len", "relevance_reason",
+                                                             descending=[True, False])
+            reason = str(top.item(0, "relevance_reason"))
+        rows.append({**key, "invoked": sub.height,
+                     "applies": int((sub["relevance"] == "applies").sum()),
+                     "does_not_apply": int((sub["relevance"] == "does not apply").sum()),
+                     "cannot_be_judged": cbj.height,
+                     "cbj_honoured": int(cbj["honoured"].drop_nulls().sum()) if cbj.height else 0,
+                     "cbj_observable": int(cbj["honoured"].is_not_null().sum()),
+                     "cbj_main_reason": reason})  # fmt: skip
+    return rows
+
+
+def _wh(warehouse: Any) -> Any:
     from foedus.warehouse import Warehouse
 
-    wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse, read_only=True)
-    for t, what in (("cow_mid_b", "COW MID participants (MIDB 5.0)"),
-                    ("cow_mid_a", "COW MID disputes (MIDA 5.0)"),
-                    ("atop_member", "ATOP member-level file")):  # fmt: skip
+    return warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse, read_only=True)
+
+
+def _need(wh: Any, tables: tuple[tuple[str, str], ...]) -> None:
+    for t, what in tables:
         if not wh.has(t):
             raise MissingDataError(f"{what} is not imported", where=t,
                                    fix="foedus data import-all ../shared/data")  # fmt: skip
+
+
+def load_cases(warehouse: Any, *, coding: str = "relevance",
+               include_secret: bool = True) -> pl.DataFrame:
+    """:func:`honouring_cases` on the warehouse's MIDA, MIDB, ATOP members and NMC.
+
+    Example:
+        >>> load_cases("wh.duckdb", coding="unconditional").height  # doctest: +SKIP
+        108818
+    """
+    _check_coding(coding)
+    wh = _wh(warehouse)
+    _need(wh, (("cow_mid_b", "COW MID participants (MIDB 5.0)"),
+               ("cow_mid_a", "COW MID disputes (MIDA 5.0)"),
+               ("atop_member", "ATOP member-level file")))  # fmt: skip
     nmc = wh.table("nmc") if wh.has("nmc") else None
     return honouring_cases(wh.table("cow_mid_b"), wh.table("cow_mid_a"), wh.table("atop_member"),
-                           nmc)  # fmt: skip
+                           nmc, coding=coding, include_secret=include_secret)  # fmt: skip
+
+
+def load_war_cases(warehouse: Any, *, coding: str = "relevance",
+                   include_secret: bool = True) -> pl.DataFrame:
+    """:func:`war_cases` on the warehouse's COW Inter-State War data, ATOP members and NMC.
+
+    Example:
+        >>> load_war_cases("wh.duckdb").filter(pl.col("warnum") == 139).height  # doctest: +SKIP
+        57
+    """
+    _check_coding(coding)
+    wh = _wh(warehouse)
+    _need(wh, (("cow_interstate_wars", "COW Inter-State War data (v4.0)"),
+               ("atop_member", "ATOP member-level file")))  # fmt: skip
+    nmc = wh.table("nmc") if wh.has("nmc") else None
+    return war_cases(wh.table("cow_interstate_wars"), wh.table("atop_member"), nmc,
+                     coding=coding, include_secret=include_secret)  # fmt: skip

@@ -4,7 +4,8 @@ The packaged table ``honouring.csv`` (next to this module) holds published honou
 (Berkemeier & Fuhrmann 2018; Leeds, Long & Mitchell 2000 for comparison) and the foedus modelling
 assumptions (multipliers for conditions that cannot be judged, for signed-but-not-in-force
 treaties, and the within-alliance correlation), each with a range for sensitivity checks. A user
-(or the impact estimates, once they land) replaces it with a file of the same columns.
+replaces it with a file of the same columns; :func:`estimated_table` replaces the era and type
+rates with foedus's own estimates (``honouring-rates``, COW wars, relevance coding), labelled.
 
 The probability that state *i* honours an obligation of kind *k* in year *y*:
 
@@ -31,7 +32,10 @@ from typing import Any
 
 from foedus.errors import ScenarioFileError
 
-__all__ = ["BIBTEX", "DEFAULT_TABLE", "Parameter", "ParameterTable", "load_table"]
+__all__ = [
+    "BIBTEX", "DEFAULT_TABLE", "ESTIMATED", "Parameter", "ParameterTable", "estimated_table",
+    "load_table",
+]  # fmt: skip
 
 DEFAULT_TABLE = Path(__file__).with_name("honouring.csv")
 _COLUMNS = ("key", "value", "low", "high", "interval", "source", "note")
@@ -129,6 +133,62 @@ class ParameterTable:
     def to_dicts(self) -> list[dict[str, Any]]:
         """Rows as JSON-ready dicts."""
         return [r.__dict__.copy() for r in self.rows.values()]
+
+
+#: The label of the estimated table (``ParameterTable.path``).
+ESTIMATED = "estimated: foedus honouring-rates"
+#: Which rate of the honouring-rates design fills each key, and the table it is read from.
+_ESTIMATED_KEYS: dict[str, tuple[str, str, str]] = {
+    "era:pre1945": ("by_period_war", "period", "1816-1944"),
+    "era:post1945": ("by_period_war", "period", "1945-2003"),
+    "overall": ("overall_war", "obligations", "all rated obligations"),
+    "type:defense": ("by_type_war", "type", "defence"),
+    "type:offense": ("by_type_war", "type", "offence"),
+    "type:neutral": ("by_type_war", "type", "neutrality"),
+    "type:nonagg": ("by_type_war", "type", "non-aggression"),
+}
+
+
+def estimated_table(warehouse: Any = None, *, coding: str = "relevance",
+                    base: ParameterTable | None = None) -> ParameterTable:
+    """The parameter table with its era and type rates replaced by foedus's own estimates: the
+    honouring rates in COW inter-state wars (:func:`foedus.impact.reliability.war_cases`, coding
+    ``relevance`` by default), value = the rate, low/high = its Wilson 95% interval. The
+    assumption rows (condition factors, correlation, cap) and the LLM reference row stay those of
+    ``base`` (default: the packaged table). The table's ``path`` says where it comes from and
+    every replaced row's ``source``, ``interval`` and ``note`` say how many cases it rests on.
+
+    Example:
+        >>> t = estimated_table("wh.duckdb")  # doctest: +SKIP
+        >>> t.path, t.rows["type:defense"].source  # doctest: +SKIP
+        ('estimated: foedus honouring-rates (relevance coding, COW wars)', 'foedus-honouring-rates')
+    """
+    from foedus.impact.reliability import honouring_rates, load_war_cases, with_periods
+
+    base = base if base is not None else load_table()
+    cases = with_periods(load_war_cases(warehouse, coding=coding))
+    tables = {name: honouring_rates(cases, (col,)) for name, col in
+              (("by_period_war", "period"), ("overall_war", "obligations"),
+               ("by_type_war", "type"))}  # fmt: skip
+    rows = dict(base.rows)
+    for key, (table, col, value) in _ESTIMATED_KEYS.items():
+        hit = [r for r in tables[table] if r[col] == value]
+        if not hit or not hit[0]["cases"]:
+            raise ScenarioFileError(f"no rated war case for {key} ({value})",
+                                    where=f"honouring-rates, {coding} coding",
+                                    fix="use the packaged table (leave out --estimated-honouring)")
+        r = hit[0]
+        if r["rate"] == 0 and key == "overall":
+            raise ScenarioFileError("the estimated overall rate is 0", where="honouring-rates",
+                                    fix="use the packaged table")  # fmt: skip
+        rows[key] = Parameter(
+            key, float(r["rate"]), float(r["wilson_low"]), float(r["wilson_high"]),
+            "Wilson 95% CI", "foedus-honouring-rates",
+            f"foedus estimate ({coding} coding): {r['honoured']} of {r['cases']} invoked "
+            f"obligations honoured in {r['disputes']} COW inter-state wars ({value}); "
+            "docs/impact.md")  # fmt: skip
+    return ParameterTable(rows, f"{ESTIMATED} ({coding} coding, COW wars)",
+                          f"{base.version}+estimated-{coding}")
 
 
 def _float(text: str, where: str, column: str) -> float:

@@ -181,6 +181,8 @@ def render_result_html(result: dict[str, Any]) -> str:
     body.append("<section data-section=notes><h2>Notes</h2><ul>"
                 + "".join(f"<li>{_e(n)}</li>" for n in result.get("notes", [])) + "</ul></section>")
     body.append("<section data-section=parameters><h2>Honouring parameters</h2>"
+                + f"<p data-figure=parameter_table>Table: {_e(result['parameters'].get('table', ''))}"
+                f" (version {_e(result['parameters'].get('version', ''))})</p>"
                 + _table("parameters", result["parameters"].get("rows", []),
                          ["key", "value", "low", "high", "interval", "source", "note"])
                 + "</section>")

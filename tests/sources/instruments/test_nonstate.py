@@ -15,6 +15,7 @@ REAL = {
     "ucdp_nonstate_csv": ("ucdp/Nonstate_v23_1.csv", 1_542, 22),
     "cow_nonstate_wars_csv": ("cow/Non-StateWarData_v4.0.csv", 62, 25),
     "cow_intrastate_wars_csv": ("cow/INTRA-STATE WARS v5.1 CSV.csv", 420, 43),
+    "cow_interstate_wars_csv": ("cow/Inter-StateWarData_v4.0.csv", 337, 25),
 }
 
 

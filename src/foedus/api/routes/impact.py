@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -73,16 +73,26 @@ async def impact_index(request: Request) -> Response:
 
 @router.get(f"{API}/impact/designs/{{design}}", tags=["impact"], responses=PROBLEMS,
             summary="One design's estimates, tables, specification and notes")  # fmt: skip
-async def impact_design(request: Request, design: DesignP) -> Response:
+async def impact_design(
+    request: Request,
+    design: DesignP,
+    coding: Annotated[Literal["relevance", "unconditional"] | None, Query(
+        description="honouring-rates only: 'relevance' (default, ATOP conditions applied) or "
+        "'unconditional'.")] = None,
+) -> Response:
     """The named design with its default treatment and outcome on the whole warehouse:
     estimates with 95% CIs, N, pre-trend and placebo tests, event-study and other tables."""
 
     def work() -> dict[str, Any]:
+        from foedus.errors import FoedusError
         from foedus.impact.designs import get_design
         from foedus.impact.profile import cached_design
 
         name = get_design(design).name
-        doc = cached_design(name, _warehouse(request))
+        if coding is not None and name != "honouring-rates":
+            raise FoedusError(f"design '{name}' takes no coding",
+                              fix="use coding with honouring-rates only")  # fmt: skip
+        doc = cached_design(name, _warehouse(request), coding=coding)
         return {k: v for k, v in doc.items() if not k.startswith("_")}
 
     return await _answer(request, work)
@@ -115,8 +125,8 @@ async def impact_alliance(
     alliance: Annotated[str, Path(description="Alliance name or ATOP id, e.g. NATO or 3180.",
                                   min_length=1, max_length=120)],
 ) -> Response:
-    """Members with entry, exit and how they left; honouring rates in the alliance's disputes
-    and wars (unconditional coding)."""
+    """Members with entry, exit and how they left; honouring rates in the alliance's wars and
+    disputes (relevance coding, cannot-be-judged cases counted apart); exit hazard."""
 
     def work() -> dict[str, Any]:
         from foedus.impact.profile import alliance_impact

@@ -1,5 +1,5 @@
-"""Non-state and intra-state armed conflict: UCDP Non-State Conflict Dataset and the COW
-Non-State and Intra-State War data.
+"""Non-state, intra-state and inter-state war: UCDP Non-State Conflict Dataset and the COW
+Non-State, Intra-State and Inter-State War data.
 
 * ``Nonstate_v23_1.csv`` → ``ucdp_nonstate``: UCDP Non-State Conflict Dataset v23.1, one row per
   dyad and year (1989–2022), fighting between organised actors none of which is a government.
@@ -12,6 +12,11 @@ Non-State and Intra-State War data.
 * ``INTRA-STATE WARS v5.1 CSV.csv`` → ``cow_intrastate_wars``: COW Intra-State War data v5.1
   (1818–2014), one row per war with up to four spells of fighting; ``-7/-8/-9`` (and the one
   end day written ``?``) become null.
+* ``Inter-StateWarData_v4.0.csv`` → ``cow_interstate_wars``: COW Inter-State War data v4.0
+  (1823–2003), one row per war, state and side (a state that changed sides has one row per
+  side); ``-7/-8/-9`` become null; ``initiator`` 1 = the state was on the side that began the
+  war; ``startyear1/…`` are the state's own spells of participation. Used by the war-honouring
+  rates (``foedus.impact.reliability``).
 """
 
 from __future__ import annotations
@@ -25,11 +30,15 @@ from foedus.sources.instruments._inst_util import check_allowed, located
 from foedus.sources.model import Format, Source, format_spec, release
 from foedus.sources.readers import LINE_COLUMN, check_dates, read_csv_checked
 
-__all__ = ["FORMATS", "SOURCES", "parse_cow_intrastate", "parse_cow_nonstate", "parse_ucdp_nonstate"]
+__all__ = [
+    "FORMATS", "SOURCES", "parse_cow_interstate", "parse_cow_intrastate", "parse_cow_nonstate",
+    "parse_ucdp_nonstate",
+]
 
 UCDP_NONSTATE_COVERAGE: tuple[int, int] = (1989, 2022)
 COW_NONSTATE_COVERAGE: tuple[int, int] = (1816, 2007)
 COW_INTRASTATE_COVERAGE: tuple[int, int] = (1818, 2014)
+COW_INTERSTATE_COVERAGE: tuple[int, int] = (1816, 2007)
 
 _UCDP_INTS = (
     "conflict_id dyad_id org side_a_id side_b_id start_prec start_prec2 ep_end year "
@@ -225,6 +234,45 @@ def parse_cow_intrastate(path: Path, *, keep_lines: bool = False) -> pl.DataFram
     ).select(names + ([LINE_COLUMN] if keep_lines else []))
 
 
+def parse_cow_interstate(path: Path, *, keep_lines: bool = False) -> pl.DataFrame:
+    """COW Inter-State War data v4.0 → ``cow_interstate_wars`` (one row per war, state, side).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "Inter-StateWarData_v4.0.csv"
+        >>> cols = ("WarNum,WarName,WarType,ccode,StateName,Side,StartMonth1,StartDay1,"
+        ...         "StartYear1,EndMonth1,EndDay1,EndYear1,StartMonth2,StartDay2,StartYear2,"
+        ...         "EndMonth2,EndDay2,EndYear2,TransFrom,WhereFought,Initiator,Outcome,"
+        ...         "TransTo,BatDeath,Version")
+        >>> row = "139,World War II,1,290,Poland,1,9,1,1939,10,6,1939,-8,-8,-8,-8,-8,-8,-8,2,2,2,-8,-9,4"
+        >>> _ = f.write_text(cols + "\\n" + row + "\\n")
+        >>> parse_cow_interstate(f).select("warnum", "ccode", "side", "startyear1", "initiator",
+        ...                                "startyear2", "batdeath").row(0)
+        (139, 290, 1, 1939, 2, None, None)
+    """
+    where = str(path)
+    names = (
+        "warnum warname wartype ccode statename side startmonth1 startday1 startyear1 endmonth1 "
+        "endday1 endyear1 startmonth2 startday2 startyear2 endmonth2 endday2 endyear2 transfrom "
+        "wherefought initiator outcome transto batdeath version"
+    ).split()
+    df = read_csv_checked(path, required={c: pl.String for c in names},
+                          key=("warnum", "ccode", "side"), line_column=LINE_COLUMN)  # fmt: skip
+    ints = [c for c in names if c not in ("warname", "statename", "transfrom")]
+    df = df.with_columns(_whole(df, c, where).alias(c) for c in ints)
+    df = _nullify(df, [c for c in ints if c not in ("warnum", "wartype", "ccode", "side",
+                                                    "startyear1", "initiator", "version")])
+    df = df.with_columns(
+        pl.when(pl.col("transfrom").str.strip_chars().is_in(["-7", "-8", "-9"])).then(None)
+        .otherwise(pl.col("transfrom").str.strip_chars()).alias("transfrom")
+    )  # fmt: skip
+    check_allowed(df, "wartype", (1,), where=where, what="COW inter-state war types")
+    check_allowed(df, "side", (1, 2), where=where, what="COW war sides")
+    check_allowed(df, "initiator", (1, 2), where=where, what="COW initiator codes")
+    check_dates(df, "startyear1", where=where)
+    return df.select(*names, *([LINE_COLUMN] if keep_lines else []))
+
+
 _UCDP_BIB = """@Article{sundberg2012nonstate,
   author  = {Ralph Sundberg and Kristine Eck and Joakim Kreutz},
   title   = {Introducing the {UCDP} Non-State Conflict Dataset},
@@ -284,6 +332,19 @@ SOURCES: list[Source] = [
         ),  # fmt: skip
     ),
     Source(
+        name="cow-interstate-wars",
+        title="Correlates of War Inter-State War Data (v4.0)",
+        maintainer="Correlates of War Project",
+        landing_page="https://correlatesofwar.org/data-sets/cow-war/",
+        terms="Free for research use; cite Sarkees and Wayman (2010).",
+        bibtex=_COW_WARS_BIB,
+        releases=(
+            release("cow-interstate-wars", "4.0", "cow_interstate_wars_csv",
+                    "Inter-StateWarData_v4.0.csv", "cow_interstate_wars",
+                    coverage=COW_INTERSTATE_COVERAGE),
+        ),  # fmt: skip
+    ),
+    Source(
         name="cow-intrastate-wars",
         title="Correlates of War Intra-State War Data (v5.1)",
         maintainer="Correlates of War Project",
@@ -309,4 +370,8 @@ FORMATS: list[Format] = [
                 "COW Intra-State War data v5.1, one row per war",
                 parse_cow_intrastate, ("warnum",), "INTRA-STATE WARS v5.1 CSV.csv",
                 (r"ccodea",), "cow"),
+    format_spec("cow_interstate_wars_csv", "cow_interstate_wars",
+                "COW Inter-State War data v4.0, one row per war, state and side",
+                parse_cow_interstate, ("warnum", "ccode", "side"),
+                "Inter-StateWarData_v4.0.csv", ("ccode",), "cow"),
 ]  # fmt: skip

@@ -6,7 +6,6 @@ formats that fill the same canonical table must agree.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import polars as pl
@@ -258,12 +257,12 @@ def test_documented_extra_codes_are_needed() -> None:
     assert fmt.read(path, known_states=_known("cow")).height == 2510
 
 
-def test_all_formats_parse_quickly() -> None:
-    """Parsing every real file together takes a couple of seconds (generous bound for CI)."""
-    start = time.perf_counter()
-    for fid, (relative, _, _) in REAL.items():
-        FORMATS[fid].parse(shared_file(relative))
-    assert time.perf_counter() - start < 10
+def test_every_real_file_parses_to_rows() -> None:
+    """Every real file of the shared data parses, to rows. (How fast is measured in
+    benchmarks/, never in a test.)"""
+    empty = [fid for fid, (relative, _, _) in REAL.items()
+             if FORMATS[fid].parse(shared_file(relative)).height == 0]  # fmt: skip
+    assert empty == []
 
 
 def test_atop_ddyr_official_layout_equals_peer_table(tmp_path: Path) -> None:

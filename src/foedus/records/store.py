@@ -29,6 +29,7 @@ import os
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ EPOCH_CHECK_S = 1.0
 #: Failed log-ins allowed per (user name, client address) within :data:`LOGIN_WINDOW_S`.
 LOGIN_LIMIT = 5
 LOGIN_WINDOW_S = 300.0
+#: Engagement documents kept as JSON per process (keyed by id, version and time of change).
+JSON_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,11 @@ class RecordStore:
         # EPOCH_CHECK_S seconds and drops the whole cache when it moved.
         self._token_cache: dict[str, tuple[float, Principal, int]] = {}
         self._epoch, self._epoch_read = 0, float("-inf")
+        # JSON of engagement documents by (id, version, updated_at): every change of an
+        # engagement or of its children moves its version on, so a key read in the same query
+        # as the visibility check always names the current document (in any process).
+        self._json_cache: OrderedDict[tuple[int, int, str], bytes] = OrderedDict()
+        self._json_lock = threading.Lock()
         self._epoch_lock = threading.Lock()
         if migrate:
             self.migrate()
@@ -568,6 +576,13 @@ class RecordStore:
                          ) -> list[dict[str, Any]]:
         """Engagements the user may see, newest first; filters by partner COW code, status,
         instrument and year (active in that year)."""
+        query = self._list_query(actor, partner, status, instrument, year)
+        with self._read() as conn:
+            rows = conn.execute(query.limit(limit).offset(offset)).all()
+            return _documents(conn, rows)
+
+    def _list_query(self, actor: Principal, partner: int | None, status: str | None,
+                    instrument: str | None, year: int | None) -> Any:
         from sqlalchemy import select
 
         from foedus.records.models import Engagement, Partner
@@ -585,21 +600,102 @@ class RecordStore:
         if year is not None:
             query = query.where(table.c.start_date <= date(year, 12, 31)).where(
                 (table.c.end_date.is_(None)) | (table.c.end_date >= date(year, 1, 1)))
-        query = query.order_by(table.c.start_date.desc(), table.c.id.desc())
-        with self._read() as conn:
-            rows = conn.execute(query.limit(limit).offset(offset)).all()
-            return _documents(conn, rows)
+        return query.order_by(table.c.start_date.desc(), table.c.id.desc())
 
     def get_engagement(self, actor: Principal, engagement_id: int) -> dict[str, Any]:
         """One engagement with its partners, indicators (and progress), assessments, evidence."""
         with self._read() as conn:
             return self._fetch(conn, actor, engagement_id)
 
+    def engagement_json(self, actor: Principal, engagement_id: int) -> tuple[int, bytes]:
+        """:meth:`get_engagement` as compact UTF-8 JSON, with its version (for an ETag).
+
+        One indexed query checks visibility and reads the version; the JSON of that version is
+        built once per process and kept (:data:`JSON_CACHE_SIZE` documents).
+
+        Example:
+            >>> store = RecordStore("sqlite://")
+            >>> admin = store.system_principal()
+            >>> e = store.create_engagement(admin, {"title": "Talks", "instrument": "visits",
+            ...     "partners": ["Japan"], "start_date": "2024-03-01", "marking": "public"})
+            >>> version, body = store.engagement_json(admin, e["id"])
+            >>> version, json.loads(body)["title"]
+            (1, 'Talks')
+        """
+        from sqlalchemy import select
+
+        from foedus.records.models import Engagement
+
+        table = Engagement.__table__
+        query = select(table.c.id, table.c.version, table.c.updated_at).where(
+            table.c.id == engagement_id, table.c.marking.in_(visible_markings(actor.clearance)))
+        with self._read() as conn:
+            keys = conn.execute(query).all()
+            if not keys:
+                raise RecordNotFoundError(f"no engagement {engagement_id}",
+                                          fix="list the engagements you may see: foedus records list")
+            return int(keys[0][1]), self._cached_json(conn, actor, keys)[0]
+
+    def engagements_json(self, actor: Principal, *, partner: int | None = None,
+                         status: str | None = None, instrument: str | None = None,
+                         year: int | None = None, limit: int = 1000, offset: int = 0
+                         ) -> tuple[int, bytes]:
+        """:meth:`list_engagements` as a JSON array (bytes), with the number of engagements.
+
+        Example:
+            >>> store = RecordStore("sqlite://")
+            >>> store.engagements_json(store.system_principal())
+            (0, b'[]')
+        """
+
+        from foedus.records.models import Engagement
+
+        table = Engagement.__table__
+        query = self._list_query(actor, partner, status, instrument, year).with_only_columns(
+            table.c.id, table.c.version, table.c.updated_at)
+        with self._read() as conn:
+            keys = conn.execute(query.limit(limit).offset(offset)).all()
+            parts = self._cached_json(conn, actor, keys)
+        return len(parts), b"[" + b",".join(parts) + b"]"
+
+    def _cached_json(self, conn: Any, actor: Principal, keys: list[Any]) -> list[bytes]:
+        """JSON of the engagements ``keys`` (id, version, updated_at), building the missing
+        ones in this transaction (so they are of exactly these versions)."""
+        from sqlalchemy import select
+
+        from foedus.records.models import Engagement
+
+        wanted = [(int(k[0]), int(k[1]), str(k[2])) for k in keys]
+        with self._json_lock:
+            found = {k: self._json_cache.get(k) for k in wanted}
+        missing = [k for k, v in found.items() if v is None]
+        if missing:
+            table = Engagement.__table__
+            rows = conn.execute(select(*(table.c[c] for c in _ENGAGEMENT_COLUMNS)).where(
+                table.c.id.in_([k[0] for k in missing]))).all()
+            built = {d["id"]: d for d in _documents(conn, rows)}
+            with self._json_lock:
+                for key in missing:
+                    doc = built.get(key[0])
+                    if doc is None or doc["version"] != key[1]:
+                        raise RecordsError("an engagement changed during the read",
+                                           fix="retry the request")
+                    found[key] = _json_bytes(doc)
+                    self._json_cache[key] = found[key]
+                while len(self._json_cache) > JSON_CACHE_SIZE:
+                    self._json_cache.popitem(last=False)
+        return [found[k] for k in wanted]  # type: ignore[misc]
+
     @contextmanager
     def _read(self) -> Iterator[Any]:
-        """A read-only transaction on a core connection (one consistent snapshot)."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read-only transaction on a core connection: one consistent snapshot (SQLite's
+        read transaction; REPEATABLE READ on PostgreSQL, whose READ COMMITTED would let each
+        statement see later commits)."""
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def _write(self) -> Iterator[Any]:
@@ -921,6 +1017,11 @@ def _evidence_doc(v: Any) -> dict[str, Any]:
 
 _CHILD_DOC = {"partners": _partner_doc, "indicators": lambda i: _indicator_doc(i),
               "assessments": _assessment_doc, "evidence": _evidence_doc}
+
+
+def _json_bytes(doc: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON of a document (its values are plain already)."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _documents(conn: Any, rows: list[Any]) -> list[dict[str, Any]]:

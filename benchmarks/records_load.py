@@ -42,6 +42,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 
+#: Seconds after which the client opens a new connection instead of reusing an idle one
+#: (uvicorn closes keep-alive connections idle for 5 s).
+IDLE_S = 4.0
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection, as a browser tab holds one: a minimal client (asyncio
     streams; Content-Length and chunked bodies; gzip), so that the load generator spends far less
@@ -51,6 +56,7 @@ class Connection:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.used = 0.0
 
     async def request(self, method: str, path: str, token: str, body: object = None
                       ) -> tuple[int, object]:
@@ -59,6 +65,8 @@ class Connection:
         A kept-alive connection the server closed while idle (uvicorn closes them after 5 s)
         gives an empty answer before any byte: then, as browsers do, the request is sent once
         more on a new connection (the server never read it)."""
+        if self.writer is not None and time.monotonic() - self.used > IDLE_S:
+            await self.close()  # as a browser drops an idle connection before the server does
         reused = self.writer is not None
         try:
             return await self._request(method, path, token, body)
@@ -104,6 +112,7 @@ class Connection:
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             await self.close()
             raise
+        self.used = time.monotonic()
         if headers.get("content-encoding") == "gzip":
             data = gzip.decompress(data)
         return status, (json.loads(data) if data else None)

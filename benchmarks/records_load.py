@@ -41,7 +41,6 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-
 #: Seconds after which the client opens a new connection instead of reusing an idle one
 #: (uvicorn closes keep-alive connections idle for 5 s).
 IDLE_S = 4.0

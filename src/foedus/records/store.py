@@ -193,7 +193,10 @@ class RecordStore:
                 event.listen(engine, "connect", _sqlite_connect)
                 event.listen(engine, "begin", _sqlite_begin)
             else:
-                engine = create_engine(text, pool_size=20, max_overflow=40, pool_pre_ping=True)
+                # At most 20 connections per process (PostgreSQL allows 100 by default, shared by every
+                # server process and other clients); threads beyond that wait for one.
+                engine = create_engine(text, pool_size=10, max_overflow=10, pool_timeout=30,
+                                       pool_pre_ping=True)
         except ArgumentError as exc:
             raise RecordsError(f"not a database URL: {exc}", where=text,
                                fix="use sqlite:///FILE or postgresql+psycopg://USER:PW@HOST/DB") from None

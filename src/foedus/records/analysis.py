@@ -375,8 +375,8 @@ def public_instruments(home: str, partner: str, warehouse: Any = None, *,
     used_sources = list(outcomes.sources())
     instruments = []
     for t in TREATMENTS.values():
-        if t.us_only and lo != 2:
-            continue
+        if (t.us_only and lo != 2) or "engagement" in t.enrichers:
+            continue  # US-only sources for other pairs; the engagement index is not an instrument
         try:
             f = base
             for e in t.enrichers:

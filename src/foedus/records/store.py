@@ -694,11 +694,10 @@ class RecordStore:
         """A read-only transaction on a core connection: one consistent snapshot (SQLite's
         read transaction; REPEATABLE READ on PostgreSQL, whose READ COMMITTED would let each
         statement see later commits)."""
-        with self.engine.connect() as conn:
-            if self.dialect == "postgresql":
-                conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
+        with self.engine.connect() as conn, conn.begin():
+            if self.dialect == "postgresql":  # for this transaction only: no reset on return
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield conn
 
     @contextmanager
     def _write(self) -> Iterator[Any]:

@@ -94,7 +94,7 @@ def partner_dyads(store: RecordStore, actor: Principal, home: str, *,
             if e["marking"] in visible_markings(ceiling)]
     held: dict[int, dict[str, Any]] = {}
     named: set[int] = set()
-    skipped = defaultdict(int)
+    skipped: defaultdict[str, int] = defaultdict(int)
     for e in rows:
         for p in e["partners"]:
             if p["ccode"] is None or p["ccode"] == me["ccode"]:
@@ -248,7 +248,7 @@ def organisation_impact(store: RecordStore, actor: Principal, home: str, warehou
         entry: dict[str, Any] = {"outcome": name, "label": OUTCOMES[name].label,
                                  "dyads": len(used), "mean_difference": actual,
                                  "randomisation_p": None, "draws": 0}
-        if used:
+        if used and actual is not None:
             pools = {r["onset"]: [c - _mean(comparison_changes(name, r["onset"]))  # type: ignore
                                   for c in comparison_changes(name, r["onset"])] for r in used}
             if all(pools[r["onset"]] for r in used):

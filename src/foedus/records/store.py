@@ -275,7 +275,7 @@ class RecordStore:
         if hasattr(session, "add"):  # an ORM session: in its unit of work
             session.add(AuditEntry(**values))
         else:  # a core connection
-            session.execute(insert(AuditEntry.__table__).values(**values))
+            session.execute(insert(_t("audit_log")).values(**values))
 
     @staticmethod
     def system_principal(name: str = "cli") -> Principal:
@@ -588,9 +588,9 @@ class RecordStore:
                     instrument: str | None, year: int | None) -> Any:
         from sqlalchemy import select
 
-        from foedus.records.models import Engagement, Partner
+        from foedus.records.models import Partner
 
-        table = Engagement.__table__
+        table = _t("engagements")
         query = select(*(table.c[c] for c in _ENGAGEMENT_COLUMNS)).where(
             table.c.marking.in_(visible_markings(actor.clearance)))
         if partner is not None:
@@ -627,9 +627,8 @@ class RecordStore:
         """
         from sqlalchemy import select
 
-        from foedus.records.models import Engagement
 
-        table = Engagement.__table__
+        table = _t("engagements")
         query = select(table.c.id, table.c.version, table.c.updated_at).where(
             table.c.id == engagement_id, table.c.marking.in_(visible_markings(actor.clearance)))
         with self._read() as conn:
@@ -651,9 +650,8 @@ class RecordStore:
             (0, b'[]')
         """
 
-        from foedus.records.models import Engagement
 
-        table = Engagement.__table__
+        table = _t("engagements")
         query = self._list_query(actor, partner, status, instrument, year).with_only_columns(
             table.c.id, table.c.version, table.c.updated_at)
         with self._read() as conn:
@@ -666,14 +664,13 @@ class RecordStore:
         ones in this transaction (so they are of exactly these versions)."""
         from sqlalchemy import select
 
-        from foedus.records.models import Engagement
 
         wanted = [(int(k[0]), int(k[1]), str(k[2])) for k in keys]
         with self._json_lock:
             found = {k: self._json_cache.get(k) for k in wanted}
         missing = [k for k, v in found.items() if v is None]
         if missing:
-            table = Engagement.__table__
+            table = _t("engagements")
             rows = conn.execute(select(*(table.c[c] for c in _ENGAGEMENT_COLUMNS)).where(
                 table.c.id.in_([k[0] for k in missing]))).all()
             built = {d["id"]: d for d in _documents(conn, rows)}
@@ -683,11 +680,11 @@ class RecordStore:
                     if doc is None or doc["version"] != key[1]:
                         raise RecordsError("an engagement changed during the read",
                                            fix="retry the request")
-                    found[key] = _json_bytes(doc)
-                    self._json_cache[key] = found[key]
+                    body = _json_bytes(doc)
+                    found[key] = self._json_cache[key] = body
                 while len(self._json_cache) > JSON_CACHE_SIZE:
                     self._json_cache.popitem(last=False)
-        return [found[k] for k in wanted]  # type: ignore[misc]
+        return [found[k] or b"" for k in wanted]
 
     @contextmanager
     def _read(self) -> Iterator[Any]:
@@ -711,9 +708,8 @@ class RecordStore:
         PostgreSQL when ``lock``), or :class:`RecordNotFoundError`."""
         from sqlalchemy import select
 
-        from foedus.records.models import Engagement
 
-        table = Engagement.__table__
+        table = _t("engagements")
         query = select(*(table.c[c] for c in _ENGAGEMENT_COLUMNS)).where(
             table.c.id == engagement_id, table.c.marking.in_(visible_markings(actor.clearance)))
         if lock and self.dialect == "postgresql":
@@ -765,7 +761,6 @@ class RecordStore:
         means someone else edited it: :class:`EditConflictError`, nothing changed."""
         from sqlalchemy import delete, insert
 
-        from foedus.records.models import Partner
         from foedus.records.validation import validate_engagement
 
         _require_write(actor)
@@ -793,9 +788,9 @@ class RecordStore:
             fields = {k: v for k, v in clean.items() if k != "partners"}
             self._bump(conn, engagement_id, version, fields)
             if "partners" in clean:
-                conn.execute(delete(Partner.__table__).where(
-                    Partner.__table__.c.engagement_id == engagement_id))
-                conn.execute(insert(Partner.__table__), [
+                conn.execute(delete(_t("engagement_partners")).where(
+                    _t("engagement_partners").c.engagement_id == engagement_id))
+                conn.execute(insert(_t("engagement_partners")), [
                     {"engagement_id": engagement_id, "position": i, **p}
                     for i, p in enumerate(clean["partners"])])
             after = self._fetch(conn, actor, engagement_id)
@@ -807,9 +802,8 @@ class RecordStore:
         on); no row changed means a concurrent edit won: :class:`EditConflictError`."""
         from sqlalchemy import update
 
-        from foedus.records.models import Engagement
 
-        table = Engagement.__table__
+        table = _t("engagements")
         done = conn.execute(update(table).where(table.c.id == engagement_id,
                                                 table.c.version == version)
                             .values(**fields, version=version + 1, updated_at=_now()))
@@ -1019,6 +1013,13 @@ def _evidence_doc(v: Any) -> dict[str, Any]:
 
 _CHILD_DOC = {"partners": _partner_doc, "indicators": lambda i: _indicator_doc(i),
               "assessments": _assessment_doc, "evidence": _evidence_doc}
+
+
+def _t(name: str) -> Any:
+    """A records table (core SQL) by name."""
+    from foedus.records.models import Base
+
+    return Base.metadata.tables[name]
 
 
 def _json_bytes(doc: dict[str, Any]) -> bytes:

@@ -199,7 +199,7 @@ PUBLIC: dict[str, list[str]] = {
                       "EditConflictError", "FoedusError", "InvalidDateError",
                       "InvalidValueError", "InvalidYearsError", "MissingColumnError",
                       "MissingDataError", "ModelError", "NoVariationError", "OfflineError", "OutsideCoverageError", "PathNotFound",
-                      "PermissionDeniedError", "RecordNotFoundError", "RecordValidationError",
+                      "PermissionDeniedError", "RecordNotFoundError", "RecordValidationError", "RecordsBusyError",
                       "RecordsError", "RowLimitError", "ScenarioFileError", "SeparationError", "SourceEncodingError",
                       "SourceFormatError", "TimeLimitExceeded", "TooManyAttemptsError", "TruncatedSourceError",
                       "UnknownAllianceError", "UnknownColumnError", "UnknownEnrichmentError",

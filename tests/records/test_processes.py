@@ -162,3 +162,24 @@ def test_serve_with_two_worker_processes(built_warehouse: Path, tmp_path: Path):
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_a_write_lock_held_too_long_is_a_503_not_a_crash(tmp_path: Path):
+    import sqlite3
+
+    from foedus.errors import RecordsBusyError
+
+    path = tmp_path / "records.sqlite"
+    with RecordStore(path, busy_timeout_s=0.2) as store:
+        admin = store.system_principal()
+        other = sqlite3.connect(path, isolation_level=None)  # another process's writer
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(RecordsBusyError) as busy:
+                store.create_engagement(admin, ENGAGEMENT)
+            assert busy.value.http_status == 503 and busy.value.retry_after > 0
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert store.create_engagement(admin, ENGAGEMENT)["version"] == 1
+        assert store.list_engagements(admin)[0]["title"] == "Staff talks"

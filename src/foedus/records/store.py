@@ -43,6 +43,7 @@ from foedus.errors import (
     EditConflictError,
     PermissionDeniedError,
     RecordNotFoundError,
+    RecordsBusyError,
     RecordsError,
     RecordValidationError,
     TooManyAttemptsError,
@@ -162,9 +163,12 @@ class RecordStore:
     Args:
         url: a SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://user:pw@host/db``) or a
             path to a SQLite file; default :func:`default_database_url`.
+        busy_timeout_s: SQLite: how long a writer waits for the write lock held by another
+            process before :class:`~foedus.errors.RecordsBusyError`.
     """
 
-    def __init__(self, url: str | Path | None = None, *, migrate: bool = True) -> None:
+    def __init__(self, url: str | Path | None = None, *, migrate: bool = True,
+                 busy_timeout_s: float = 30.0) -> None:
         from sqlalchemy import create_engine, event
         from sqlalchemy.exc import ArgumentError
         from sqlalchemy.orm import sessionmaker
@@ -186,11 +190,12 @@ class RecordStore:
                                            fix="give a file name, e.g. records.sqlite")
                 from sqlalchemy.pool import StaticPool
 
-                kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+                kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_timeout_s,
+                                                           "check_same_thread": False}}
                 if not path or path == ":memory:":
                     kwargs["poolclass"] = StaticPool
                 engine = create_engine(text, **kwargs)
-                event.listen(engine, "connect", _sqlite_connect)
+                event.listen(engine, "connect", lambda c, r: _sqlite_connect(c, r, busy_timeout_s))
                 event.listen(engine, "begin", _sqlite_begin)
             else:
                 # At most 20 connections per process (PostgreSQL allows 100 by default, shared by every
@@ -204,6 +209,7 @@ class RecordStore:
         self.dialect = engine.dialect.name
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.login_limit, self.login_window = LOGIN_LIMIT, LOGIN_WINDOW_S
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
         # API tokens checked recently: digest → (when, principal, authentication epoch). An entry
         # serves for TOKEN_CACHE_S seconds while the shared epoch is unchanged; every revocation
         # bumps the epoch in its own transaction, this process re-reads it at least every
@@ -258,9 +264,34 @@ class RecordStore:
 
     @contextmanager
     def _session(self, *, write: bool = False) -> Iterator[Any]:
-        bind = self.engine.execution_options(foedus_write=True) if write else self.engine
-        with self._sessions(bind=bind) as session, session.begin():
-            yield session
+        if not write:
+            with self._sessions(bind=self.engine) as session, session.begin():
+                yield session
+            return
+        with self._writing():
+            bind = self.engine.execution_options(foedus_write=True)
+            with self._sessions(bind=bind) as session, session.begin():
+                yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Around every write transaction: on SQLite one writer per process at a time (the
+        others wait on a lock instead of polling SQLite's), and a write lock held by other
+        processes past the busy timeout becomes :class:`RecordsBusyError` (503), not a crash."""
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            if self._write_lock is None:
+                yield
+            else:
+                with self._write_lock:
+                    yield
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise RecordsBusyError("the records database stayed locked by other writers "
+                                       "past the busy timeout; nothing was written", where=self.url,
+                                       fix="retry in a few seconds") from None
+            raise
 
     def _audit(self, session: Any, actor: str, action: str, entity: str, entity_id: int | None,
                before: Any = None, after: Any = None) -> None:
@@ -699,7 +730,7 @@ class RecordStore:
     @contextmanager
     def _write(self) -> Iterator[Any]:
         """A write transaction on a core connection (SQLite: BEGIN IMMEDIATE)."""
-        with self.engine.execution_options(foedus_write=True).begin() as conn:
+        with self._writing(), self.engine.execution_options(foedus_write=True).begin() as conn:
             yield conn
 
     def _fetch(self, conn: Any, actor: Principal, engagement_id: int, *, lock: bool = False
@@ -1134,13 +1165,13 @@ def _require_admin(actor: Principal) -> None:
         raise PermissionDeniedError(f"role '{actor.role}' may not do this; admins only")
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any, busy_timeout_s: float = 30.0) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun explicitly below
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
     cursor.close()
 
 

@@ -97,7 +97,7 @@ def percentile(values: list[float], q: float) -> float | None:
 def start_server(warehouse: Path, workers: int) -> tuple[subprocess.Popen[str], str]:
     """Start `foedus serve` on 127.0.0.1 (free port); return the process and its base URL."""
     cmd = [sys.executable, "-c", SERVER, "serve", "--host", HOST, "--port", "0", "--json",
-           "--warehouse", str(warehouse), "--workers", str(workers)]
+           "--warehouse", str(warehouse), "--threads", str(workers)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()

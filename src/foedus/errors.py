@@ -32,6 +32,7 @@ __all__ = [
     "PermissionDeniedError",
     "RecordNotFoundError",
     "RecordValidationError",
+    "RecordsBusyError",
     "RecordsError",
     "OutsideCoverageError",
     "RowLimitError",
@@ -284,6 +285,19 @@ class TooManyAttemptsError(RecordsError):
     title = "Too many attempts"
 
     def __init__(self, what: str, *, retry_after: int, where: str | None = None,
+                 fix: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(what, where=where, fix=fix)
+
+
+class RecordsBusyError(RecordsError):
+    """The records database stayed locked by other writers longer than its busy timeout; nothing
+    was written; retry shortly."""
+
+    http_status = 503
+    title = "Records database busy"
+
+    def __init__(self, what: str, *, retry_after: int = 5, where: str | None = None,
                  fix: str | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(what, where=where, fix=fix)

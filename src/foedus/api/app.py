@@ -54,8 +54,13 @@ from foedus.api.http import (
 from foedus.api.service import ATOP_LAST, Service
 from foedus.errors import FoedusError
 
-__all__ = ["API", "MAX_CACHED_BODY", "MAX_PAGE_SIZE", "PROBLEM_JSON", "Payload", "Runner",
-           "create_app", "dumps", "json_payload", "problem", "render_docs"]
+__all__ = ["API", "MAX_CACHED_BODY", "MAX_PAGE_SIZE", "PROBLEM_JSON", "SERVE_OPTIONS_ENV", "Payload",
+           "Runner", "app_from_environment", "create_app", "dumps", "json_payload", "problem",
+           "render_docs"]
+
+#: Environment variable through which ``foedus serve --workers N`` hands :func:`create_app`'s
+#: arguments (JSON) to its worker processes.
+SERVE_OPTIONS_ENV = "FOEDUS_SERVE_OPTIONS"
 
 log = logging.getLogger("foedus.api")
 
@@ -284,6 +289,26 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
     mount_dashboard(app)
     return app
 
+
+
+def app_from_environment() -> FastAPI:
+    """The app described by ``$FOEDUS_SERVE_OPTIONS`` (a JSON object of :func:`create_app`'s
+    keyword arguments): what each worker process of ``foedus serve --workers N`` serves.
+
+    Example:
+        >>> import json, os
+        >>> os.environ[SERVE_OPTIONS_ENV] = json.dumps({"warehouse": "/nonexistent/w.duckdb"})
+        >>> "/api/v1/records/engagements" in api_paths(app_from_environment())
+        True
+    """
+    import json
+    import os
+
+    raw = os.environ.get(SERVE_OPTIONS_ENV)
+    if not raw:
+        raise FoedusError(f"${SERVE_OPTIONS_ENV} is not set",
+                          fix="start the server with foedus serve --workers N")
+    return create_app(**json.loads(raw))
 
 
 def _flat_routes(routes: list[Any]) -> list[Any]:

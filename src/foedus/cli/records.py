@@ -14,7 +14,17 @@ from typing import Annotated, Any
 
 import typer
 
-from foedus.cli_support import JsonOpt, WarehouseOpt, emit_json, err, out, run
+from foedus.cli_support import (
+    JsonOpt,
+    OutputOpt,
+    WarehouseOpt,
+    check_output,
+    emit_json,
+    err,
+    out,
+    run,
+    write_table,
+)
 
 app = typer.Typer(help="Engagement records: your organisation's own security-cooperation "
                   "activities (users, tokens, import/export, backup).", no_args_is_help=True)
@@ -347,10 +357,14 @@ def brief(
         help="Highest marking to include (public, internal, restricted; default: all).")] = None,
     start: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     end: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    home: Annotated[str | None, typer.Option(
+        help="Your organisation's state (name, ISO3 or COW code): adds the public instruments "
+        "and alignment of the same dyad from the warehouse.")] = None,
     database: DatabaseOpt = None, warehouse: WarehouseOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """AM&E brief of the engagements with one partner: activities, indicator progress,
-    assessments (HTML/PDF with -o; a JSON summary with --json)."""
+    assessments, and with --home the public instruments of the same dyad (HTML/PDF with -o; a
+    JSON summary with --json)."""
 
     def body() -> None:
         from foedus.errors import RecordsError
@@ -361,7 +375,7 @@ def brief(
                                where=str(output), fix="use a .html or .pdf file name")
         with _store(database, warehouse) as store:
             summary = partner_summary(store, _actor(), partner, marking=marking, start=start,
-                                      end=end)
+                                      end=end, home=home, warehouse=warehouse)
         if output is not None:
             write_brief(summary, output)
             err.print(f"brief written to {output}")
@@ -372,3 +386,60 @@ def brief(
                       f"mean indicator progress {summary['mean_progress']}")
 
     run(as_json, body)
+
+
+@app.command("impact")
+def impact(
+    home: Annotated[str, typer.Option(help="Your organisation's state: name, ISO3 or COW code.")],
+    window: Annotated[int, typer.Option(help="Years before and after the first engagement "
+                                        "(1-10).")] = 3,
+    marking: Annotated[str | None, typer.Option(
+        help="Highest marking of the records used (default: all).")] = None,
+    output: OutputOpt = None,
+    database: DatabaseOpt = None, warehouse: WarehouseOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Public outcomes (alliance-portfolio S, UN ideal-point distance, alliance formation) of your
+    partner dyads before and after your first engagement, beside the home state's other dyads."""
+
+    def body() -> None:
+        from foedus.records.analysis import organisation_impact
+
+        check_output(output, (".csv", ".parquet"))
+        with _store(database, warehouse) as store:
+            doc = organisation_impact(store, _actor(), home, warehouse, window=window,
+                                      marking=marking)
+        if output is not None:
+            import polars as pl
+
+            flat = [{"partner": r["partner"], "ccode": r["ccode"], "onset": r["onset"],
+                     "engagements": r["engagements"], **{
+                         f"{name}_{k}": r[name][k] for name in ("s", "idealpointdist")
+                         for k in ("before", "after", "change", "comparison_change",
+                                   "difference", "years_before", "years_after")},
+                     **{f"{f}_{k}": r[f][k] for f in ("formation-any", "formation-defense")
+                        for k in ("allied_before", "formed", "first_year")}}
+                    for r in doc["dyads"]]
+            write_table(pl.DataFrame(flat, infer_schema_length=None), output)
+            err.print(f"written to {output}")
+        if as_json:
+            emit_json(doc)
+            return
+        out.print(doc["title"], highlight=False)
+        for r in doc["dyads"]:
+            s, i = r["s"], r["idealpointdist"]
+            out.print(f"  {r['partner']} (first engagement {r['onset']}): S change "
+                      f"{_num(s['change'])} vs {_num(s['comparison_change'])} elsewhere; "
+                      f"ideal-point distance change {_num(i['change'])} vs "
+                      f"{_num(i['comparison_change'])}", highlight=False)
+        for name, p in doc["pooled"].items():
+            out.print(f"  pooled {name}: mean difference {_num(p['mean_difference'])} over "
+                      f"{p['dyads']} dyad(s), randomisation p = {p['randomisation_p']}",
+                      highlight=False)
+        for line in doc["limits"]:
+            out.print(f"  note: {line}", highlight=False)
+
+    run(as_json, body)
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.3f}"

@@ -38,7 +38,15 @@ def serve_command(
         help="Warehouse file (default: user data dir; env FOEDUS_WAREHOUSE).")] = None,
     row_limit: Annotated[int, typer.Option(help="Most rows a frame export may have.")] = 100_000,
     time_limit: Annotated[float, typer.Option(help="Seconds a request may take.")] = 10.0,
-    workers: Annotated[int, typer.Option(help="Threads computing answers.")] = 4,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64, help="Server processes sharing the port (each with its own "
+        "caches and --threads; the records database is shared).")] = 1,
+    threads: Annotated[int, typer.Option("--threads", min=1, max=256,
+                                         help="Threads computing answers, per process.")] = 4,
+    database: Annotated[str | None, typer.Option(
+        "--database", envvar="FOEDUS_DATABASE",
+        help="Engagement-records database: a SQLite file or postgresql+psycopg://USER:PW@HOST/DB "
+        "(default: records.sqlite beside the warehouse; env FOEDUS_DATABASE).")] = None,
     warm: Annotated[bool, typer.Option("--warm/--no-warm", help="Build the shared caches at "
                                        "start-up (default: yes).")] = True,
     allowed_host: Annotated[list[str] | None, typer.Option(
@@ -58,6 +66,10 @@ def serve_command(
 
     try:
         path = prepare_warehouse(warehouse, data)
+        if database is not None:  # an explicit records database must open (and is migrated) now
+            from foedus.records import RecordStore
+
+            RecordStore(database).close()
         if not is_loopback(host):
             _say(f"warning: listening on {host}, not only on this machine")
         sock = bind(host, port)
@@ -76,21 +88,36 @@ def serve_command(
     hosts = list(allowed_host or [])
     if host.strip("[]") not in ("0.0.0.0", "::", ""):
         hosts.append(host)
-    app = create_app(path, row_limit=row_limit, time_limit_s=time_limit, workers=workers,
-                     warm=warm, allowed_hosts=hosts)
+    options = {"warehouse": str(path), "row_limit": row_limit, "time_limit_s": time_limit,
+               "workers": threads, "warm": warm, "allowed_hosts": hosts, "database": database}
     document = {"url": url, "dashboard": f"{url}/dashboard/", "api": f"{url}/api/v1",
                 "docs": f"{url}/api/docs",
                 "openapi": f"{url}/openapi.json", "warehouse": str(path), "host": host,
                 "port": actual, "pid": os.getpid(), "row_limit": row_limit,
-                "time_limit_s": time_limit}
+                "time_limit_s": time_limit, "workers": workers, "threads": threads}
     if as_json:
         _emit_json(document)
     _say(f"foedus dashboard on {url}/dashboard/, API on {url}/api/v1 (docs: {url}/api/docs); "
          "Ctrl-C stops it")
-    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
     try:
-        server.run(sockets=[sock])
+        if workers == 1:
+            config = uvicorn.Config(create_app(**options),  # type: ignore[arg-type]
+                                    log_level=log_level, access_log=False, lifespan="on")
+            uvicorn.Server(config).run(sockets=[sock])
+        else:
+            # Each worker process builds the same app from the environment (spawned processes
+            # inherit it) and accepts connections on the socket bound here.
+            import json
+
+            from uvicorn.supervisors import Multiprocess
+
+            from foedus.api.app import SERVE_OPTIONS_ENV
+
+            os.environ[SERVE_OPTIONS_ENV] = json.dumps(options)
+            config = uvicorn.Config("foedus.api.app:app_from_environment", factory=True,
+                                    workers=workers, log_level=log_level, access_log=False,
+                                    lifespan="on")
+            Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
 

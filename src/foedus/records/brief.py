@@ -33,13 +33,17 @@ __all__ = ["partner_summary", "render_brief", "write_brief"]
 
 def partner_summary(store: RecordStore, actor: Principal, partner: str, *,
                     marking: str | None = None, start: int | None = None,
-                    end: int | None = None) -> dict[str, Any]:
+                    end: int | None = None, home: str | None = None,
+                    warehouse: Any = None) -> dict[str, Any]:
     """Everything the AM&E brief shows for ``partner``, as a JSON-ready document.
 
     Args:
         partner: the partner state (name, ISO3 or COW code).
         marking: the highest marking to include (default: the actor's clearance).
         start, end: years (inclusive) of the engagements' start dates.
+        home: the organisation's own state; with it the summary's ``public`` part holds the
+            public instruments and alignment of the same dyad, year by year
+            (:func:`foedus.records.analysis.public_instruments`, from ``warehouse``).
     """
     from foedus.records.validation import resolve_partners
 
@@ -89,7 +93,23 @@ def partner_summary(store: RecordStore, actor: Principal, partner: str, *,
                                        "title", "participants", "budget", "currency", "marking")}
                     for e in rows],
         "generated_by": actor.username,
+        "public": None if home is None else _public(home, code, rows, start, end, warehouse),
     }
+
+
+def _public(home: str, code: int, rows: list[dict[str, Any]], start: int | None,
+            end: int | None, warehouse: Any) -> dict[str, Any]:
+    """The dyad's public instruments and alignment over the records' years (± 3)."""
+    from foedus.records.analysis import public_instruments
+
+    years = [int(e["start_date"][:4]) for e in rows]
+    first = start if start is not None else (min(years) - 3 if years else 2000)
+    last = end if end is not None else (max(years) + 3 if years else 2018)
+    doc = public_instruments(home, str(code), warehouse, years=(max(1816, first), min(2024, last)))
+    held = Counter(int(e["start_date"][:4]) for e in rows)
+    for r in doc["timeline"]:
+        r["records"] = held.get(r["year"], 0)
+    return doc
 
 
 def _e(value: Any) -> str:
@@ -136,9 +156,45 @@ dl{{display:flex;flex-wrap:wrap;gap:1.5rem}}dt{{color:#555;font-size:.85em}}dd{{
 <h2>Indicators</h2>{_table("indicators", summary["indicators"], ["engagement", "objective", "indicator", "baseline", "target", "observed", "observed_on", "progress"])}
 <p>Progress = (observed − baseline) / (target − baseline): 1 means the target is reached.</p>
 <h2>Assessments</h2>{_table("ratings", [{"rating": k, "count": v} for k, v in summary["ratings"].items()], ["rating", "count"])}
+{_public_html(summary.get("public"))}
 <div class="marking">{_e(ceiling)}</div>
 </body></html>
 """
+
+
+def _fmt(value: Any, digits: int = 3) -> Any:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return value
+
+
+def _public_html(public: dict[str, Any] | None) -> str:
+    """The public-data section: the same dyad's instruments and alignment, year by year."""
+    if not public:
+        return ""
+    home, partner = public["home"], public["partner"]
+    instruments = [{"instrument": i["treatment"], "source": i["label"],
+                    "years used": ", ".join(str(y) for y in i["years_used"]) or
+                    ("not available: " + i["reason"] if not i["available"] else "none"),
+                    "covered years": i["covered_years"]} for i in public["instruments"]]
+    timeline = [{"year": r["year"], "records": r["records"],
+                 "public instruments": ", ".join(r["public_instruments"]) or "–",
+                 "S": _fmt(r["s"]), "UN ideal-point distance": _fmt(r["idealpointdist"]),
+                 "ATOP defence": _fmt(r["atop_defense"], 0),
+                 "ATOP any": _fmt(r["atop_any"], 0)} for r in public["timeline"]]
+    notes = "".join(f"<li>{_e(n)}</li>" for n in public["notes"])
+    return (f'<h2>The same dyad in the public data: {_e(home["name"])} – {_e(partner["name"])}</h2>'
+            "<p>Public instruments of military diplomacy between the two states and their "
+            "alignment, beside the organisation's records (column <em>records</em>: engagements "
+            "starting that year). Sources: " + _e(", ".join(public["sources"])) + ".</p>"
+            + _table("public_instruments", instruments,
+                     ["instrument", "source", "years used", "covered years"])
+            + _table("public_timeline", timeline,
+                     ["year", "records", "public instruments", "S", "UN ideal-point distance",
+                      "ATOP defence", "ATOP any"])
+            + f"<ul>{notes}</ul>")
 
 
 def write_brief(summary: dict[str, Any], path: str | Path) -> Path:

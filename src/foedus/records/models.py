@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     Numeric,
@@ -31,10 +32,12 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "AuditEntry",
+    "AuthEpoch",
     "Base",
     "Engagement",
     "Evidence",
     "Indicator",
+    "LoginFailure",
     "LoginSession",
     "Partner",
     "User",
@@ -188,3 +191,23 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     before: Mapped[str | None] = mapped_column(Text, nullable=True)
     after: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuthEpoch(Base):
+    """One row: a counter bumped in the same transaction as every token revocation, so that every
+    server process drops the API tokens it had cached (see ``RecordStore.authenticate_token``)."""
+
+    __tablename__ = "auth_epoch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer)
+
+
+class LoginFailure(Base):
+    """A failed log-in (lower-cased user name, client address, Unix time): the log-in rate limit
+    counts these, so it holds across server processes."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[float] = mapped_column(Float)

@@ -29,6 +29,7 @@ import os
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from foedus.errors import (
     EditConflictError,
     PermissionDeniedError,
     RecordNotFoundError,
+    RecordsBusyError,
     RecordsError,
     RecordValidationError,
     TooManyAttemptsError,
@@ -51,8 +53,16 @@ from foedus.records.vocabulary import MARKINGS, ROLES, STATUSES, visible_marking
 __all__ = ["Principal", "RecordStore", "default_database_url", "hash_password", "verify_password"]
 
 SESSION_HOURS = 8
-#: Seconds a checked API token is trusted without asking the database again.
-TOKEN_CACHE_S = 5.0
+#: Seconds a checked API token is trusted without looking it up again (unless revoked meanwhile).
+TOKEN_CACHE_S = 60.0
+#: Most seconds between two reads of the shared authentication epoch by one process: a token
+#: revoked by another process (or the CLI) is refused here at most this long after it was revoked.
+EPOCH_CHECK_S = 1.0
+#: Failed log-ins allowed per (user name, client address) within :data:`LOGIN_WINDOW_S`.
+LOGIN_LIMIT = 5
+LOGIN_WINDOW_S = 300.0
+#: Engagement documents kept as JSON per process (keyed by id, version and time of change).
+JSON_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -145,50 +155,6 @@ def _plain(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------
-# log-in attempts
-# ---------------------------------------------------------------------------------------------
-class LoginLimiter:
-    """At most ``limit`` failed log-ins per (user name, address) in ``window`` seconds.
-
-    Example:
-        >>> lim = LoginLimiter(limit=2, window=60)
-        >>> lim.failed("ana", "10.0.0.1"); lim.failed("ana", "10.0.0.1")
-        >>> lim.retry_after("ana", "10.0.0.1") > 0, lim.retry_after("ana", "10.0.0.2")
-        (True, 0)
-    """
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[tuple[str, str], list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> list[float]:
-        kept = [t for t in self._failures.get(key, []) if now - t < self.window]
-        self._failures[key] = kept
-        return kept
-
-    def retry_after(self, username: str, address: str) -> int:
-        """Seconds until another attempt is allowed (0: allowed now)."""
-        with self._lock:
-            now = time.monotonic()
-            recent = self._recent((username.lower(), address), now)
-            if len(recent) < self.limit:
-                return 0
-            return max(1, int(self.window - (now - recent[0])) + 1)
-
-    def failed(self, username: str, address: str) -> None:
-        """Record a failed attempt."""
-        with self._lock:
-            key = (username.lower(), address)
-            self._recent(key, time.monotonic()).append(time.monotonic())
-
-    def succeeded(self, username: str, address: str) -> None:
-        """Forget the failures of a user who logged in."""
-        with self._lock:
-            self._failures.pop((username.lower(), address), None)
-
-
-# ---------------------------------------------------------------------------------------------
 # the store
 # ---------------------------------------------------------------------------------------------
 class RecordStore:
@@ -197,9 +163,12 @@ class RecordStore:
     Args:
         url: a SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://user:pw@host/db``) or a
             path to a SQLite file; default :func:`default_database_url`.
+        busy_timeout_s: SQLite: how long a writer waits for the write lock held by another
+            process before :class:`~foedus.errors.RecordsBusyError`.
     """
 
-    def __init__(self, url: str | Path | None = None, *, migrate: bool = True) -> None:
+    def __init__(self, url: str | Path | None = None, *, migrate: bool = True,
+                 busy_timeout_s: float = 30.0) -> None:
         from sqlalchemy import create_engine, event
         from sqlalchemy.exc import ArgumentError
         from sqlalchemy.orm import sessionmaker
@@ -221,24 +190,38 @@ class RecordStore:
                                            fix="give a file name, e.g. records.sqlite")
                 from sqlalchemy.pool import StaticPool
 
-                kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+                kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_timeout_s,
+                                                           "check_same_thread": False}}
                 if not path or path == ":memory:":
                     kwargs["poolclass"] = StaticPool
                 engine = create_engine(text, **kwargs)
-                event.listen(engine, "connect", _sqlite_connect)
+                event.listen(engine, "connect", lambda c, r: _sqlite_connect(c, r, busy_timeout_s))
                 event.listen(engine, "begin", _sqlite_begin)
             else:
-                engine = create_engine(text, pool_size=20, max_overflow=40, pool_pre_ping=True)
+                # At most 20 connections per process (PostgreSQL allows 100 by default, shared by every
+                # server process and other clients); threads beyond that wait for one.
+                engine = create_engine(text, pool_size=10, max_overflow=10, pool_timeout=30,
+                                       pool_pre_ping=True)
         except ArgumentError as exc:
             raise RecordsError(f"not a database URL: {exc}", where=text,
                                fix="use sqlite:///FILE or postgresql+psycopg://USER:PW@HOST/DB") from None
         self.engine = engine
         self.dialect = engine.dialect.name
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self.limiter = LoginLimiter()
-        # Recently checked tokens, for TOKEN_CACHE_S seconds (revocations here clear it at once;
-        # a revocation by another process takes effect within that time).
-        self._token_cache: dict[str, tuple[float, Principal]] = {}
+        self.login_limit, self.login_window = LOGIN_LIMIT, LOGIN_WINDOW_S
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
+        # API tokens checked recently: digest → (when, principal, authentication epoch). An entry
+        # serves for TOKEN_CACHE_S seconds while the shared epoch is unchanged; every revocation
+        # bumps the epoch in its own transaction, this process re-reads it at least every
+        # EPOCH_CHECK_S seconds and drops the whole cache when it moved.
+        self._token_cache: dict[str, tuple[float, Principal, int]] = {}
+        self._epoch, self._epoch_read = 0, float("-inf")
+        # JSON of engagement documents by (id, version, updated_at): every change of an
+        # engagement or of its children moves its version on, so a key read in the same query
+        # as the visibility check always names the current document (in any process).
+        self._json_cache: OrderedDict[tuple[int, int, str], bytes] = OrderedDict()
+        self._json_lock = threading.Lock()
+        self._epoch_lock = threading.Lock()
         if migrate:
             self.migrate()
 
@@ -254,7 +237,12 @@ class RecordStore:
         cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         try:
-            with self.engine.begin() as conn:
+            # Several server processes may open a fresh database at once: the migration runs
+            # under the write lock (SQLite BEGIN IMMEDIATE; a PostgreSQL advisory lock), so one
+            # creates the schema and the others then find it at the newest revision.
+            with self.engine.execution_options(foedus_write=True).begin() as conn:
+                if self.dialect == "postgresql":
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7716051815)")
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
                 revision = MigrationContext.configure(conn).get_current_revision()
@@ -276,18 +264,49 @@ class RecordStore:
 
     @contextmanager
     def _session(self, *, write: bool = False) -> Iterator[Any]:
-        bind = self.engine.execution_options(foedus_write=True) if write else self.engine
-        with self._sessions(bind=bind) as session, session.begin():
-            yield session
+        if not write:
+            with self._sessions(bind=self.engine) as session, session.begin():
+                yield session
+            return
+        with self._writing():
+            bind = self.engine.execution_options(foedus_write=True)
+            with self._sessions(bind=bind) as session, session.begin():
+                yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Around every write transaction: on SQLite one writer per process at a time (the
+        others wait on a lock instead of polling SQLite's), and a write lock held by other
+        processes past the busy timeout becomes :class:`RecordsBusyError` (503), not a crash."""
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            if self._write_lock is None:
+                yield
+            else:
+                with self._write_lock:
+                    yield
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise RecordsBusyError("the records database stayed locked by other writers "
+                                       "past the busy timeout; nothing was written", where=self.url,
+                                       fix="retry in a few seconds") from None
+            raise
 
     def _audit(self, session: Any, actor: str, action: str, entity: str, entity_id: int | None,
                before: Any = None, after: Any = None) -> None:
+        from sqlalchemy import insert
+
         from foedus.records.models import AuditEntry
 
-        session.add(AuditEntry(
+        values = dict(
             at=_now(), actor=actor, action=action, entity=entity, entity_id=entity_id,
             before=None if before is None else json.dumps(before, default=_plain, sort_keys=True),
-            after=None if after is None else json.dumps(after, default=_plain, sort_keys=True)))
+            after=None if after is None else json.dumps(after, default=_plain, sort_keys=True))
+        if hasattr(session, "add"):  # an ORM session: in its unit of work
+            session.add(AuditEntry(**values))
+        else:  # a core connection
+            session.execute(insert(_t("audit_log")).values(**values))
 
     @staticmethod
     def system_principal(name: str = "cli") -> Principal:
@@ -373,56 +392,144 @@ class RecordStore:
                 User.username == username, ApiToken.revoked_at.is_(None))).all()
             for token in tokens:
                 token.revoked_at = _now()
-            self._token_cache.clear()
+            s.flush()
+            epoch = self._bump_epoch(s)
             self._audit(s, actor.username, "revoke", "token", None,
                         after={"user": username, "revoked": len(tokens)})
+        self._saw_epoch(epoch, time.monotonic())
         return len(tokens)
 
+    @staticmethod
+    def _bump_epoch(s: Any) -> int:
+        """Move the shared authentication epoch on (inside the revoking transaction)."""
+        from sqlalchemy import update
+
+        from foedus.records.models import AuthEpoch
+
+        s.execute(update(AuthEpoch).where(AuthEpoch.id == 1).values(epoch=AuthEpoch.epoch + 1))
+        return int(s.scalar(_epoch_query()))
+
+    def _saw_epoch(self, epoch: int, when: float) -> None:
+        """Note the shared epoch read at ``when``; a newer one empties the token cache."""
+        with self._epoch_lock:
+            if epoch != self._epoch:
+                self._token_cache.clear()
+                self._epoch = epoch
+            self._epoch_read = max(self._epoch_read, when)
+
+    def auth_epoch(self) -> int:
+        """The shared authentication epoch (read from the database at most every
+        :data:`EPOCH_CHECK_S` seconds per process); it moves on with every token revocation.
+
+        Example:
+            >>> RecordStore("sqlite://").auth_epoch()
+            1
+        """
+        now = time.monotonic()
+        if now - self._epoch_read >= EPOCH_CHECK_S:
+            with self.engine.connect() as conn:
+                self._saw_epoch(int(conn.execute(_epoch_query()).scalar_one()), now)
+        return self._epoch
+
     def authenticate_token(self, secret: str) -> Principal:
-        """The user of an API token; :class:`AuthenticationError` when unknown or revoked."""
+        """The user of an API token; :class:`AuthenticationError` when unknown or revoked.
+
+        A token found valid is trusted for :data:`TOKEN_CACHE_S` seconds without a new look-up,
+        unless a revocation moved the shared epoch meanwhile: a revocation in this process
+        takes effect at once, one by another process (or the CLI) within :data:`EPOCH_CHECK_S`.
+        """
         from sqlalchemy import select
 
-        from foedus.records.models import ApiToken
+        from foedus.records.models import ApiToken, User
 
         digest = _sha256(secret)
+        epoch = self.auth_epoch()
         cached = self._token_cache.get(digest)
-        if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_S:
+        if cached is not None and cached[2] == epoch and time.monotonic() - cached[0] < TOKEN_CACHE_S:
             return cached[1]
-        with self._session() as s:
-            token = s.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-            if token is None or token.revoked_at is not None or not token.user.active:
-                self._token_cache.pop(digest, None)
-                raise AuthenticationError("the API token is unknown or revoked",
-                                          fix="ask an admin for a token: foedus records token create")
-            principal = Principal(token.user.username, token.user.role, token.user.clearance)
+        when = time.monotonic()
+        query = (select(User.username, User.role, User.clearance, User.active, ApiToken.revoked_at,
+                        _epoch_query().scalar_subquery())
+                 .join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == digest))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or row[4] is not None or not row[3]:
+            self._token_cache.pop(digest, None)
+            raise AuthenticationError("the API token is unknown or revoked",
+                                      fix="ask an admin for a token: foedus records token create")
+        principal = Principal(row[0], row[1], row[2])
+        self._saw_epoch(int(row[5]), when)
         if len(self._token_cache) > 10_000:
             self._token_cache.clear()
-        self._token_cache[digest] = (time.monotonic(), principal)
+        self._token_cache[digest] = (when, principal, int(row[5]))
         return principal
+
+    def retry_after(self, username: str, address: str) -> int:
+        """Seconds until ``username`` may try to log in again from ``address`` (0: now).
+
+        Failed attempts are kept in the database, so the limit holds across server processes.
+
+        Example:
+            >>> store = RecordStore("sqlite://")
+            >>> for _ in range(5):
+            ...     try:
+            ...         store.login("nobody", "wrong password", address="10.0.0.1")
+            ...     except Exception:
+            ...         pass
+            >>> store.retry_after("nobody", "10.0.0.1") > 0, store.retry_after("nobody", "10.0.0.2")
+            (True, 0)
+        """
+        with self.engine.connect() as conn:
+            return self._retry_after(conn, username, address)
+
+    def _retry_after(self, conn: Any, username: str, address: str) -> int:
+        from sqlalchemy import select
+
+        from foedus.records.models import LoginFailure
+
+        now = time.time()
+        times = conn.execute(
+            select(LoginFailure.at).where(
+                LoginFailure.username == username.lower()[:80],
+                LoginFailure.address == address[:64],
+                LoginFailure.at > now - self.login_window)
+            .order_by(LoginFailure.at.desc()).limit(self.login_limit)).scalars().all()
+        if len(times) < self.login_limit:
+            return 0
+        return max(1, int(self.login_window - (now - min(times))) + 1)
 
     def login(self, username: str, password: str, *, address: str = "local"
               ) -> tuple[Principal, str, str]:
         """Check a password; returns the user, a session secret and a CSRF secret.
 
-        Too many failures for one user name from one address raise
-        :class:`TooManyAttemptsError` before the password is even checked.
+        More than :data:`LOGIN_LIMIT` failures for one user name from one address within
+        :data:`LOGIN_WINDOW_S` raise :class:`TooManyAttemptsError` before the password is even
+        checked (counted in the database: the limit holds across server processes).
         """
-        from sqlalchemy import select
+        from sqlalchemy import delete, select
 
-        from foedus.records.models import LoginSession, User
+        from foedus.records.models import LoginFailure, LoginSession, User
 
-        wait = self.limiter.retry_after(username, address)
-        if wait:
-            raise TooManyAttemptsError(f"too many failed log-ins for '{username}'",
-                                       retry_after=wait, fix=f"wait {wait} s and try again")
+        key, where = username.lower()[:80], address[:64]
         with self._session(write=True) as s:
+            if self.dialect == "postgresql":  # one check-and-count at a time per key
+                s.execute(select(_advisory_lock(f"login:{key}:{where}")))
+            wait = self._retry_after(s, username, address)
+            if wait:
+                raise TooManyAttemptsError(f"too many failed log-ins for '{username}'",
+                                           retry_after=wait, fix=f"wait {wait} s and try again")
             user = s.scalar(select(User).where(User.username == username))
             ok = user is not None and user.active and verify_password(password, user.password_hash)
             if not ok:
+                now = time.time()
+                s.execute(delete(LoginFailure).where(LoginFailure.at < now - self.login_window))
+                s.add(LoginFailure(username=key, address=where, at=now))
                 self._audit(s, username[:80], "login-failed", "user",
                             user.id if user is not None else None, after={"address": address})
             else:
                 assert user is not None
+                s.execute(delete(LoginFailure).where(LoginFailure.username == key,
+                                                     LoginFailure.address == where))
                 session_secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
                 s.add(LoginSession(user_id=user.id, session_hash=_sha256(session_secret),
                                    csrf_hash=_sha256(csrf), created_at=_now(),
@@ -431,9 +538,7 @@ class RecordStore:
                             after={"address": address})
                 principal = Principal(user.username, user.role, user.clearance)
         if not ok:
-            self.limiter.failed(username, address)
             raise AuthenticationError("wrong user name or password")
-        self.limiter.succeeded(username, address)
         return principal, session_secret, csrf
 
     def authenticate_session(self, session_secret: str, *, csrf: str | None = None,
@@ -441,18 +546,20 @@ class RecordStore:
         """The user of a dashboard session cookie; for unsafe methods the CSRF token must match."""
         from sqlalchemy import select
 
-        from foedus.records.models import LoginSession
+        from foedus.records.models import LoginSession, User
 
-        with self._session() as s:
-            row = s.scalar(select(LoginSession).where(
-                LoginSession.session_hash == _sha256(session_secret)))
-            if row is None or _aware(row.expires_at) < _now() or not row.user.active:
-                raise AuthenticationError("the session has expired or is unknown",
-                                          fix="log in again")
-            if require_csrf and (csrf is None or not hmac.compare_digest(_sha256(csrf), row.csrf_hash)):
-                raise PermissionDeniedError("missing or wrong CSRF token",
-                                            fix="send the X-CSRF-Token header the log-in returned")
-            return Principal(row.user.username, row.user.role, row.user.clearance)
+        query = (select(User.username, User.role, User.clearance, User.active,
+                        LoginSession.expires_at, LoginSession.csrf_hash)
+                 .join(User, User.id == LoginSession.user_id)
+                 .where(LoginSession.session_hash == _sha256(session_secret)))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or _aware(row[4]) < _now() or not row[3]:
+            raise AuthenticationError("the session has expired or is unknown", fix="log in again")
+        if require_csrf and (csrf is None or not hmac.compare_digest(_sha256(csrf), row[5])):
+            raise PermissionDeniedError("missing or wrong CSRF token",
+                                        fix="send the X-CSRF-Token header the log-in returned")
+        return Principal(row[0], row[1], row[2])
 
     def logout(self, session_secret: str) -> None:
         """End a dashboard session."""
@@ -489,17 +596,12 @@ class RecordStore:
 
     @staticmethod
     def _document(e: Any) -> dict[str, Any]:
-        doc = {c: _plain(getattr(e, c)) for c in (
-            "id", "title", "instrument", "status", "start_date", "end_date", "objectives", "budget",
-            "currency", "participants", "location", "notes", "marking", "version", "created_by",
-            "created_at", "updated_at")}
-        doc["partners"] = [{"name": p.name, "iso3": p.iso3, "ccode": p.ccode, "gwcode": p.gwcode}
-                           for p in e.partners]
+        """The document of an ORM-loaded engagement (same shape as the core-SQL reads)."""
+        doc = {c: _plain(getattr(e, c)) for c in _ENGAGEMENT_COLUMNS}
+        doc["partners"] = [_partner_doc(p) for p in e.partners]
         doc["indicators"] = [_indicator_doc(i) for i in e.indicators]
-        doc["assessments"] = [{"id": a.id, "assessed_on": _plain(a.assessed_on), "rating": a.rating,
-                               "summary": a.summary, "assessor": a.assessor} for a in e.assessments]
-        doc["evidence"] = [{"id": v.id, "title": v.title, "kind": v.kind, "reference": v.reference,
-                            "dated": _plain(v.dated)} for v in e.evidence]
+        doc["assessments"] = [_assessment_doc(a) for a in e.assessments]
+        doc["evidence"] = [_evidence_doc(v) for v in e.evidence]
         return doc
 
     def list_engagements(self, actor: Principal, *, partner: int | None = None,
@@ -508,30 +610,146 @@ class RecordStore:
                          ) -> list[dict[str, Any]]:
         """Engagements the user may see, newest first; filters by partner COW code, status,
         instrument and year (active in that year)."""
+        query = self._list_query(actor, partner, status, instrument, year)
+        with self._read() as conn:
+            rows = conn.execute(query.limit(limit).offset(offset)).all()
+            return _documents(conn, rows)
+
+    def _list_query(self, actor: Principal, partner: int | None, status: str | None,
+                    instrument: str | None, year: int | None) -> Any:
         from sqlalchemy import select
 
-        from foedus.records.models import Engagement, Partner
+        from foedus.records.models import Partner
 
-        query = select(Engagement).where(self._visible(actor)).options(*_eager())
+        table = _t("engagements")
+        query = select(*(table.c[c] for c in _ENGAGEMENT_COLUMNS)).where(
+            table.c.marking.in_(visible_markings(actor.clearance)))
         if partner is not None:
-            query = query.where(Engagement.id.in_(
+            query = query.where(table.c.id.in_(
                 select(Partner.engagement_id).where(Partner.ccode == partner)))
         if status is not None:
-            query = query.where(Engagement.status == status)
+            query = query.where(table.c.status == status)
         if instrument is not None:
-            query = query.where(Engagement.instrument == instrument)
+            query = query.where(table.c.instrument == instrument)
         if year is not None:
-            query = query.where(Engagement.start_date <= date(year, 12, 31)).where(
-                (Engagement.end_date.is_(None)) | (Engagement.end_date >= date(year, 1, 1)))
-        query = query.order_by(Engagement.start_date.desc(), Engagement.id.desc())
-        with self._session() as s:
-            rows = s.scalars(query.limit(limit).offset(offset)).all()
-            return [self._document(e) for e in rows]
+            query = query.where(table.c.start_date <= date(year, 12, 31)).where(
+                (table.c.end_date.is_(None)) | (table.c.end_date >= date(year, 1, 1)))
+        return query.order_by(table.c.start_date.desc(), table.c.id.desc())
 
     def get_engagement(self, actor: Principal, engagement_id: int) -> dict[str, Any]:
         """One engagement with its partners, indicators (and progress), assessments, evidence."""
-        with self._session() as s:
-            return self._document(self._load(s, actor, engagement_id))
+        with self._read() as conn:
+            return self._fetch(conn, actor, engagement_id)
+
+    def engagement_json(self, actor: Principal, engagement_id: int) -> tuple[int, bytes]:
+        """:meth:`get_engagement` as compact UTF-8 JSON, with its version (for an ETag).
+
+        One indexed query checks visibility and reads the version; the JSON of that version is
+        built once per process and kept (:data:`JSON_CACHE_SIZE` documents).
+
+        Example:
+            >>> store = RecordStore("sqlite://")
+            >>> admin = store.system_principal()
+            >>> e = store.create_engagement(admin, {"title": "Talks", "instrument": "visits",
+            ...     "partners": ["Japan"], "start_date": "2024-03-01", "marking": "public"})
+            >>> version, body = store.engagement_json(admin, e["id"])
+            >>> version, json.loads(body)["title"]
+            (1, 'Talks')
+        """
+        from sqlalchemy import select
+
+
+        table = _t("engagements")
+        query = select(table.c.id, table.c.version, table.c.updated_at).where(
+            table.c.id == engagement_id, table.c.marking.in_(visible_markings(actor.clearance)))
+        with self._read() as conn:
+            keys = conn.execute(query).all()
+            if not keys:
+                raise RecordNotFoundError(f"no engagement {engagement_id}",
+                                          fix="list the engagements you may see: foedus records list")
+            return int(keys[0][1]), self._cached_json(conn, actor, keys)[0]
+
+    def engagements_json(self, actor: Principal, *, partner: int | None = None,
+                         status: str | None = None, instrument: str | None = None,
+                         year: int | None = None, limit: int = 1000, offset: int = 0
+                         ) -> tuple[int, bytes]:
+        """:meth:`list_engagements` as a JSON array (bytes), with the number of engagements.
+
+        Example:
+            >>> store = RecordStore("sqlite://")
+            >>> store.engagements_json(store.system_principal())
+            (0, b'[]')
+        """
+
+
+        table = _t("engagements")
+        query = self._list_query(actor, partner, status, instrument, year).with_only_columns(
+            table.c.id, table.c.version, table.c.updated_at)
+        with self._read() as conn:
+            keys = conn.execute(query.limit(limit).offset(offset)).all()
+            parts = self._cached_json(conn, actor, keys)
+        return len(parts), b"[" + b",".join(parts) + b"]"
+
+    def _cached_json(self, conn: Any, actor: Principal, keys: list[Any]) -> list[bytes]:
+        """JSON of the engagements ``keys`` (id, version, updated_at), building the missing
+        ones in this transaction (so they are of exactly these versions)."""
+        from sqlalchemy import select
+
+
+        wanted = [(int(k[0]), int(k[1]), str(k[2])) for k in keys]
+        with self._json_lock:
+            found = {k: self._json_cache.get(k) for k in wanted}
+        missing = [k for k, v in found.items() if v is None]
+        if missing:
+            table = _t("engagements")
+            rows = conn.execute(select(*(table.c[c] for c in _ENGAGEMENT_COLUMNS)).where(
+                table.c.id.in_([k[0] for k in missing]))).all()
+            built = {d["id"]: d for d in _documents(conn, rows)}
+            with self._json_lock:
+                for key in missing:
+                    doc = built.get(key[0])
+                    if doc is None or doc["version"] != key[1]:
+                        raise RecordsError("an engagement changed during the read",
+                                           fix="retry the request")
+                    body = _json_bytes(doc)
+                    found[key] = self._json_cache[key] = body
+                while len(self._json_cache) > JSON_CACHE_SIZE:
+                    self._json_cache.popitem(last=False)
+        return [found[k] or b"" for k in wanted]
+
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        """A read-only transaction on a core connection: one consistent snapshot (SQLite's
+        read transaction; REPEATABLE READ on PostgreSQL, whose READ COMMITTED would let each
+        statement see later commits)."""
+        with self.engine.connect() as conn, conn.begin():
+            if self.dialect == "postgresql":  # for this transaction only: no reset on return
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        """A write transaction on a core connection (SQLite: BEGIN IMMEDIATE)."""
+        with self._writing(), self.engine.execution_options(foedus_write=True).begin() as conn:
+            yield conn
+
+    def _fetch(self, conn: Any, actor: Principal, engagement_id: int, *, lock: bool = False
+               ) -> dict[str, Any]:
+        """The document of one engagement visible to ``actor`` (core SQL; FOR UPDATE on
+        PostgreSQL when ``lock``), or :class:`RecordNotFoundError`."""
+        from sqlalchemy import select
+
+
+        table = _t("engagements")
+        query = select(*(table.c[c] for c in _ENGAGEMENT_COLUMNS)).where(
+            table.c.id == engagement_id, table.c.marking.in_(visible_markings(actor.clearance)))
+        if lock and self.dialect == "postgresql":
+            query = query.with_for_update()
+        rows = conn.execute(query).all()
+        if not rows:
+            raise RecordNotFoundError(f"no engagement {engagement_id}",
+                                      fix="list the engagements you may see: foedus records list")
+        return _documents(conn, rows)[0]
 
     def create_engagement(self, actor: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
         """Create an engagement (status ``proposed`` unless given); analysts and admins."""
@@ -572,9 +790,8 @@ class RecordStore:
                           *, version: int) -> dict[str, Any]:
         """Edit fields of an engagement last seen at ``version``; a newer version in the database
         means someone else edited it: :class:`EditConflictError`, nothing changed."""
-        from sqlalchemy.orm.exc import StaleDataError
+        from sqlalchemy import delete, insert
 
-        from foedus.records.models import Partner
         from foedus.records.validation import validate_engagement
 
         _require_write(actor)
@@ -585,69 +802,72 @@ class RecordStore:
         if problems:
             raise RecordValidationError("the change is not valid", problems=problems,
                                         fix="correct the listed fields")
-        try:
-            with self._session(write=True) as s:
-                e = self._load(s, actor, engagement_id, lock=True)
-                if e.version != version:
-                    raise EditConflictError(
-                        f"engagement {engagement_id} is at version {e.version}, the edit was based "
-                        f"on version {version}", fix="reload the engagement and apply the edit again")
-                before = self._document(e)
-                if "marking" in clean and clean["marking"] not in visible_markings(actor.clearance):
-                    raise PermissionDeniedError("the new marking is above your clearance")
-                start = clean.get("start_date", e.start_date)
-                end = clean["end_date"] if "end_date" in clean else e.end_date
-                if end is not None and end < start:
-                    raise RecordValidationError("the change is not valid", problems=[
-                        {"column": "end_date", "value": str(end), "reason": "before the start date"}])
-                for key, value in clean.items():
-                    if key == "partners":
-                        e.partners = [Partner(position=i, **p) for i, p in enumerate(value)]
-                    else:
-                        setattr(e, key, value)
-                e.updated_at = _now()
-                s.flush()
-                after = self._document(e)
-                self._audit(s, actor.username, "update", "engagement", e.id, before, after)
-        except StaleDataError:
-            raise EditConflictError(f"engagement {engagement_id} was changed by someone else",
-                                    fix="reload the engagement and apply the edit again") from None
+        with self._write() as conn:
+            before = self._fetch(conn, actor, engagement_id, lock=True)
+            if before["version"] != version:
+                raise EditConflictError(
+                    f"engagement {engagement_id} is at version {before['version']}, the edit was "
+                    f"based on version {version}", fix="reload the engagement and apply the edit again")
+            if "marking" in clean and clean["marking"] not in visible_markings(actor.clearance):
+                raise PermissionDeniedError("the new marking is above your clearance")
+            start = clean.get("start_date", date.fromisoformat(before["start_date"]))
+            end = clean["end_date"] if "end_date" in clean else (
+                None if before["end_date"] is None else date.fromisoformat(before["end_date"]))
+            if end is not None and end < start:
+                raise RecordValidationError("the change is not valid", problems=[
+                    {"column": "end_date", "value": str(end), "reason": "before the start date"}])
+            fields = {k: v for k, v in clean.items() if k != "partners"}
+            self._bump(conn, engagement_id, version, fields)
+            if "partners" in clean:
+                conn.execute(delete(_t("engagement_partners")).where(
+                    _t("engagement_partners").c.engagement_id == engagement_id))
+                conn.execute(insert(_t("engagement_partners")), [
+                    {"engagement_id": engagement_id, "position": i, **p}
+                    for i, p in enumerate(clean["partners"])])
+            after = self._fetch(conn, actor, engagement_id)
+            self._audit(conn, actor.username, "update", "engagement", engagement_id, before, after)
         return after
+
+    def _bump(self, conn: Any, engagement_id: int, version: int, fields: dict[str, Any]) -> None:
+        """UPDATE the engagement row only if it is still at ``version`` (and move the version
+        on); no row changed means a concurrent edit won: :class:`EditConflictError`."""
+        from sqlalchemy import update
+
+
+        table = _t("engagements")
+        done = conn.execute(update(table).where(table.c.id == engagement_id,
+                                                table.c.version == version)
+                            .values(**fields, version=version + 1, updated_at=_now()))
+        if done.rowcount != 1:
+            raise EditConflictError(f"engagement {engagement_id} was changed by someone else",
+                                    fix="reload the engagement and apply the edit again")
 
     def set_status(self, actor: Principal, engagement_id: int, status: str, *, version: int
                    ) -> dict[str, Any]:
         """Move an engagement along its lifecycle (approval needs an admin)."""
-        from sqlalchemy.orm.exc import StaleDataError
-
         _require_write(actor)
         if status not in STATUSES:
             raise RecordValidationError(f"unknown status '{status}'",
                                         fix="use one of: " + ", ".join(STATUSES))
         if status == "approved" and not actor.is_admin:
             raise PermissionDeniedError("only an admin may approve an engagement")
-        try:
-            with self._session(write=True) as s:
-                e = self._load(s, actor, engagement_id, lock=True)
-                if e.version != version:
-                    raise EditConflictError(f"engagement {engagement_id} is at version {e.version}",
-                                            fix="reload the engagement and try again")
-                if status not in STATUSES[e.status]:
-                    allowed = ", ".join(STATUSES[e.status]) or "none (final)"
-                    raise RecordValidationError(
-                        f"an engagement cannot go from '{e.status}' to '{status}'",
-                        fix=f"next statuses from '{e.status}': {allowed}")
-                if status == "assessed" and not e.assessments:
-                    raise RecordValidationError("an engagement is 'assessed' only with an assessment",
-                                                fix="add an assessment first")
-                before = self._document(e)
-                e.status = status
-                e.updated_at = _now()
-                s.flush()
-                after = self._document(e)
-                self._audit(s, actor.username, "status", "engagement", e.id, before, after)
-        except StaleDataError:
-            raise EditConflictError(f"engagement {engagement_id} was changed by someone else",
-                                    fix="reload the engagement and try again") from None
+        with self._write() as conn:
+            before = self._fetch(conn, actor, engagement_id, lock=True)
+            if before["version"] != version:
+                raise EditConflictError(f"engagement {engagement_id} is at version "
+                                        f"{before['version']}", fix="reload the engagement and try again")
+            current = before["status"]
+            if status not in STATUSES[current]:
+                allowed = ", ".join(STATUSES[current]) or "none (final)"
+                raise RecordValidationError(
+                    f"an engagement cannot go from '{current}' to '{status}'",
+                    fix=f"next statuses from '{current}': {allowed}")
+            if status == "assessed" and not before["assessments"]:
+                raise RecordValidationError("an engagement is 'assessed' only with an assessment",
+                                            fix="add an assessment first")
+            self._bump(conn, engagement_id, version, {"status": status})
+            after = self._fetch(conn, actor, engagement_id)
+            self._audit(conn, actor.username, "status", "engagement", engagement_id, before, after)
         return after
 
     def delete_engagement(self, actor: Principal, engagement_id: int, *, version: int) -> None:
@@ -759,7 +979,7 @@ class RecordStore:
                                     "revision": self.migrate(), "created_at": _now().isoformat(),
                                     "tables": {}}
         with self._session() as s:
-            for table in Base.metadata.sorted_tables:
+            for table in _backed_up(Base):
                 rows = s.execute(select(table).order_by(*table.primary_key.columns)).mappings()
                 document["tables"][table.name] = [
                     {k: _backup_value(v) for k, v in row.items()} for row in rows]
@@ -776,22 +996,94 @@ class RecordStore:
                                fix="give a file written by foedus records backup")
         counts: dict[str, int] = {}
         with self._session(write=True) as s:
-            for table in Base.metadata.sorted_tables:
+            for table in _backed_up(Base):
                 if s.scalar(select(func.count()).select_from(table)):
                     raise RecordsError(f"the database is not empty (table {table.name})",
                                        where=self.url, fix="restore into a new, empty database")
-            for table in Base.metadata.sorted_tables:
+            for table in _backed_up(Base):
                 rows = document.get("tables", {}).get(table.name, [])
                 if rows:
                     typed = [{k: _restore_value(table.c[k], v) for k, v in r.items()} for r in rows]
                     s.execute(insert(table), typed)
                 counts[table.name] = len(rows)
+            self._bump_epoch(s)  # tokens cached by a running server are checked again
             if self.dialect == "postgresql":
-                for table in Base.metadata.sorted_tables:
+                for table in _backed_up(Base):
                     s.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
         return counts
+
+
+_ENGAGEMENT_COLUMNS = (
+    "id", "title", "instrument", "status", "start_date", "end_date", "objectives", "budget",
+    "currency", "participants", "location", "notes", "marking", "version", "created_by",
+    "created_at", "updated_at")
+_CHILDREN: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("partners", "engagement_partners", ("name", "iso3", "ccode", "gwcode")),
+    ("indicators", "indicators", ("id", "objective", "indicator", "baseline", "target",
+                                  "observed", "observed_on")),
+    ("assessments", "assessments", ("id", "assessed_on", "rating", "summary", "assessor")),
+    ("evidence", "evidence", ("id", "title", "kind", "reference", "dated")),
+)
+
+
+def _partner_doc(p: Any) -> dict[str, Any]:
+    return {"name": p.name, "iso3": p.iso3, "ccode": p.ccode, "gwcode": p.gwcode}
+
+
+def _assessment_doc(a: Any) -> dict[str, Any]:
+    return {"id": a.id, "assessed_on": _plain(a.assessed_on), "rating": a.rating,
+            "summary": a.summary, "assessor": a.assessor}
+
+
+def _evidence_doc(v: Any) -> dict[str, Any]:
+    return {"id": v.id, "title": v.title, "kind": v.kind, "reference": v.reference,
+            "dated": _plain(v.dated)}
+
+
+_CHILD_DOC = {"partners": _partner_doc, "indicators": lambda i: _indicator_doc(i),
+              "assessments": _assessment_doc, "evidence": _evidence_doc}
+
+
+def _t(name: str) -> Any:
+    """A records table (core SQL) by name."""
+    from foedus.records.models import Base
+
+    return Base.metadata.tables[name]
+
+
+def _json_bytes(doc: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON of a document (its values are plain already)."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _documents(conn: Any, rows: list[Any]) -> list[dict[str, Any]]:
+    """Documents of engagement rows (core SQL): one query per kind of child for all of them."""
+    from sqlalchemy import select
+
+    from foedus.records.models import Base
+
+    docs = [{c: _plain(v) for c, v in zip(_ENGAGEMENT_COLUMNS, row, strict=True)} for row in rows]
+    by_id = {d["id"]: d for d in docs}
+    for key, _, _ in _CHILDREN:
+        for d in docs:
+            d[key] = []
+    if not docs:
+        return docs
+    ids = list(by_id)
+    for key, name, columns in _CHILDREN:
+        table = Base.metadata.tables[name]
+        order = table.c.position if key == "partners" else table.c.id
+        make = _CHILD_DOC[key]
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            where = (table.c.engagement_id == part[0] if len(part) == 1
+                     else table.c.engagement_id.in_(part))
+            query = select(table.c.engagement_id, *(table.c[c] for c in columns)).where(where)
+            for row in conn.execute(query.order_by(table.c.engagement_id, order)):
+                by_id[row[0]][key].append(make(row))
+    return docs
 
 
 def _eager() -> tuple[Any, ...]:
@@ -838,6 +1130,30 @@ def _restore_value(column: Any, value: Any) -> Any:
     return value
 
 
+#: Tables of transient security state, neither backed up nor restored: the authentication epoch
+#: (a counter) and failed log-ins (kept for the rate limit's window only).
+_TRANSIENT = frozenset({"auth_epoch", "login_failures"})
+
+
+def _backed_up(base: Any) -> list[Any]:
+    return [t for t in base.metadata.sorted_tables if t.name not in _TRANSIENT]
+
+
+def _epoch_query() -> Any:
+    from sqlalchemy import select
+
+    from foedus.records.models import AuthEpoch
+
+    return select(AuthEpoch.epoch).where(AuthEpoch.id == 1)
+
+
+def _advisory_lock(key: str) -> Any:
+    from sqlalchemy import func
+
+    return func.pg_advisory_xact_lock(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8],
+                                                     "big", signed=True))
+
+
 def _require_write(actor: Principal) -> None:
     if not actor.can_write:
         raise PermissionDeniedError(f"role '{actor.role}' may read but not write records",
@@ -849,13 +1165,13 @@ def _require_admin(actor: Principal) -> None:
         raise PermissionDeniedError(f"role '{actor.role}' may not do this; admins only")
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any, busy_timeout_s: float = 30.0) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun explicitly below
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
     cursor.close()
 
 

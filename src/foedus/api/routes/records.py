@@ -81,6 +81,11 @@ def _json(document: Any, status: int = 200, headers: dict[str, str] | None = Non
                     headers={"Cache-Control": "no-store", **(headers or {})})
 
 
+def _raw(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, status_code=status, media_type="application/json",
+                    headers={"Cache-Control": "no-store", **(headers or {})})
+
+
 def _version(if_match: str | None, body: dict[str, Any]) -> int:
     raw = body.pop("version", None)
     if raw is None and if_match:
@@ -151,10 +156,11 @@ def list_engagements(
     code = None
     if partner is not None:
         code = _partner_code(partner)
-    rows = store(request).list_engagements(user, partner=code, status=status,
-                                           instrument=instrument, year=year, limit=limit,
-                                           offset=offset)
-    return _json({"engagements": rows, "count": len(rows), "limit": limit, "offset": offset})
+    count, rows = store(request).engagements_json(user, partner=code, status=status,
+                                                  instrument=instrument, year=year, limit=limit,
+                                                  offset=offset)
+    return _raw(b'{"engagements":' + rows
+                + f',"count":{count},"limit":{limit},"offset":{offset}}}'.encode())
 
 
 def _partner_code(value: str) -> int:
@@ -184,8 +190,8 @@ def create_engagement(request: Request, user: User, body: Annotated[dict[str, An
             summary="One engagement")
 def get_engagement(request: Request, user: User, engagement_id: RecordId) -> Response:
     """With partners, indicators (and their progress), assessments and evidence."""
-    doc = store(request).get_engagement(user, engagement_id)
-    return _json(doc, headers={"ETag": f'"{doc["version"]}"'})
+    version, body = store(request).engagement_json(user, engagement_id)
+    return _raw(body, headers={"ETag": f'"{version}"'})
 
 
 @router.patch(f"{API}/records/engagements/{{engagement_id}}", tags=["records"], responses=ERRORS,

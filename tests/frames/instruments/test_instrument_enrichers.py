@@ -115,8 +115,10 @@ def test_us_only_sources_are_null_for_other_dyads_and_outside_their_years() -> N
         pl.col("us_bases").null_count().alias("bases"),
         pl.len(),
     )
-    training_years = set(nulls.filter(pl.col("t") == 0)["year"])
+    # (inside the reports' years only the states the reports exempt are null: NATO members …)
+    training_years = set(nulls.filter(pl.col("t") < pl.col("len"))["year"])
     assert training_years == {y for y in range(1999, 2021) if y != 2006}
+    assert nulls.filter(pl.col("year").is_in(list(training_years)))["t"].max() <= 40
     assert set(nulls.filter(pl.col("troops") == 0)["year"]) == set(range(1950, 2025))
     assert set(nulls.filter(pl.col("bases") == 0)["year"]) == {2018}
 
@@ -163,6 +165,32 @@ def test_hand_checked_training_and_visits() -> None:
         & pl.col("repeat_of_line").is_null()
     ).height  # fmt: skip
     assert cell(out, 2, 740, 2011, "us_visits") == japan_2011 > 0
+
+
+def test_states_the_reports_exempt_are_not_reported_not_zero() -> None:
+    # 22 U.S.C. 2416(a)(2): NATO members, and Australia, Japan, New Zealand (from FY2003), are
+    # left out of the training reports. Their absence is not "no training".
+    out = full()
+    assert cell(out, 2, 290, 1998, "us_training_students") is None  # before FMTR's years
+    assert cell(out, 2, 290, 2005, "us_training_students") is None  # Poland, NATO since 1999
+    assert cell(out, 2, 360, 2003, "us_training_students") > 0  # Romania before it joined
+    assert cell(out, 2, 360, 2005, "us_training_students") is None  # … and after (2004)
+    assert cell(out, 2, 740, 2001, "us_training_students") > 0  # Japan, listed until FY2002
+    assert cell(out, 2, 740, 2010, "us_training_students") is None
+    assert cell(out, 2, 339, 2010, "us_training_students") > 0  # Albania: NATO 2009, still listed
+    assert cell(out, 2, 200, 2010, "us_training_students") is None  # the UK: never listed
+    # A state the reports cover, in a year they list nothing for it, is a real 0.
+    from foedus.frames.instruments.training import EXEMPT_FROM_2003, NATO_ACCESSION
+
+    listed = table("training").filter(pl.col("ccode").is_not_null() & ~pl.col("superseded"))
+    by_state = listed.group_by("ccode").agg(pl.col("fiscal_year").unique()).sort("ccode")
+    code, gap = next(
+        (c, y) for c, ys in by_state.iter_rows()
+        if c not in NATO_ACCESSION and c not in EXEMPT_FROM_2003 and c != 2
+        for y in range(2007, 2021) if y not in ys
+        and out.filter((pl.col("ccode1") == 2) & (pl.col("ccode2") == c) & (pl.col("year") == y)).height
+    )  # fmt: skip
+    assert cell(out, 2, code, gap, "us_training_students") == 0
 
 
 def test_hand_checked_codeployment() -> None:

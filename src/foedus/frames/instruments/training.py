@@ -14,7 +14,13 @@ dropped by the importer. Names that did not resolve to a state (territories, unr
 are left out.
 
 Coverage: 1999–2020 except 2006 (no FY2006 report): 0 inside when a state received no reported
-training, null in 2006 and outside.
+training, null in 2006 and outside. **States the reports leave out are null, not 0**: the
+reporting statute (22 U.S.C. 2416(a)(2)) exempts every NATO member, and Australia, Japan and New
+Zealand (the exemption was added in 2002; the FY1999–2002 reports still list those three), unless
+a congressional committee asks for a country. A year in which such a state has no rows is
+therefore "not reported", not "no training" (Poland after 1999, Japan after 2002); a year in
+which the reports do list it (Albania and Croatia after 2009, Montenegro after 2017) keeps its
+figures.
 """
 
 from __future__ import annotations
@@ -29,7 +35,15 @@ from foedus.frames.instruments._merge import DYAD_KEYS, STATE_KEYS, attach, cove
 if TYPE_CHECKING:
     from foedus.frames.frame import Frame
 
-__all__ = ["TRAINING_COLUMNS", "TRAINING_YEARS", "add_us_training", "enrich_us_training"]
+__all__ = [
+    "EXEMPT_FROM_2003",
+    "NATO_ACCESSION",
+    "TRAINING_COLUMNS",
+    "TRAINING_YEARS",
+    "add_us_training",
+    "enrich_us_training",
+    "exempt_from_reports",
+]
 
 #: Calendar years with a report (FY t → year t): 1999–2020 without 2006.
 TRAINING_YEARS: list[int] = covered_years(1999, 2020, {2006})
@@ -37,6 +51,31 @@ TRAINING_YEARS: list[int] = covered_years(1999, 2020, {2006})
 TRAINING_COLUMNS: tuple[str, ...] = ("us_training_students", "us_training_cost")
 #: COW code of the United States.
 USA = 2
+#: Year each state joined NATO (COW codes; NATO, "Member countries", www.nato.int): the reports
+#: exempt members (22 U.S.C. 2416(a)(2)).
+NATO_ACCESSION: dict[int, int] = {
+    20: 1949, 200: 1949, 210: 1949, 211: 1949, 212: 1949, 220: 1949, 235: 1949, 325: 1949,
+    385: 1949, 390: 1949, 395: 1949, 350: 1952, 640: 1952, 260: 1955, 255: 1955, 230: 1982,
+    290: 1999, 310: 1999, 316: 1999, 317: 2004, 349: 2004, 355: 2004, 360: 2004, 366: 2004,
+    367: 2004, 368: 2004, 339: 2009, 344: 2009, 341: 2017, 343: 2020, 375: 2023, 380: 2024,
+}  # fmt: skip
+#: Australia, Japan and New Zealand: exempt from the FY2003 report on (Pub. L. 107-228, 2002).
+EXEMPT_FROM_2003: tuple[int, ...] = (900, 740, 920)
+
+
+def exempt_from_reports(code: str) -> pl.Expr:
+    """True where the state in column ``code`` is exempt from the reports that year (a NATO
+    member, or Australia, Japan or New Zealand from 2003).
+
+    Example:
+        >>> f = pl.DataFrame({"ccode": [290, 290, 740, 740, 475], "year": [1998, 2000, 2002, 2003, 2010]})
+        >>> f.select(exempt_from_reports("ccode"))["ccode"].to_list()
+        [False, True, False, True, False]
+    """
+    joined = pl.col(code).replace_strict(NATO_ACCESSION, default=None, return_dtype=pl.Int64)
+    member = joined.is_not_null() & (pl.col("year") >= joined)
+    late = pl.col(code).is_in(list(EXEMPT_FROM_2003)) & (pl.col("year") >= 2003)
+    return (member | late).fill_null(False)
 
 
 def training_state_years(training: pl.DataFrame) -> pl.DataFrame:
@@ -77,13 +116,24 @@ def add_us_training(frame: pl.DataFrame, training: pl.DataFrame) -> pl.DataFrame
         [2.0, 0.0, None, None]
     """
     table = training_state_years(training)
+    reported = (table["ccode"] * 10_000 + table["year"]).implode()
     if unit_of(frame, "US training") == "dyad":
-        table = table.rename({"ccode": "ccode2"}).with_columns(
+        recipient = "ccode2"
+        dyads = table.rename({"ccode": "ccode2"}).with_columns(
             pl.lit(USA, pl.Int64).alias("ccode1")
         )
-        return attach(frame, table, DYAD_KEYS, TRAINING_COLUMNS, years=TRAINING_YEARS,
-                      scope=pl.col("ccode1") == USA, where="FMTR")  # fmt: skip
-    return attach(frame, table, STATE_KEYS, TRAINING_COLUMNS, years=TRAINING_YEARS, where="FMTR")
+        out = attach(frame, dyads, DYAD_KEYS, TRAINING_COLUMNS, years=TRAINING_YEARS,
+                     scope=pl.col("ccode1") == USA, where="FMTR")  # fmt: skip
+    else:
+        recipient = "ccode"
+        out = attach(frame, table, STATE_KEYS, TRAINING_COLUMNS, years=TRAINING_YEARS, where="FMTR")
+    # The reports leave exempt states out: no rows for them is "not reported", not 0.
+    unlisted = exempt_from_reports(recipient) & ~(
+        (pl.col(recipient).cast(pl.Int64) * 10_000 + pl.col("year").cast(pl.Int64)).is_in(reported)
+    )
+    return out.with_columns(
+        pl.when(unlisted).then(None).otherwise(pl.col(c)).alias(c) for c in TRAINING_COLUMNS
+    )
 
 
 def enrich_us_training(frame: Frame) -> Frame:

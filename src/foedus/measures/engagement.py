@@ -945,12 +945,6 @@ def reference_model(
     return _REFERENCE[key]
 
 
-#: Files whose content the fitted model depends on besides the releases (the model's code, the
-#: curated alliance changes, the country-name table): a change to any refits it.
-_MODEL_INPUTS = ("measures/engagement.py", "alliances/curated.csv",
-                 "sources/instruments/country_names.csv")  # fmt: skip
-
-
 def _model_file(wh: Any, records: tuple[tuple[str, str, str], ...],
                 options: dict[str, Any]) -> Path:  # fmt: skip
     """Where the reference model fitted on these releases (by checksum) and options is kept:
@@ -959,12 +953,12 @@ def _model_file(wh: Any, records: tuple[tuple[str, str, str], ...],
     import json
 
     from foedus import __version__
+    from foedus._kept import package_digest
 
-    package = Path(__file__).resolve().parents[1]
-    inputs = {name: hashlib.sha256((package / name).read_bytes()).hexdigest()
-              for name in _MODEL_INPUTS if (package / name).exists()}  # fmt: skip
+    # Any file of the package may change the inputs (an enricher's coverage rule, a curated
+    # table): the package's files are part of the key.
     doc = {"releases": sorted((t, sha) for t, sha, _ in records), "options": options,
-           "inputs": inputs, "foedus": __version__}  # fmt: skip
+           "package": package_digest(), "foedus": __version__}  # fmt: skip
     key = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32]
     return Path(wh.cache_dir) / "models" / f"engagement-{key}.pickle"
 

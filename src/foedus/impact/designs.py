@@ -26,8 +26,11 @@ import polars as pl
 from foedus.errors import DegenerateSampleError, FoedusError
 from foedus.impact.estimators import (
     Estimate,
+    EventStudy,
     adjust_pvalues,
+    callaway_santanna,
     cox,
+    lpdid,
     placebo,
     sun_abraham,
     twfe,
@@ -44,7 +47,7 @@ from foedus.impact.panel import (
 )
 from foedus.impact.result import ImpactResult
 
-__all__ = ["DESIGNS", "Design", "get_design", "run_design"]
+__all__ = ["COMPARISONS", "DESIGNS", "ESTIMATORS", "Design", "get_design", "run_design"]
 
 #: Default years of the instrument designs: the years DCAD, JME and MME all cover.
 INSTRUMENT_YEARS: tuple[int, int] = (1980, 2010)
@@ -53,6 +56,58 @@ NEVER_TREATED_SAMPLE = 1000
 SEED = 20261203
 PLACEBO_DRAWS = 20
 WINDOW = (-5, 5)
+#: Multiplier-bootstrap draws for the Callaway-Sant'Anna simultaneous bands.
+BOOTSTRAP_DRAWS = 999
+
+#: The event-study estimators (``--estimator``), each with the comparison groups it takes (the
+#: first is its default).
+ESTIMATORS: dict[str, tuple[str, ...]] = {
+    "sun-abraham": ("never",),
+    "callaway-santanna": ("never", "not-yet"),
+    "lpdid": ("not-yet",),
+}
+#: The comparison groups (``--comparison``).
+COMPARISONS: tuple[str, ...] = ("never", "not-yet")
+
+
+def check_estimator(estimator: str | None, comparison: str | None) -> tuple[str, str]:
+    """The event-study estimator and comparison group asked, checked (clear error otherwise).
+
+    Example:
+        >>> check_estimator(None, None)
+        ('sun-abraham', 'never')
+        >>> check_estimator("callaway-santanna", "not-yet")
+        ('callaway-santanna', 'not-yet')
+        >>> check_estimator("lpdid", "never")
+        Traceback (most recent call last):
+        ...
+        foedus.errors.FoedusError: the 'lpdid' estimator does not take the 'never' comparison group. Fix: use --comparison not-yet (or leave it out)
+    """
+    est = (estimator or "sun-abraham").strip().lower().replace("_", "-")
+    if est not in ESTIMATORS:
+        raise FoedusError(f"unknown event-study estimator '{estimator}'",
+                          fix="use one of: " + ", ".join(ESTIMATORS))  # fmt: skip
+    comp = (comparison or ESTIMATORS[est][0]).strip().lower().replace("_", "-")
+    comp = {"never-treated": "never", "not-yet-treated": "not-yet", "notyet": "not-yet"}.get(
+        comp, comp)
+    if comp not in COMPARISONS:
+        raise FoedusError(f"unknown comparison group '{comparison}'",
+                          fix="use one of: " + ", ".join(COMPARISONS))  # fmt: skip
+    if comp not in ESTIMATORS[est]:
+        raise FoedusError(f"the '{est}' estimator does not take the '{comp}' comparison group",
+                          fix="use --comparison " + " or ".join(ESTIMATORS[est]) +
+                          " (or leave it out)")  # fmt: skip
+    return est, comp
+
+
+def _event_study(df: pl.DataFrame, outcome: str, estimator: str, comparison: str,
+                 where: str) -> EventStudy:
+    if estimator == "callaway-santanna":
+        return callaway_santanna(df, outcome, comparison=comparison, window=WINDOW,
+                                 bootstrap=BOOTSTRAP_DRAWS, seed=SEED, where=where)
+    if estimator == "lpdid":
+        return lpdid(df, outcome, window=WINDOW, where=where)
+    return sun_abraham(df, outcome, window=WINDOW, where=where)
 
 
 @dataclass(frozen=True)
@@ -66,6 +121,7 @@ class Design:
     outcome: str | None
     treatments: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = ()
+    event_study: bool = False
 
 
 def _row(part: str, treatment: str, outcome: str, est: Estimate, **more: Any) -> dict[str, Any]:
@@ -105,16 +161,20 @@ def panel_design(
     secondary: tuple[str, ...] = (),
     volume: bool = False,
     event_study: bool = True,
+    estimator: str | None = None,
+    comparison: str | None = None,
 ) -> ImpactResult:
-    """TWFE + Sun–Abraham event study + placebo for one treatment and outcome (fixed spec).
+    """TWFE + event study + placebo for one treatment and outcome (fixed spec).
 
     Specification: non-directed COW dyad-years in the years both the treatment and the outcome
     cover (default 1980–2010 ∩ coverage); US-only treatments on US dyads only.
     (1) ``outcome ~ D | dyad + year`` (D = in treatment that year), dyad-clustered SEs;
     (2) with ``volume``: ``outcome ~ V | dyad + year`` (V = the treatment's intensity);
-    (3) Sun–Abraham event study of the first onset in the window −5…+5 (reference −1),
-    never-treated comparison dyads (a seeded sample of 1,000 when there are more), pairs treated in
-    the first covered year left out (onset unknown); pre-trend Wald test on −5…−2;
+    (3) event study of the first onset in the window −5…+5 (reference −1), pairs treated in
+    the first covered year left out (onset unknown); pre-trend test on −5…−2. ``estimator``:
+    ``sun-abraham`` (default; never-treated comparison dyads, a seeded sample of 1,000 when
+    there are more), ``callaway-santanna`` (``comparison`` ``never`` — the default — or
+    ``not-yet``; all dyads) or ``lpdid`` (not-yet-treated clean controls; all dyads);
     (4) placebo: 20 permutations of the onset cohorts across the same dyads, TWFE each.
 
     Example:
@@ -123,6 +183,7 @@ def panel_design(
         'twfe'
     """
     start = time.perf_counter()
+    est_name, comp = check_estimator(estimator, comparison)
     tr = get_treatment(treatment)
     oc = get_outcome(outcome)
     others = [get_outcome(o) for o in secondary if o != oc.name]
@@ -162,18 +223,22 @@ def panel_design(
     es = None
     row = _row("twfe", tr.name, oc.name, main)
     if event_study:
-        es_df = _never_sample(df)
-        es = sun_abraham(es_df, oc.column, window=WINDOW, where=where)
-        pla = placebo(es_df, oc.column, twfe(es_df, oc.column, "D", where=where).estimate,
+        sampled = _never_sample(df)
+        es = _event_study(sampled if est_name == "sun-abraham" else
+                          df.filter(pl.col("cohort").is_not_null()), oc.column, est_name, comp,
+                          where)  # fmt: skip
+        pla = placebo(sampled, oc.column, twfe(sampled, oc.column, "D", where=where).estimate,
                       draws=PLACEBO_DRAWS, seed=SEED, where=where)  # fmt: skip
         row["pretrend_p"] = es.pretrend_p
         row["placebo_p"] = pla["p"]
         estimates.append(row)
         estimates.append(_row("event-study", tr.name, oc.name, es.att, pretrend_p=es.pretrend_p,
                               placebo_p=pla["p"], n_never_treated=es.n_never,
-                              n_cohorts=es.n_cohorts))  # fmt: skip
+                              n_cohorts=es.n_cohorts, event_estimator=es.estimator,
+                              comparison=es.comparison))  # fmt: skip
         event = {"periods": es.periods.to_dicts(), "pretrend": {
-            "chi2": es.pretrend_stat, "df": es.pretrend_df, "p": es.pretrend_p},
+            "chi2": es.pretrend_stat, "df": es.pretrend_df, "p": es.pretrend_p,
+            "estimator": es.estimator, "comparison": es.comparison, **es.extra},
             "placebo": pla}  # fmt: skip
     else:
         estimates.append(row)
@@ -195,13 +260,10 @@ def panel_design(
         "TWFE: outcome ~ D | dyad + year, SEs clustered by dyad (pyfixest feols, CRV1)",
         *(["TWFE-volume: outcome ~ V | dyad + year, V = the treatment's intensity"] if volume
           else []),
-        *([f"event study: Sun-Abraham, cohorts = first year D = 1, window {WINDOW[0]}..+"
-           f"{WINDOW[1]}, reference -1, never-treated comparison (seeded sample of "
-           f"{NEVER_TREATED_SAMPLE} never-treated dyads when more; seed {SEED}); pairs already "
-           "treated in the first covered year left out; ATT = post-onset cells weighted by "
-           "their treated rows; pre-trend = Wald chi2 that relative years -5..-2 are 0",
-           f"placebo: {PLACEBO_DRAWS} permutations of onset cohorts across the event-study "
-           "dyads; p = (1 + #|placebo| >= |actual|) / (draws + 1)"] if event_study else []),
+        *([_event_spec(est_name, comp),
+           f"placebo: {PLACEBO_DRAWS} permutations of onset cohorts across the dyads with a known "
+           f"onset and the seeded sample of {NEVER_TREATED_SAMPLE} never-treated dyads (whatever "
+           "the estimator), TWFE each; p = (1 + #|placebo| >= |actual|) / (draws + 1)"] if event_study else []),
     ]  # fmt: skip
     notes = [
         "Estimates are associations under the stated identifying assumptions (parallel trends "
@@ -233,8 +295,31 @@ def panel_design(
     return result
 
 
+def _event_spec(estimator: str, comparison: str) -> str:
+    common = (f"cohorts = first year D = 1, window {WINDOW[0]}..+{WINDOW[1]}, reference -1; "
+              "pairs already treated in the first covered year left out")
+    if estimator == "callaway-santanna":
+        label = "never-treated" if comparison == "never" else "not-yet-treated"
+        return (f"event study: Callaway-Sant'Anna group-time ATTs (library differences), "
+                f"{label} comparison dyads (all of them), universal base period (onset - 1), "
+                f"{common}; relative years = cohort-size-weighted ATT(g,t); ATT = mean of "
+                "relative years 0..+5; influence-function SEs clustered by dyad; pointwise 95% "
+                f"CIs and simultaneous 95% bands ({BOOTSTRAP_DRAWS} multiplier-bootstrap draws, "
+                f"seed {SEED}); pre-trend = Wald chi2 that relative years -5..-2 are 0")
+    if estimator == "lpdid":
+        return (f"event study: local-projections DiD (pyfixest lpdid), clean controls = dyads "
+                f"not yet treated at t+h (all of them), {common}; ATT = pooled post-onset mean "
+                "0..+5; dyad-clustered SEs, pointwise 95% CIs; pre-trend = Bonferroni test of the "
+                "separate horizons -5..-2")
+    return (f"event study: Sun-Abraham, {common}; never-treated comparison (seeded sample of "
+            f"{NEVER_TREATED_SAMPLE} never-treated dyads when more; seed {SEED}); ATT = "
+            "post-onset cells weighted by their treated rows; pointwise 95% CIs; pre-trend = "
+            "Wald chi2 that relative years -5..-2 are 0")
+
+
 def dca_alignment(warehouse: Any, *, treatment: str | None = None,
-                  outcome: str | None = None, years: tuple[int, int] | None = None) -> ImpactResult:
+                  outcome: str | None = None, years: tuple[int, int] | None = None,
+                  estimator: str | None = None, comparison: str | None = None) -> ImpactResult:
     """``dca-alignment``: DCAs and alliance-portfolio S (main), tau-b and UN ideal-point
     distance (secondary TWFE). See :func:`panel_design`.
 
@@ -245,11 +330,13 @@ def dca_alignment(warehouse: Any, *, treatment: str | None = None,
     o = outcome or "s"
     return panel_design(warehouse, treatment=treatment or "dca", outcome=o, years=years,
                         name="dca-alignment", title="DCAs and alignment",
-                        secondary=("tau-b", "idealpointdist") if outcome is None else ())
+                        secondary=("tau-b", "idealpointdist") if outcome is None else (),
+                        estimator=estimator, comparison=comparison)
 
 
 def arms_alignment(warehouse: Any, *, treatment: str | None = None,
-                   outcome: str | None = None, years: tuple[int, int] | None = None) -> ImpactResult:
+                   outcome: str | None = None, years: tuple[int, int] | None = None,
+                   estimator: str | None = None, comparison: str | None = None) -> ImpactResult:
     """``arms-alignment``: arms deliveries (onset and log TIV volume) and UN ideal-point
     distance (main) and S (secondary). See :func:`panel_design`.
 
@@ -260,11 +347,13 @@ def arms_alignment(warehouse: Any, *, treatment: str | None = None,
     return panel_design(warehouse, treatment=treatment or "arms",
                         outcome=outcome or "idealpointdist", years=years, name="arms-alignment",
                         title="Arms transfers and alignment", volume=True,
-                        secondary=("s",) if outcome is None else ())  # fmt: skip
+                        secondary=("s",) if outcome is None else (), estimator=estimator,
+                        comparison=comparison)  # fmt: skip
 
 
 def troops_burden(warehouse: Any, *, treatment: str | None = None,
-                  outcome: str | None = None, years: tuple[int, int] | None = None) -> ImpactResult:
+                  outcome: str | None = None, years: tuple[int, int] | None = None,
+                  estimator: str | None = None, comparison: str | None = None) -> ImpactResult:
     """``troops-burden``: US troops (1,000+) and the host's military spending (% of GDP).
 
     Example:
@@ -274,11 +363,13 @@ def troops_burden(warehouse: Any, *, treatment: str | None = None,
     return panel_design(warehouse, treatment=treatment or "us-troops",
                         outcome=outcome or "milex-gdp", years=years, name="troops-burden",
                         title="US troops and the host's burden", volume=True,
-                        secondary=("milex",) if outcome is None else ())  # fmt: skip
+                        secondary=("milex",) if outcome is None else (), estimator=estimator,
+                        comparison=comparison)  # fmt: skip
 
 
 def generic_panel(warehouse: Any, *, treatment: str | None = None,
-                  outcome: str | None = None, years: tuple[int, int] | None = None) -> ImpactResult:
+                  outcome: str | None = None, years: tuple[int, int] | None = None,
+                  estimator: str | None = None, comparison: str | None = None) -> ImpactResult:
     """``panel``: any treatment and outcome (both required).
 
     Example:
@@ -289,9 +380,13 @@ def generic_panel(warehouse: Any, *, treatment: str | None = None,
         raise FoedusError("the 'panel' design needs --treatment and --outcome",
                           fix="e.g. foedus impact run panel --treatment pko --outcome s")
     if get_outcome(outcome).kind == "formation":
+        if estimator or comparison:
+            raise FoedusError("formation outcomes are estimated by hazard models, not event "
+                              "studies: --estimator/--comparison do not apply",
+                              fix="leave them out")  # fmt: skip
         return exercises_formation(warehouse, treatment=treatment, outcome=outcome, years=years)
     return panel_design(warehouse, treatment=treatment, outcome=outcome, years=years,
-                        name="panel")
+                        name="panel", estimator=estimator, comparison=comparison)
 
 
 def exercises_formation(warehouse: Any, *, treatment: str | None = None,
@@ -595,24 +690,25 @@ DESIGNS: dict[str, Design] = {
         Design("dca-alignment", "Do DCAs bring the pair's alliance portfolios and UN votes "
                "closer?", dca_alignment, "dca", "s", ("dca", "exercises", "arms", "pko",
                                                       "engagement"),
-               ("s", "tau-b", "idealpointdist")),
+               ("s", "tau-b", "idealpointdist"), event_study=True),
         Design("exercises-formation", "Are joint exercises followed by new ATOP obligations?",
                exercises_formation, "exercises", "formation-*",
                ("exercises", "dca", "arms", "pko", "us-training", "us-troops", "us-visits"),
                tuple(f"formation-{k}" for k in OBLIGATIONS)),
         Design("arms-alignment", "Do arms deliveries bring the pair's UN votes and alliance "
                "portfolios closer?", arms_alignment, "arms", "idealpointdist",
-               ("arms", "dca", "exercises", "pko"), ("idealpointdist", "s", "tau-b")),
+               ("arms", "dca", "exercises", "pko"), ("idealpointdist", "s", "tau-b"),
+               event_study=True),
         Design("troops-burden", "Does US troop presence change the host's military spending?",
                troops_burden, "us-troops", "milex-gdp", ("us-troops", "us-training",
                                                          "us-visits", "us-aid"),
-               ("milex-gdp", "milex")),
+               ("milex-gdp", "milex"), event_study=True),
         Design("honouring-rates", "Do allies join disputes on their partner's side "
                "(unconditional coding)?", honouring, None, None),
         Design("member-exit", "How long before members break alliances early?", member_exit,
                None, None),
-        Design("panel", "Any treatment and outcome: TWFE, Sun-Abraham event study, placebo",
-               generic_panel, None, None),
+        Design("panel", "Any treatment and outcome: TWFE, event study, placebo",
+               generic_panel, None, None, event_study=True),
     )
 }  # fmt: skip
 
@@ -637,8 +733,11 @@ def run_design(
     treatment: str | None = None,
     outcome: str | None = None,
     years: tuple[int, int] | None = None,
+    estimator: str | None = None,
+    comparison: str | None = None,
 ) -> ImpactResult:
-    """Run the named design on the warehouse.
+    """Run the named design on the warehouse; ``estimator`` and ``comparison`` choose the event
+    study of the designs that have one (:data:`ESTIMATORS`; default Sun–Abraham, never-treated).
 
     Example:
         >>> run_design("nope")
@@ -655,4 +754,13 @@ def run_design(
         get_outcome(outcome)
         raise FoedusError(f"design '{design.name}' does not take outcome '{outcome}'",
                           fix="use one of: " + ", ".join(design.outcomes))  # fmt: skip
+    if estimator or comparison:
+        check_estimator(estimator, comparison)
+        if not design.event_study:
+            raise FoedusError(f"design '{design.name}' has no event study: --estimator and "
+                              "--comparison do not apply", fix="leave them out, or use one "
+                              "of: " + ", ".join(d.name for d in DESIGNS.values()
+                                                 if d.event_study))  # fmt: skip
+        return design.run(warehouse, treatment=treatment, outcome=outcome, years=years,
+                          estimator=estimator, comparison=comparison)
     return design.run(warehouse, treatment=treatment, outcome=outcome, years=years)

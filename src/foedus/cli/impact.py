@@ -89,13 +89,16 @@ def list_cmd(as_json: JsonOpt = False) -> None:
     """The named designs, their default treatment and outcome, and the treatments/outcomes."""
 
     def body() -> None:
-        from foedus.impact.designs import DESIGNS
+        from foedus.impact.designs import DESIGNS, ESTIMATORS
         from foedus.impact.panel import OUTCOMES, TREATMENTS
 
         doc: dict[str, list[dict[str, Any]]] = {
             "designs": [{"name": d.name, "question": d.question, "treatment": d.treatment,
                          "outcome": d.outcome, "treatments": list(d.treatments),
-                         "outcomes": list(d.outcomes)} for d in DESIGNS.values()],
+                         "outcomes": list(d.outcomes), "event_study": d.event_study}
+                        for d in DESIGNS.values()],
+            "estimators": [{"name": k, "comparisons": list(v), "default_comparison": v[0]}
+                           for k, v in ESTIMATORS.items()],
             "treatments": [{"name": t.name, "label": t.label, "coverage": list(t.coverage),
                             "gaps": list(t.gaps), "us_only": t.us_only}
                            for t in TREATMENTS.values()],
@@ -107,6 +110,10 @@ def list_cmd(as_json: JsonOpt = False) -> None:
             return
         for d in doc["designs"]:
             out.print(f"[bold]{d['name']}[/]  {d['question']}", highlight=False)
+        out.print("[bold]Event-study estimators[/] (--estimator, --comparison; designs "
+                  "with an event study):")
+        for e in doc["estimators"]:
+            out.print(f"  {e['name']}: " + " | ".join(e["comparisons"]), highlight=False)
         out.print("[bold]Treatments[/] (coverage):")
         for t in doc["treatments"]:
             us = ", US dyads" if t["us_only"] else ""
@@ -125,6 +132,12 @@ def run_cmd(
     treatment: Annotated[str | None, typer.Option("--treatment", help="Treatment name.")] = None,
     outcome: Annotated[str | None, typer.Option("--outcome", help="Outcome name.")] = None,
     years: Annotated[str | None, typer.Option("--years", help="FIRST-LAST, within coverage.")] = None,
+    estimator: Annotated[str | None, typer.Option(
+        "--estimator", help="Event study: sun-abraham (default), callaway-santanna or lpdid.",
+    )] = None,
+    comparison: Annotated[str | None, typer.Option(
+        "--comparison", help="Event-study comparison dyads: never (default) or not-yet.",
+    )] = None,
     output: OutOpt = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
@@ -137,7 +150,8 @@ def run_cmd(
 
         check_output(output)
         span = _years(years)
-        result = run_design(design, warehouse, treatment=treatment, outcome=outcome, years=span)
+        result = run_design(design, warehouse, treatment=treatment, outcome=outcome, years=span,
+                            estimator=estimator, comparison=comparison)
         if output is not None:
             result.write(output)
             err.print(f"wrote {output}", highlight=False)

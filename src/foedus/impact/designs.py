@@ -6,6 +6,7 @@ design                   question
 ``dca-alignment``        does a DCA bring the pair's alliance portfolios (S) and UN votes closer?
 ``arms-alignment``       do arms deliveries bring the pair's UN votes and portfolios closer?
 ``exercises-formation``  are joint exercises followed by new ATOP obligations between the pair?
+``formation-cox``        the same as a Cox model of the time to a first new obligation
 ``troops-burden``        does US troop presence change the host's military spending?
 ``panel``                any treatment × outcome, TWFE + event study (``--treatment --outcome``)
 ``honouring-rates``      do allies join disputes on their partner's side (unconditional coding)?
@@ -31,6 +32,7 @@ from foedus.impact.estimators import (
     callaway_santanna,
     cox,
     lpdid,
+    ph_test,
     placebo,
     sun_abraham,
     twfe,
@@ -417,20 +419,7 @@ def exercises_formation(warehouse: Any, *, treatment: str | None = None,
         raise FoedusError(f"exercises-formation takes formation outcomes, not {bad}",
                           fix="use formation-defense, formation-offense, formation-neutral, "
                           "formation-nonagg, formation-consul or formation-any")  # fmt: skip
-    default = tr.coverage if tr.us_only else INSTRUMENT_YEARS
-    span, coverage = coverage_window(years or default, (tr.name, tr.coverage),
-                                     ("ATOP", (1816, 2018)))  # fmt: skip
-    df, frame = impact_panel(warehouse, (span[0] - 1, span[1]),
-                             [*tr.enrichers, "add_atop_alliance"], us_only=tr.us_only)
-    df = add_formation(add_treatment(df, tr))
-    lag = lambda c: pl.when(pl.col("year").shift(1).over("dyad", order_by="year")  # noqa: E731
-                            == pl.col("year") - 1).then(pl.col(c).shift(1).over(
-                                "dyad", order_by="year"))  # fmt: skip
-    df = df.with_columns(
-        lag("D").alias("exercised_lag1"),
-        (lag("ever") >= 2).cast(pl.Int64).alias("repeated_lag1"),
-        (pl.col("year") - pl.col("year").min().over("dyad")).alias("years_at_risk"),
-    ).filter(pl.col("year").is_between(span[0], span[1]))
+    df, frame, span, coverage = _formation_panel(warehouse, tr, years)
     estimates: list[dict[str, Any]] = []
     where = f"exercises-formation: {tr.name}"
     for oc in ocs:
@@ -481,8 +470,8 @@ def exercises_formation(warehouse: Any, *, treatment: str | None = None,
         "Coefficients are log-odds (hazard logit) or probability points (LPM). Exercises are "
         "not randomly assigned: pairs that exercise are already close, so these are "
         "associations, not effects.",
-        "No Cox model for formation: with annual data and time-varying treatment the "
-        "discrete-time hazard is the appropriate model; Cox is used for member exit.",
+        "A Cox model of the time to a first new obligation (time-varying treatment) is the "
+        "design formation-cox.",
     ]
     result = ImpactResult(
         name="exercises-formation", title="Joint exercises and alliance formation",
@@ -490,6 +479,109 @@ def exercises_formation(warehouse: Any, *, treatment: str | None = None,
         specification=spec, sample=f"{df.height:,} dyad-years, {span[0]}-{span[1]}",
         estimates=estimates, notes=notes, sources=_sources(frame, (*tr.sources, "atop")),
     )  # fmt: skip
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _formation_panel(warehouse: Any, tr: Any, years: tuple[int, int] | None
+                     ) -> tuple[pl.DataFrame, Any, tuple[int, int], str]:
+    """Dyad-years with formation outcomes, the lagged treatment (``exercised_lag1``),
+    ``repeated_lag1`` and ``years_at_risk`` (years since the dyad's first panel year)."""
+    default = tr.coverage if tr.us_only else INSTRUMENT_YEARS
+    span, coverage = coverage_window(years or default, (tr.name, tr.coverage),
+                                     ("ATOP", (1816, 2018)))  # fmt: skip
+    df, frame = impact_panel(warehouse, (span[0] - 1, span[1]),
+                             [*tr.enrichers, "add_atop_alliance"], us_only=tr.us_only)
+    df = add_formation(add_treatment(df, tr))
+    lag = lambda c: pl.when(pl.col("year").shift(1).over("dyad", order_by="year")  # noqa: E731
+                            == pl.col("year") - 1).then(pl.col(c).shift(1).over(
+                                "dyad", order_by="year"))  # fmt: skip
+    df = df.with_columns(
+        lag("D").alias("exercised_lag1"),
+        (lag("ever") >= 2).cast(pl.Int64).alias("repeated_lag1"),
+        (pl.col("year") - pl.col("year").min().over("dyad")).alias("years_at_risk"),
+    ).filter(pl.col("year").is_between(span[0], span[1]))
+    return df, frame, span, coverage
+
+
+def formation_cox(warehouse: Any, *, treatment: str | None = None,
+                  outcome: str | None = None,
+                  years: tuple[int, int] | None = None) -> ImpactResult:
+    """``formation-cox``: time to a pair's first new obligation of a type (default: defence)
+    in a Cox model with time-varying treatment, beside the discrete-time hazard of
+    ``exercises-formation``.
+
+    Specification: the dyad-years of ``exercises-formation`` (1981–2010 for exercises) at risk
+    of forming the obligation (none the year before), each dyad's spell ending at its first
+    formation in the window (later years dropped) or censored at its last year at risk.
+    Counting-process rows (t, t + 1] on the clock of years since the dyad entered the panel
+    (left truncation: a dyad enters the risk set when first observed at risk). Covariates:
+    ``exercised_lag1`` and ``repeated_lag1`` (time-varying). Cox PH (lifelines
+    ``CoxTimeVaryingFitter``, Efron ties, model-based SEs — one spell per dyad).
+    Proportional-hazards check: Wald test of covariate × log(time) interactions.
+
+    Example:
+        >>> formation_cox("wh.duckdb").estimates[0]["term"]  # doctest: +SKIP
+        'exercised_lag1'
+    """
+    from foedus.impact.estimators import cox_time_varying
+
+    start = time.perf_counter()
+    tr = get_treatment(treatment or "exercises")
+    oc = get_outcome(outcome or "formation-defense")
+    if oc.kind != "formation":
+        raise FoedusError(f"formation-cox takes a formation outcome, not '{oc.name}'",
+                          fix="use formation-defense, formation-offense, formation-neutral, "
+                          "formation-nonagg, formation-consul or formation-any")  # fmt: skip
+    df, frame, span, coverage = _formation_panel(warehouse, tr, years)
+    where = f"formation-cox: {tr.name} → {oc.name}"
+    at_risk = df.filter(pl.col(oc.column).is_not_null() & pl.col("exercised_lag1").is_not_null())
+    require_variation(at_risk, oc.column, f"outcome '{oc.name}'", where)
+    first = at_risk.filter(pl.col(oc.column) == 1).group_by("dyad").agg(
+        pl.col("year").min().alias("first_event"))  # fmt: skip
+    spells = at_risk.join(first, on="dyad", how="left").filter(
+        pl.col("first_event").is_null() | (pl.col("year") <= pl.col("first_event"))
+    ).with_columns(pl.col("years_at_risk").alias("t0"),
+                   (pl.col("years_at_risk") + 1).alias("t1"))  # fmt: skip
+    covs = ["exercised_lag1", "repeated_lag1"]
+    est, ph = cox_time_varying(spells, "dyad", "t0", "t1", oc.column, covs, where=where)
+    estimates = [_row("cox-tv", tr.name, oc.name, e, ph_p=next(
+        r["p"] for r in ph["by_covariate"] if r["covariate"] == e.term)) for e in est]
+    adj = adjust_pvalues([e["p"] for e in estimates])
+    for e, h, b in zip(estimates, adj["holm"], adj["bh"], strict=True):
+        e["p_holm"], e["p_bh"] = h, b
+    events = int(spells.get_column(oc.column).sum())
+    spec = [
+        f"unit: non-directed COW dyad-year at risk of a new {oc.label}; {coverage}",
+        f"treatment: {tr.label}, lagged one year (exercised_lag1); repeated_lag1 = 2+ treated "
+        "years up to the year before; both time-varying",
+        "spell: from the dyad's first year at risk to its first formation in the window (later "
+        "years dropped) or its last year at risk (censored); clock = years since the dyad "
+        "entered the panel; rows (t, t+1]",
+        "Cox proportional hazards, time-varying covariates (lifelines CoxTimeVaryingFitter, "
+        "Efron ties), model-based SEs (one spell per dyad)",
+        "proportional-hazards check: Wald test of covariate x log(time) interactions (global "
+        "and per covariate)",
+    ]
+    notes = [
+        "Log hazard ratios: > 0 = earlier formation. Associations, not effects: pairs that "
+        "exercise are already close.",
+        f"Proportional hazards: global p = {ph['global_p']:.3g}"
+        + (" — the hazard ratios change with time; read them as time-averaged." if
+           ph["global_p"] < 0.05 else " (no evidence against proportionality)."),
+        "Multiple testing: 2 estimates; p_holm and p_bh adjust across them.",
+    ]
+    result = ImpactResult(
+        name="formation-cox", title="Time to a first new alliance obligation (Cox)",
+        question="Do pairs that exercise together form a new obligation sooner?",
+        specification=spec,
+        sample=f"{spells.height:,} dyad-years at risk, {spells.get_column('dyad').n_unique():,} "
+        f"dyads, {events:,} first formations, {span[0]}-{span[1]}",
+        estimates=estimates, tables={"proportional_hazards": ph["by_covariate"]},
+        notes=notes, sources=_sources(frame, (*tr.sources, "atop")),
+    )  # fmt: skip
+    result.tables["proportional_hazards_global"] = [{k: ph[k] for k in (
+        "test", "global_chi2", "global_df", "global_p")}]
     result.seconds = time.perf_counter() - start
     return result
 
@@ -623,10 +715,12 @@ def member_exit(warehouse: Any, *, treatment: str | None = None, outcome: str | 
     covs = ["defense", "offense", "neutral", "nonagg", "bilat", "milinst", "post1945",
             *(["major"] if majors is not None else [])]  # fmt: skip
     covs = [c for c in covs if df.get_column(c).n_unique() > 1]
-    est, _ = cox(df.with_columns(pl.col(c).cast(pl.Float64) for c in covs), "duration",
-                 "broken", covs, cluster="atopid", where="member-exit")  # fmt: skip
-    estimates = [_row("cox", c, "early exit (termmode 3)", e) for c, e in zip(covs, est,
-                                                                              strict=True)]
+    est, fitted = cox(df.with_columns(pl.col(c).cast(pl.Float64) for c in covs), "duration",
+                      "broken", covs, cluster="atopid", where="member-exit")  # fmt: skip
+    ph = ph_test(fitted, df, "duration", "broken", covs)
+    ph_p = {r["covariate"]: r["p"] for r in ph["by_covariate"]}
+    estimates = [_row("cox", c, "early exit (termmode 3)", e, ph_p=ph_p.get(c))
+                 for c, e in zip(covs, est, strict=True)]
     adj = adjust_pvalues([e["p"] for e in estimates])
     for e, h, b in zip(estimates, adj["holm"], adj["bh"], strict=True):
         e["p_holm"], e["p_bh"] = h, b
@@ -668,15 +762,24 @@ def member_exit(warehouse: Any, *, treatment: str | None = None, outcome: str | 
         "Cox proportional hazards (lifelines, Efron ties), robust SEs clustered by alliance; "
         "Kaplan-Meier curves by strongest obligation",
         "covariates: " + ", ".join(covs),
+        "proportional-hazards check: Grambsch-Therneau test of scaled Schoenfeld residuals "
+        "against the rank of time (lifelines), per covariate (ph_p); global = Holm-adjusted "
+        "minimum",
     ]
     result = ImpactResult(
         name="member-exit", title="Alliance members' early exit (survival)",
         question="How long do members honour an alliance before breaking it early, and which "
         "alliances last?", specification=spec,
         sample=f"{df.height:,} member spells, {int(df.get_column('broken').sum()):,} early exits",
-        estimates=estimates, tables={"kaplan_meier": curves, "kaplan_meier_curves": full},
+        estimates=estimates, tables={"kaplan_meier": curves, "kaplan_meier_curves": full,
+                                     "proportional_hazards": ph["by_covariate"]},
         notes=[f"Multiple testing: {len(estimates)} hazard ratios; p_holm and p_bh adjust "
-               "across them.", "Log hazard ratios: > 0 = earlier exit."],
+               "across them.", "Log hazard ratios: > 0 = earlier exit.",
+               f"Proportional hazards: global p = {ph['global_p']:.3g} (Holm-adjusted minimum "
+               "of the per-covariate Grambsch-Therneau tests)"
+               + ("; covariates with ph_p < 0.05 have hazard ratios that change with duration: "
+                  "read them as averages over it." if ph["global_p"] < 0.05 else "; no evidence "
+                  "against proportionality.")],
         sources=["atop", "cow-majors"],
     )  # fmt: skip
     result.seconds = time.perf_counter() - start
@@ -703,6 +806,11 @@ DESIGNS: dict[str, Design] = {
                troops_burden, "us-troops", "milex-gdp", ("us-troops", "us-training",
                                                          "us-visits", "us-aid"),
                ("milex-gdp", "milex"), event_study=True),
+        Design("formation-cox", "Do pairs that exercise together form a first new "
+               "obligation sooner (Cox, time-varying)?", formation_cox, "exercises",
+               "formation-defense",
+               ("exercises", "dca", "arms", "pko", "us-training", "us-troops", "us-visits"),
+               tuple(f"formation-{k}" for k in OBLIGATIONS)),
         Design("honouring-rates", "Do allies join disputes on their partner's side "
                "(unconditional coding)?", honouring, None, None),
         Design("member-exit", "How long before members break alliances early?", member_exit,

@@ -133,9 +133,8 @@ def test_sup_t_matches_the_library_multiplier_bootstrap() -> None:
 
 
 def test_fast_sparse_column_equals_the_library() -> None:
-    from scipy.sparse import lil_array
-
     from differences.models.attgt.utility_ntl import get_sparse_array
+    from scipy.sparse import lil_array
 
     from foedus.impact.estimators import _csr_column
 

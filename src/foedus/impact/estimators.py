@@ -393,7 +393,8 @@ def _staggered_sample(
                                     "sample")  # fmt: skip
     # a cohort needs comparison units observed in its onset year and the year before
     seen = data.select(unit, time, cohort)
-    usable, dropped = [], []
+    usable: list[int] = []
+    dropped: list[int] = []
     for g in cohorts:
         ctrl = pl.col(cohort) == 0
         if comparison == "not-yet":
@@ -574,8 +575,9 @@ def callaway_santanna(
         if crit is None:
             r["band_low"] = r["band_high"] = None
         else:
-            r["band_low"] = r["estimate"] - crit * r["se"]
-            r["band_high"] = r["estimate"] + crit * r["se"]
+            est_r, se_r = float(r["estimate"] or 0.0), float(r["se"] or 0.0)
+            r["band_low"] = est_r - crit * se_r
+            r["band_high"] = est_r + crit * se_r
     post = np.vstack(post_if).mean(axis=0)
     att = float(np.mean(post_est))
     att_se = float(np.sqrt(np.mean(post**2) / post.size))
@@ -955,7 +957,7 @@ def ph_test(fitter: Any, data: pl.DataFrame, duration: str, event: str,
     summ = res.summary
     rows = [{"covariate": str(c), "chi2": float(summ.loc[c, "test_statistic"]),
              "p": float(summ.loc[c, "p"])} for c in summ.index]  # fmt: skip
-    ps = [r["p"] for r in rows]
+    ps = [float(summ.loc[c, "p"]) for c in summ.index]
     holm = adjust_pvalues(ps)["holm"]
     return {"test": "Grambsch-Therneau (scaled Schoenfeld residuals vs rank of time, lifelines)",
             "global_p": float(min(h for h in holm if h is not None)) if rows else float("nan"),

@@ -57,6 +57,10 @@ def _estimators(warehouse: str) -> None:
         "lpdid not-yet": lambda: lpdid(df, "s_un_val_abs"),
     }
     print(f"estimators alone on DCA -> S: {df.height:,} dyad-years")
+    small = df.filter(pl.col("dyad") % 20 == 0)  # warm-up: imports and bytecode, untimed
+    sun_abraham(small, "s_un_val_abs")
+    callaway_santanna(small, "s_un_val_abs", bootstrap=9)
+    lpdid(small, "s_un_val_abs")
     for label, fit in runs.items():
         cpu0, wall0 = time.process_time(), time.perf_counter()
         es = fit()

@@ -140,7 +140,7 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
     us = lo == USA
     rows: list[dict[str, Any]] = []
     for t in TREATMENTS.values():
-        if t.us_only and not us:
+        if (t.us_only and not us) or t.continuous:  # an index has no "years used"
             continue
         f = frame
         for e in t.enrichers:

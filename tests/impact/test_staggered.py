@@ -159,10 +159,10 @@ def test_staggered_bad_input_refused() -> None:
     no_never = df.filter(pl.col("cohort") > 0)
     with pytest.raises(DegenerateSampleError, match="no never-treated"):
         callaway_santanna(no_never, "y", comparison="never", bootstrap=0)
-    # two cohorts, no never-treated, and the later cohort unseen before its onset: nobody is
+    # two cohorts, no never-treated, and the later cohort (2006) first seen in 2005: nobody is
     # left as a not-yet-treated comparison at either onset
     late = no_never.filter((pl.col("cohort") <= 2006)
-                           & ((pl.col("cohort") == 2004) | (pl.col("year") >= 2006)))
+                           & ((pl.col("cohort") == 2004) | (pl.col("year") >= 2005)))
     with pytest.raises(DegenerateSampleError, match="no not-yet-treated unit is left"):
         callaway_santanna(late, "y", comparison="not-yet", bootstrap=0)
     with pytest.raises(DegenerateSampleError, match="comparison group"):

@@ -274,9 +274,14 @@ def panel_design(
     ]
     if es is not None and es.n_treated < 50:
         notes.append(f"Only {es.n_treated} treated units with an observed onset: many cohort x "
-                     "relative-year cells rest on one or two units, and cluster-robust SEs of the "
-                     "saturated event study are then too small; read its CI with caution (the "
-                     "placebo p-value does not rely on them).")
+                     "relative-year cells rest on one or two units, and cluster-robust (or "
+                     "influence-function) SEs are then too small; read the event-study CI with "
+                     "caution (the placebo p-value does not rely on them).")
+    if es is not None and es.extra.get("band_floored_at_pointwise"):
+        notes.append("The multiplier bootstrap gave a simultaneous critical value below the "
+                     f"pointwise one ({es.extra['band_critical_value_bootstrap']:.2f}; few "
+                     "treated units dominate the influence functions): the bands are set to the "
+                     "pointwise CIs and are not simultaneous.")
     if event_study:
         notes.append(f"The placebo p-value's floor is 1/{PLACEBO_DRAWS + 1} "
                      f"= {1 / (PLACEBO_DRAWS + 1):.3f} ({PLACEBO_DRAWS} permutations).")

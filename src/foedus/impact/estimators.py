@@ -367,9 +367,13 @@ def _staggered_sample(
                                     where=where, fix="use e.g. (-5, 5)")  # fmt: skip
     data = df.select(outcome, unit, time, cohort).drop_nulls().fill_nan(None).drop_nulls()
     _check_sample(data, outcome, unit, where)
-    first = int(data.get_column(time).min())  # type: ignore[arg-type]
-    # an onset in the first observed year has no pre-onset year: not identified
-    data = data.filter((pl.col(cohort) == 0) | (pl.col(cohort) > first))
+    # a unit's onset must fall after its first and no later than its last observed year: an
+    # onset at or before the first observation has no pre-onset year (onset unknown), one after
+    # the last is never seen treated (neither treated nor truly never treated): both left out
+    seen_from = pl.col(time).min().over(unit)
+    seen_to = pl.col(time).max().over(unit)
+    data = data.filter((pl.col(cohort) == 0)
+                       | ((pl.col(cohort) > seen_from) & (pl.col(cohort) <= seen_to)))
     units = data.select(unit, cohort).unique(unit)
     treated_units = units.filter(pl.col(cohort) > 0)
     n_treated = treated_units.height
@@ -504,8 +508,10 @@ def callaway_santanna(
     functions, clustered by unit. The pre-trend test is the Wald χ² that every pre-onset
     relative-year estimate (window start … −2) is 0 (covariance from the influence functions).
     Pointwise CIs and, with ``bootstrap`` > 0, simultaneous bands over the window's relative
-    years (multiplier bootstrap with ``seed``). Cohorts without any comparison unit at their
-    onset are left out and named in ``extra["dropped_cohorts"]``.
+    years (multiplier bootstrap with ``seed``; the critical value is never below the pointwise
+    one). Cohorts without any comparison unit at their onset are left out and named in
+    ``extra["dropped_cohorts"]``; units whose onset is not inside their own observed years are
+    left out.
 
     Example:
         >>> rng = np.random.default_rng(3)
@@ -570,7 +576,10 @@ def callaway_santanna(
     if not post_est:
         raise DegenerateSampleError("no post-onset group-time effect could be estimated",
                                     where=where, fix="widen the years")  # fmt: skip
-    crit = sup_t_critical_value(np.vstack(ifs).T, level, bootstrap, seed) if bootstrap else None
+    raw_crit = sup_t_critical_value(np.vstack(ifs).T, level, bootstrap, seed) if bootstrap else None
+    # with few treated units a handful of influence values dominate, the Rademacher draws take
+    # few distinct values and their quantile can fall below the pointwise one: never narrower
+    crit = None if raw_crit is None else max(raw_crit, z)
     for r in rows:
         if crit is None:
             r["band_low"] = r["band_high"] = None
@@ -607,7 +616,8 @@ def callaway_santanna(
         n_treated=int(n_treated), n_never=int(n_never), n_cohorts=len(cohorts), window=window,
         estimator="callaway-santanna", comparison=comparison,
         extra={"dropped_cohorts": dropped, "bootstrap": bootstrap, "seed": seed,
-               "band_critical_value": crit,
+               "band_critical_value": crit, "band_critical_value_bootstrap": raw_crit,
+               "band_floored_at_pointwise": raw_crit is not None and raw_crit < z,
                "band": "simultaneous over the window's relative years: sup-t critical value "
                f"from {bootstrap} Rademacher multiplier-bootstrap draws of the influence "
                "functions" if crit is not None else "none (pointwise CIs only)"},

@@ -46,7 +46,7 @@ def _print(result: Any) -> None:
     out.print(f"[bold]Sample:[/] {result.sample}", highlight=False)
     table = Table(title="Estimates (95% CI)", title_justify="left")
     cols = ["part", "treatment", "outcome", "term", "estimate", "ci", "p", "n", "pretrend_p",
-            "placebo_p"]  # fmt: skip
+            "placebo_p", "ph_p"]  # fmt: skip
     rows = [{**r, "ci": None if r.get("ci_low") is None
              else f"[{_cell(r['ci_low'])}, {_cell(r['ci_high'])}]"} for r in result.estimates]
     cols = [c for c in cols if any(r.get(c) is not None for r in rows)]

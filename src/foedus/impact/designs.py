@@ -856,7 +856,7 @@ def run_design(
         >>> run_design("nope")
         Traceback (most recent call last):
         ...
-        foedus.errors.FoedusError: unknown design 'nope'. Fix: use one of: dca-alignment, exercises-formation, arms-alignment, troops-burden, honouring-rates, member-exit, panel
+        foedus.errors.FoedusError: unknown design 'nope'. Fix: use one of: dca-alignment, exercises-formation, arms-alignment, troops-burden, formation-cox, honouring-rates, member-exit, panel
     """
     design = get_design(name)
     if design.treatments and treatment and treatment not in design.treatments:

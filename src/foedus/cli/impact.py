@@ -46,7 +46,7 @@ def _print(result: Any) -> None:
     out.print(f"[bold]Sample:[/] {result.sample}", highlight=False)
     table = Table(title="Estimates (95% CI)", title_justify="left")
     cols = ["part", "treatment", "outcome", "term", "estimate", "ci", "p", "n", "pretrend_p",
-            "placebo_p"]  # fmt: skip
+            "placebo_p", "ph_p"]  # fmt: skip
     rows = [{**r, "ci": None if r.get("ci_low") is None
              else f"[{_cell(r['ci_low'])}, {_cell(r['ci_high'])}]"} for r in result.estimates]
     cols = [c for c in cols if any(r.get(c) is not None for r in rows)]
@@ -91,13 +91,16 @@ def list_cmd(as_json: JsonOpt = False) -> None:
     """The named designs, their default treatment and outcome, and the treatments/outcomes."""
 
     def body() -> None:
-        from foedus.impact.designs import DESIGNS
+        from foedus.impact.designs import DESIGNS, ESTIMATORS
         from foedus.impact.panel import OUTCOMES, TREATMENTS
 
         doc: dict[str, list[dict[str, Any]]] = {
             "designs": [{"name": d.name, "question": d.question, "treatment": d.treatment,
                          "outcome": d.outcome, "treatments": list(d.treatments),
-                         "outcomes": list(d.outcomes)} for d in DESIGNS.values()],
+                         "outcomes": list(d.outcomes), "event_study": d.event_study}
+                        for d in DESIGNS.values()],
+            "estimators": [{"name": k, "comparisons": list(v), "default_comparison": v[0]}
+                           for k, v in ESTIMATORS.items()],
             "treatments": [{"name": t.name, "label": t.label, "coverage": list(t.coverage),
                             "gaps": list(t.gaps), "us_only": t.us_only}
                            for t in TREATMENTS.values()],
@@ -109,6 +112,10 @@ def list_cmd(as_json: JsonOpt = False) -> None:
             return
         for d in doc["designs"]:
             out.print(f"[bold]{d['name']}[/]  {d['question']}", highlight=False)
+        out.print("[bold]Event-study estimators[/] (--estimator, --comparison; designs "
+                  "with an event study):")
+        for e in doc["estimators"]:
+            out.print(f"  {e['name']}: " + " | ".join(e["comparisons"]), highlight=False)
         out.print("[bold]Treatments[/] (coverage):")
         for t in doc["treatments"]:
             us = ", US dyads" if t["us_only"] else ""
@@ -130,6 +137,12 @@ def run_cmd(
     coding: Annotated[str | None, typer.Option(
         "--coding", help="honouring-rates only: 'relevance' (default: ATOP conditions applied, "
         "'cannot be judged' reported apart) or 'unconditional'.")] = None,
+    estimator: Annotated[str | None, typer.Option(
+        "--estimator", help="Event study: sun-abraham (default), callaway-santanna or lpdid.",
+    )] = None,
+    comparison: Annotated[str | None, typer.Option(
+        "--comparison", help="Event-study comparison dyads: never (default) or not-yet.",
+    )] = None,
     output: OutOpt = None,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
@@ -143,7 +156,8 @@ def run_cmd(
         check_output(output)
         span = _years(years)
         result = run_design(design, warehouse, treatment=treatment, outcome=outcome, years=span,
-                            coding=coding)  # fmt: skip
+                            coding=coding, estimator=estimator,
+                            comparison=comparison)  # fmt: skip
         if output is not None:
             result.write(output)
             err.print(f"wrote {output}", highlight=False)

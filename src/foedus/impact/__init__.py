@@ -2,7 +2,8 @@
 
 Named designs with fixed specifications (:data:`DESIGNS`, :func:`run_design`), the treatments and
 outcomes they use with their coverage (:data:`TREATMENTS`, :data:`OUTCOMES`), the estimators
-(:func:`twfe`, :func:`sun_abraham`, :func:`placebo`, :func:`cox`, :func:`proportion_ci`), alliance
+(:func:`twfe`, :func:`sun_abraham`, :func:`callaway_santanna`, :func:`lpdid`, :func:`placebo`,
+:func:`cox`, :func:`cox_time_varying`, :func:`ph_test`, :func:`proportion_ci`), alliance
 honouring cases and rates, and the pair and alliance profiles behind ``foedus impact dyad`` and
 ``foedus impact alliance``.
 
@@ -14,15 +15,21 @@ Example:
 
 from __future__ import annotations
 
-from foedus.impact.designs import DESIGNS, Design, get_design, run_design
+from foedus.impact.designs import DESIGNS, ESTIMATORS, Design, get_design, run_design
 from foedus.impact.estimators import (
     Estimate,
     EventStudy,
     adjust_pvalues,
+    callaway_santanna,
     cox,
+    cox_time_varying,
+    lpdid,
+    ph_interaction_test,
+    ph_test,
     placebo,
     proportion_ci,
     sun_abraham,
+    sup_t_critical_value,
     twfe,
 )
 from foedus.impact.panel import OUTCOMES, TREATMENTS, Outcome, Treatment, impact_panel
@@ -37,6 +44,7 @@ from foedus.impact.result import ImpactResult
 
 __all__ = [
     "DESIGNS",
+    "ESTIMATORS",
     "OUTCOMES",
     "TREATMENTS",
     "Design",
@@ -49,17 +57,23 @@ __all__ = [
     "alliance_impact",
     "attach_impact",
     "cached_design",
+    "callaway_santanna",
     "cox",
+    "cox_time_varying",
     "dyad_impact",
     "get_design",
     "honouring_cases",
     "honouring_rates",
     "impact_panel",
+    "lpdid",
+    "ph_interaction_test",
+    "ph_test",
     "placebo",
     "proportion_ci",
     "relevance_summary",
     "run_design",
     "sun_abraham",
+    "sup_t_critical_value",
     "twfe",
     "war_cases",
 ]

@@ -6,6 +6,7 @@ design                   question
 ``dca-alignment``        does a DCA bring the pair's alliance portfolios (S) and UN votes closer?
 ``arms-alignment``       do arms deliveries bring the pair's UN votes and portfolios closer?
 ``exercises-formation``  are joint exercises followed by new ATOP obligations between the pair?
+``formation-cox``        the same as a Cox model of the time to a first new obligation
 ``troops-burden``        does US troop presence change the host's military spending?
 ``panel``                any treatment × outcome, TWFE + event study (``--treatment --outcome``)
 ``honouring-rates``      do allies keep their promises in war (relevance coding; unconditional)?
@@ -26,8 +27,12 @@ import polars as pl
 from foedus.errors import DegenerateSampleError, FoedusError
 from foedus.impact.estimators import (
     Estimate,
+    EventStudy,
     adjust_pvalues,
+    callaway_santanna,
     cox,
+    lpdid,
+    ph_test,
     placebo,
     sun_abraham,
     twfe,
@@ -44,7 +49,7 @@ from foedus.impact.panel import (
 )
 from foedus.impact.result import ImpactResult
 
-__all__ = ["DESIGNS", "Design", "get_design", "run_design"]
+__all__ = ["COMPARISONS", "DESIGNS", "ESTIMATORS", "Design", "get_design", "run_design"]
 
 #: Default years of the instrument designs: the years DCAD, JME and MME all cover.
 INSTRUMENT_YEARS: tuple[int, int] = (1980, 2010)
@@ -53,6 +58,58 @@ NEVER_TREATED_SAMPLE = 1000
 SEED = 20261203
 PLACEBO_DRAWS = 20
 WINDOW = (-5, 5)
+#: Multiplier-bootstrap draws for the Callaway-Sant'Anna simultaneous bands.
+BOOTSTRAP_DRAWS = 999
+
+#: The event-study estimators (``--estimator``), each with the comparison groups it takes (the
+#: first is its default).
+ESTIMATORS: dict[str, tuple[str, ...]] = {
+    "sun-abraham": ("never",),
+    "callaway-santanna": ("never", "not-yet"),
+    "lpdid": ("not-yet",),
+}
+#: The comparison groups (``--comparison``).
+COMPARISONS: tuple[str, ...] = ("never", "not-yet")
+
+
+def check_estimator(estimator: str | None, comparison: str | None) -> tuple[str, str]:
+    """The event-study estimator and comparison group asked, checked (clear error otherwise).
+
+    Example:
+        >>> check_estimator(None, None)
+        ('sun-abraham', 'never')
+        >>> check_estimator("callaway-santanna", "not-yet")
+        ('callaway-santanna', 'not-yet')
+        >>> check_estimator("lpdid", "never")
+        Traceback (most recent call last):
+        ...
+        foedus.errors.FoedusError: the 'lpdid' estimator does not take the 'never' comparison group. Fix: use --comparison not-yet (or leave it out)
+    """
+    est = (estimator or "sun-abraham").strip().lower().replace("_", "-")
+    if est not in ESTIMATORS:
+        raise FoedusError(f"unknown event-study estimator '{estimator}'",
+                          fix="use one of: " + ", ".join(ESTIMATORS))  # fmt: skip
+    comp = (comparison or ESTIMATORS[est][0]).strip().lower().replace("_", "-")
+    comp = {"never-treated": "never", "not-yet-treated": "not-yet", "notyet": "not-yet"}.get(
+        comp, comp)
+    if comp not in COMPARISONS:
+        raise FoedusError(f"unknown comparison group '{comparison}'",
+                          fix="use one of: " + ", ".join(COMPARISONS))  # fmt: skip
+    if comp not in ESTIMATORS[est]:
+        raise FoedusError(f"the '{est}' estimator does not take the '{comp}' comparison group",
+                          fix="use --comparison " + " or ".join(ESTIMATORS[est]) +
+                          " (or leave it out)")  # fmt: skip
+    return est, comp
+
+
+def _event_study(df: pl.DataFrame, outcome: str, estimator: str, comparison: str,
+                 where: str) -> EventStudy:
+    if estimator == "callaway-santanna":
+        return callaway_santanna(df, outcome, comparison=comparison, window=WINDOW,
+                                 bootstrap=BOOTSTRAP_DRAWS, seed=SEED, where=where)
+    if estimator == "lpdid":
+        return lpdid(df, outcome, window=WINDOW, where=where)
+    return sun_abraham(df, outcome, window=WINDOW, where=where)
 
 
 @dataclass(frozen=True)
@@ -66,6 +123,7 @@ class Design:
     outcome: str | None
     treatments: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = ()
+    event_study: bool = False
 
 
 def _row(part: str, treatment: str, outcome: str, est: Estimate, **more: Any) -> dict[str, Any]:
@@ -105,16 +163,20 @@ def panel_design(
     secondary: tuple[str, ...] = (),
     volume: bool = False,
     event_study: bool = True,
+    estimator: str | None = None,
+    comparison: str | None = None,
 ) -> ImpactResult:
-    """TWFE + Sun–Abraham event study + placebo for one treatment and outcome (fixed spec).
+    """TWFE + event study + placebo for one treatment and outcome (fixed spec).
 
     Specification: non-directed COW dyad-years in the years both the treatment and the outcome
     cover (default 1980–2010 ∩ coverage); US-only treatments on US dyads only.
     (1) ``outcome ~ D | dyad + year`` (D = in treatment that year), dyad-clustered SEs;
     (2) with ``volume``: ``outcome ~ V | dyad + year`` (V = the treatment's intensity);
-    (3) Sun–Abraham event study of the first onset in the window −5…+5 (reference −1),
-    never-treated comparison dyads (a seeded sample of 1,000 when there are more), pairs treated in
-    the first covered year left out (onset unknown); pre-trend Wald test on −5…−2;
+    (3) event study of the first onset in the window −5…+5 (reference −1), pairs treated in
+    the first covered year left out (onset unknown); pre-trend test on −5…−2. ``estimator``:
+    ``sun-abraham`` (default; never-treated comparison dyads, a seeded sample of 1,000 when
+    there are more), ``callaway-santanna`` (``comparison`` ``never`` — the default — or
+    ``not-yet``; all dyads) or ``lpdid`` (not-yet-treated clean controls; all dyads);
     (4) placebo: 20 permutations of the onset cohorts across the same dyads, TWFE each.
 
     Example:
@@ -123,6 +185,7 @@ def panel_design(
         'twfe'
     """
     start = time.perf_counter()
+    est_name, comp = check_estimator(estimator, comparison)
     tr = get_treatment(treatment)
     oc = get_outcome(outcome)
     others = [get_outcome(o) for o in secondary if o != oc.name]
@@ -162,18 +225,22 @@ def panel_design(
     es = None
     row = _row("twfe", tr.name, oc.name, main)
     if event_study:
-        es_df = _never_sample(df)
-        es = sun_abraham(es_df, oc.column, window=WINDOW, where=where)
-        pla = placebo(es_df, oc.column, twfe(es_df, oc.column, "D", where=where).estimate,
+        sampled = _never_sample(df)
+        es = _event_study(sampled if est_name == "sun-abraham" else
+                          df.filter(pl.col("cohort").is_not_null()), oc.column, est_name, comp,
+                          where)  # fmt: skip
+        pla = placebo(sampled, oc.column, twfe(sampled, oc.column, "D", where=where).estimate,
                       draws=PLACEBO_DRAWS, seed=SEED, where=where)  # fmt: skip
         row["pretrend_p"] = es.pretrend_p
         row["placebo_p"] = pla["p"]
         estimates.append(row)
         estimates.append(_row("event-study", tr.name, oc.name, es.att, pretrend_p=es.pretrend_p,
                               placebo_p=pla["p"], n_never_treated=es.n_never,
-                              n_cohorts=es.n_cohorts))  # fmt: skip
+                              n_cohorts=es.n_cohorts, event_estimator=es.estimator,
+                              comparison=es.comparison))  # fmt: skip
         event = {"periods": es.periods.to_dicts(), "pretrend": {
-            "chi2": es.pretrend_stat, "df": es.pretrend_df, "p": es.pretrend_p},
+            "chi2": es.pretrend_stat, "df": es.pretrend_df, "p": es.pretrend_p,
+            "estimator": es.estimator, "comparison": es.comparison, **es.extra},
             "placebo": pla}  # fmt: skip
     else:
         estimates.append(row)
@@ -195,13 +262,10 @@ def panel_design(
         "TWFE: outcome ~ D | dyad + year, SEs clustered by dyad (pyfixest feols, CRV1)",
         *(["TWFE-volume: outcome ~ V | dyad + year, V = the treatment's intensity"] if volume
           else []),
-        *([f"event study: Sun-Abraham, cohorts = first year D = 1, window {WINDOW[0]}..+"
-           f"{WINDOW[1]}, reference -1, never-treated comparison (seeded sample of "
-           f"{NEVER_TREATED_SAMPLE} never-treated dyads when more; seed {SEED}); pairs already "
-           "treated in the first covered year left out; ATT = post-onset cells weighted by "
-           "their treated rows; pre-trend = Wald chi2 that relative years -5..-2 are 0",
-           f"placebo: {PLACEBO_DRAWS} permutations of onset cohorts across the event-study "
-           "dyads; p = (1 + #|placebo| >= |actual|) / (draws + 1)"] if event_study else []),
+        *([_event_spec(est_name, comp),
+           f"placebo: {PLACEBO_DRAWS} permutations of onset cohorts across the dyads with a known "
+           f"onset and the seeded sample of {NEVER_TREATED_SAMPLE} never-treated dyads (whatever "
+           "the estimator), TWFE each; p = (1 + #|placebo| >= |actual|) / (draws + 1)"] if event_study else []),
     ]  # fmt: skip
     notes = [
         "Estimates are associations under the stated identifying assumptions (parallel trends "
@@ -210,9 +274,14 @@ def panel_design(
     ]
     if es is not None and es.n_treated < 50:
         notes.append(f"Only {es.n_treated} treated units with an observed onset: many cohort x "
-                     "relative-year cells rest on one or two units, and cluster-robust SEs of the "
-                     "saturated event study are then too small; read its CI with caution (the "
-                     "placebo p-value does not rely on them).")
+                     "relative-year cells rest on one or two units, and cluster-robust (or "
+                     "influence-function) SEs are then too small; read the event-study CI with "
+                     "caution (the placebo p-value does not rely on them).")
+    if es is not None and es.extra.get("band_floored_at_pointwise"):
+        notes.append("The multiplier bootstrap gave a simultaneous critical value below the "
+                     f"pointwise one ({es.extra['band_critical_value_bootstrap']:.2f}; few "
+                     "treated units dominate the influence functions): the bands are set to the "
+                     "pointwise CIs and are not simultaneous.")
     if event_study:
         notes.append(f"The placebo p-value's floor is 1/{PLACEBO_DRAWS + 1} "
                      f"= {1 / (PLACEBO_DRAWS + 1):.3f} ({PLACEBO_DRAWS} permutations).")
@@ -233,8 +302,31 @@ def panel_design(
     return result
 
 
+def _event_spec(estimator: str, comparison: str) -> str:
+    common = (f"cohorts = first year D = 1, window {WINDOW[0]}..+{WINDOW[1]}, reference -1; "
+              "pairs already treated in the first covered year left out")
+    if estimator == "callaway-santanna":
+        label = "never-treated" if comparison == "never" else "not-yet-treated"
+        return (f"event study: Callaway-Sant'Anna group-time ATTs (library differences), "
+                f"{label} comparison dyads (all of them), universal base period (onset - 1), "
+                f"{common}; relative years = cohort-size-weighted ATT(g,t); ATT = mean of "
+                "relative years 0..+5; influence-function SEs clustered by dyad; pointwise 95% "
+                f"CIs and simultaneous 95% bands ({BOOTSTRAP_DRAWS} multiplier-bootstrap draws, "
+                f"seed {SEED}); pre-trend = Wald chi2 that relative years -5..-2 are 0")
+    if estimator == "lpdid":
+        return (f"event study: local-projections DiD (pyfixest lpdid), clean controls = dyads "
+                f"not yet treated at t+h (all of them), {common}; ATT = pooled post-onset mean "
+                "0..+5; dyad-clustered SEs, pointwise 95% CIs; pre-trend = Bonferroni test of the "
+                "separate horizons -5..-2")
+    return (f"event study: Sun-Abraham, {common}; never-treated comparison (seeded sample of "
+            f"{NEVER_TREATED_SAMPLE} never-treated dyads when more; seed {SEED}); ATT = "
+            "post-onset cells weighted by their treated rows; pointwise 95% CIs; pre-trend = "
+            "Wald chi2 that relative years -5..-2 are 0")
+
+
 def dca_alignment(warehouse: Any, *, treatment: str | None = None,
-                  outcome: str | None = None, years: tuple[int, int] | None = None) -> ImpactResult:
+                  outcome: str | None = None, years: tuple[int, int] | None = None,
+                  estimator: str | None = None, comparison: str | None = None) -> ImpactResult:
     """``dca-alignment``: DCAs and alliance-portfolio S (main), tau-b and UN ideal-point
     distance (secondary TWFE). See :func:`panel_design`.
 
@@ -245,11 +337,13 @@ def dca_alignment(warehouse: Any, *, treatment: str | None = None,
     o = outcome or "s"
     return panel_design(warehouse, treatment=treatment or "dca", outcome=o, years=years,
                         name="dca-alignment", title="DCAs and alignment",
-                        secondary=("tau-b", "idealpointdist") if outcome is None else ())
+                        secondary=("tau-b", "idealpointdist") if outcome is None else (),
+                        estimator=estimator, comparison=comparison)
 
 
 def arms_alignment(warehouse: Any, *, treatment: str | None = None,
-                   outcome: str | None = None, years: tuple[int, int] | None = None) -> ImpactResult:
+                   outcome: str | None = None, years: tuple[int, int] | None = None,
+                   estimator: str | None = None, comparison: str | None = None) -> ImpactResult:
     """``arms-alignment``: arms deliveries (onset and log TIV volume) and UN ideal-point
     distance (main) and S (secondary). See :func:`panel_design`.
 
@@ -260,11 +354,13 @@ def arms_alignment(warehouse: Any, *, treatment: str | None = None,
     return panel_design(warehouse, treatment=treatment or "arms",
                         outcome=outcome or "idealpointdist", years=years, name="arms-alignment",
                         title="Arms transfers and alignment", volume=True,
-                        secondary=("s",) if outcome is None else ())  # fmt: skip
+                        secondary=("s",) if outcome is None else (), estimator=estimator,
+                        comparison=comparison)  # fmt: skip
 
 
 def troops_burden(warehouse: Any, *, treatment: str | None = None,
-                  outcome: str | None = None, years: tuple[int, int] | None = None) -> ImpactResult:
+                  outcome: str | None = None, years: tuple[int, int] | None = None,
+                  estimator: str | None = None, comparison: str | None = None) -> ImpactResult:
     """``troops-burden``: US troops (1,000+) and the host's military spending (% of GDP).
 
     Example:
@@ -274,11 +370,13 @@ def troops_burden(warehouse: Any, *, treatment: str | None = None,
     return panel_design(warehouse, treatment=treatment or "us-troops",
                         outcome=outcome or "milex-gdp", years=years, name="troops-burden",
                         title="US troops and the host's burden", volume=True,
-                        secondary=("milex",) if outcome is None else ())  # fmt: skip
+                        secondary=("milex",) if outcome is None else (), estimator=estimator,
+                        comparison=comparison)  # fmt: skip
 
 
 def generic_panel(warehouse: Any, *, treatment: str | None = None,
-                  outcome: str | None = None, years: tuple[int, int] | None = None) -> ImpactResult:
+                  outcome: str | None = None, years: tuple[int, int] | None = None,
+                  estimator: str | None = None, comparison: str | None = None) -> ImpactResult:
     """``panel``: any treatment and outcome (both required).
 
     Example:
@@ -289,9 +387,13 @@ def generic_panel(warehouse: Any, *, treatment: str | None = None,
         raise FoedusError("the 'panel' design needs --treatment and --outcome",
                           fix="e.g. foedus impact run panel --treatment pko --outcome s")
     if get_outcome(outcome).kind == "formation":
+        if estimator or comparison:
+            raise FoedusError("formation outcomes are estimated by hazard models, not event "
+                              "studies: --estimator/--comparison do not apply",
+                              fix="leave them out")  # fmt: skip
         return exercises_formation(warehouse, treatment=treatment, outcome=outcome, years=years)
     return panel_design(warehouse, treatment=treatment, outcome=outcome, years=years,
-                        name="panel")
+                        name="panel", estimator=estimator, comparison=comparison)
 
 
 def exercises_formation(warehouse: Any, *, treatment: str | None = None,
@@ -322,20 +424,7 @@ def exercises_formation(warehouse: Any, *, treatment: str | None = None,
         raise FoedusError(f"exercises-formation takes formation outcomes, not {bad}",
                           fix="use formation-defense, formation-offense, formation-neutral, "
                           "formation-nonagg, formation-consul or formation-any")  # fmt: skip
-    default = tr.coverage if tr.us_only else INSTRUMENT_YEARS
-    span, coverage = coverage_window(years or default, (tr.name, tr.coverage),
-                                     ("ATOP", (1816, 2018)))  # fmt: skip
-    df, frame = impact_panel(warehouse, (span[0] - 1, span[1]),
-                             [*tr.enrichers, "add_atop_alliance"], us_only=tr.us_only)
-    df = add_formation(add_treatment(df, tr))
-    lag = lambda c: pl.when(pl.col("year").shift(1).over("dyad", order_by="year")  # noqa: E731
-                            == pl.col("year") - 1).then(pl.col(c).shift(1).over(
-                                "dyad", order_by="year"))  # fmt: skip
-    df = df.with_columns(
-        lag("D").alias("exercised_lag1"),
-        (lag("ever") >= 2).cast(pl.Int64).alias("repeated_lag1"),
-        (pl.col("year") - pl.col("year").min().over("dyad")).alias("years_at_risk"),
-    ).filter(pl.col("year").is_between(span[0], span[1]))
+    df, frame, span, coverage = _formation_panel(warehouse, tr, years)
     estimates: list[dict[str, Any]] = []
     where = f"exercises-formation: {tr.name}"
     for oc in ocs:
@@ -386,8 +475,8 @@ def exercises_formation(warehouse: Any, *, treatment: str | None = None,
         "Coefficients are log-odds (hazard logit) or probability points (LPM). Exercises are "
         "not randomly assigned: pairs that exercise are already close, so these are "
         "associations, not effects.",
-        "No Cox model for formation: with annual data and time-varying treatment the "
-        "discrete-time hazard is the appropriate model; Cox is used for member exit.",
+        "A Cox model of the time to a first new obligation (time-varying treatment) is the "
+        "design formation-cox.",
     ]
     result = ImpactResult(
         name="exercises-formation", title="Joint exercises and alliance formation",
@@ -395,6 +484,109 @@ def exercises_formation(warehouse: Any, *, treatment: str | None = None,
         specification=spec, sample=f"{df.height:,} dyad-years, {span[0]}-{span[1]}",
         estimates=estimates, notes=notes, sources=_sources(frame, (*tr.sources, "atop")),
     )  # fmt: skip
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _formation_panel(warehouse: Any, tr: Any, years: tuple[int, int] | None
+                     ) -> tuple[pl.DataFrame, Any, tuple[int, int], str]:
+    """Dyad-years with formation outcomes, the lagged treatment (``exercised_lag1``),
+    ``repeated_lag1`` and ``years_at_risk`` (years since the dyad's first panel year)."""
+    default = tr.coverage if tr.us_only else INSTRUMENT_YEARS
+    span, coverage = coverage_window(years or default, (tr.name, tr.coverage),
+                                     ("ATOP", (1816, 2018)))  # fmt: skip
+    df, frame = impact_panel(warehouse, (span[0] - 1, span[1]),
+                             [*tr.enrichers, "add_atop_alliance"], us_only=tr.us_only)
+    df = add_formation(add_treatment(df, tr))
+    lag = lambda c: pl.when(pl.col("year").shift(1).over("dyad", order_by="year")  # noqa: E731
+                            == pl.col("year") - 1).then(pl.col(c).shift(1).over(
+                                "dyad", order_by="year"))  # fmt: skip
+    df = df.with_columns(
+        lag("D").alias("exercised_lag1"),
+        (lag("ever") >= 2).cast(pl.Int64).alias("repeated_lag1"),
+        (pl.col("year") - pl.col("year").min().over("dyad")).alias("years_at_risk"),
+    ).filter(pl.col("year").is_between(span[0], span[1]))
+    return df, frame, span, coverage
+
+
+def formation_cox(warehouse: Any, *, treatment: str | None = None,
+                  outcome: str | None = None,
+                  years: tuple[int, int] | None = None) -> ImpactResult:
+    """``formation-cox``: time to a pair's first new obligation of a type (default: defence)
+    in a Cox model with time-varying treatment, beside the discrete-time hazard of
+    ``exercises-formation``.
+
+    Specification: the dyad-years of ``exercises-formation`` (1981–2010 for exercises) at risk
+    of forming the obligation (none the year before), each dyad's spell ending at its first
+    formation in the window (later years dropped) or censored at its last year at risk.
+    Counting-process rows (t, t + 1] on the clock of years since the dyad entered the panel
+    (left truncation: a dyad enters the risk set when first observed at risk). Covariates:
+    ``exercised_lag1`` and ``repeated_lag1`` (time-varying). Cox PH (lifelines
+    ``CoxTimeVaryingFitter``, Efron ties, model-based SEs — one spell per dyad).
+    Proportional-hazards check: Wald test of covariate × log(time) interactions.
+
+    Example:
+        >>> formation_cox("wh.duckdb").estimates[0]["term"]  # doctest: +SKIP
+        'exercised_lag1'
+    """
+    from foedus.impact.estimators import cox_time_varying
+
+    start = time.perf_counter()
+    tr = get_treatment(treatment or "exercises")
+    oc = get_outcome(outcome or "formation-defense")
+    if oc.kind != "formation":
+        raise FoedusError(f"formation-cox takes a formation outcome, not '{oc.name}'",
+                          fix="use formation-defense, formation-offense, formation-neutral, "
+                          "formation-nonagg, formation-consul or formation-any")  # fmt: skip
+    df, frame, span, coverage = _formation_panel(warehouse, tr, years)
+    where = f"formation-cox: {tr.name} → {oc.name}"
+    at_risk = df.filter(pl.col(oc.column).is_not_null() & pl.col("exercised_lag1").is_not_null())
+    require_variation(at_risk, oc.column, f"outcome '{oc.name}'", where)
+    first = at_risk.filter(pl.col(oc.column) == 1).group_by("dyad").agg(
+        pl.col("year").min().alias("first_event"))  # fmt: skip
+    spells = at_risk.join(first, on="dyad", how="left").filter(
+        pl.col("first_event").is_null() | (pl.col("year") <= pl.col("first_event"))
+    ).with_columns(pl.col("years_at_risk").alias("t0"),
+                   (pl.col("years_at_risk") + 1).alias("t1"))  # fmt: skip
+    covs = ["exercised_lag1", "repeated_lag1"]
+    est, ph = cox_time_varying(spells, "dyad", "t0", "t1", oc.column, covs, where=where)
+    estimates = [_row("cox-tv", tr.name, oc.name, e, ph_p=next(
+        r["p"] for r in ph["by_covariate"] if r["covariate"] == e.term)) for e in est]
+    adj = adjust_pvalues([e["p"] for e in estimates])
+    for e, h, b in zip(estimates, adj["holm"], adj["bh"], strict=True):
+        e["p_holm"], e["p_bh"] = h, b
+    events = int(spells.get_column(oc.column).sum())
+    spec = [
+        f"unit: non-directed COW dyad-year at risk of a new {oc.label}; {coverage}",
+        f"treatment: {tr.label}, lagged one year (exercised_lag1); repeated_lag1 = 2+ treated "
+        "years up to the year before; both time-varying",
+        "spell: from the dyad's first year at risk to its first formation in the window (later "
+        "years dropped) or its last year at risk (censored); clock = years since the dyad "
+        "entered the panel; rows (t, t+1]",
+        "Cox proportional hazards, time-varying covariates (lifelines CoxTimeVaryingFitter, "
+        "Efron ties), model-based SEs (one spell per dyad)",
+        "proportional-hazards check: Wald test of covariate x log(time) interactions (global "
+        "and per covariate)",
+    ]
+    notes = [
+        "Log hazard ratios: > 0 = earlier formation. Associations, not effects: pairs that "
+        "exercise are already close.",
+        f"Proportional hazards: global p = {ph['global_p']:.3g}"
+        + (" — the hazard ratios change with time; read them as time-averaged." if
+           ph["global_p"] < 0.05 else " (no evidence against proportionality)."),
+        "Multiple testing: 2 estimates; p_holm and p_bh adjust across them.",
+    ]
+    result = ImpactResult(
+        name="formation-cox", title="Time to a first new alliance obligation (Cox)",
+        question="Do pairs that exercise together form a new obligation sooner?",
+        specification=spec,
+        sample=f"{spells.height:,} dyad-years at risk, {spells.get_column('dyad').n_unique():,} "
+        f"dyads, {events:,} first formations, {span[0]}-{span[1]}",
+        estimates=estimates, tables={"proportional_hazards": ph["by_covariate"]},
+        notes=notes, sources=_sources(frame, (*tr.sources, "atop")),
+    )  # fmt: skip
+    result.tables["proportional_hazards_global"] = [{k: ph[k] for k in (
+        "test", "global_chi2", "global_df", "global_p")}]
     result.seconds = time.perf_counter() - start
     return result
 
@@ -571,10 +763,12 @@ def member_exit(warehouse: Any, *, treatment: str | None = None, outcome: str | 
     covs = ["defense", "offense", "neutral", "nonagg", "bilat", "milinst", "post1945",
             *(["major"] if majors is not None else [])]  # fmt: skip
     covs = [c for c in covs if df.get_column(c).n_unique() > 1]
-    est, _ = cox(df.with_columns(pl.col(c).cast(pl.Float64) for c in covs), "duration",
-                 "broken", covs, cluster="atopid", where="member-exit")  # fmt: skip
-    estimates = [_row("cox", c, "early exit (termmode 3)", e) for c, e in zip(covs, est,
-                                                                              strict=True)]
+    est, fitted = cox(df.with_columns(pl.col(c).cast(pl.Float64) for c in covs), "duration",
+                      "broken", covs, cluster="atopid", where="member-exit")  # fmt: skip
+    ph = ph_test(fitted, df, "duration", "broken", covs)
+    ph_p = {r["covariate"]: r["p"] for r in ph["by_covariate"]}
+    estimates = [_row("cox", c, "early exit (termmode 3)", e, ph_p=ph_p.get(c))
+                 for c, e in zip(covs, est, strict=True)]
     adj = adjust_pvalues([e["p"] for e in estimates])
     for e, h, b in zip(estimates, adj["holm"], adj["bh"], strict=True):
         e["p_holm"], e["p_bh"] = h, b
@@ -616,15 +810,24 @@ def member_exit(warehouse: Any, *, treatment: str | None = None, outcome: str | 
         "Cox proportional hazards (lifelines, Efron ties), robust SEs clustered by alliance; "
         "Kaplan-Meier curves by strongest obligation",
         "covariates: " + ", ".join(covs),
+        "proportional-hazards check: Grambsch-Therneau test of scaled Schoenfeld residuals "
+        "against the rank of time (lifelines), per covariate (ph_p); global = Holm-adjusted "
+        "minimum",
     ]
     result = ImpactResult(
         name="member-exit", title="Alliance members' early exit (survival)",
         question="How long do members honour an alliance before breaking it early, and which "
         "alliances last?", specification=spec,
         sample=f"{df.height:,} member spells, {int(df.get_column('broken').sum()):,} early exits",
-        estimates=estimates, tables={"kaplan_meier": curves, "kaplan_meier_curves": full},
+        estimates=estimates, tables={"kaplan_meier": curves, "kaplan_meier_curves": full,
+                                     "proportional_hazards": ph["by_covariate"]},
         notes=[f"Multiple testing: {len(estimates)} hazard ratios; p_holm and p_bh adjust "
-               "across them.", "Log hazard ratios: > 0 = earlier exit."],
+               "across them.", "Log hazard ratios: > 0 = earlier exit.",
+               f"Proportional hazards: global p = {ph['global_p']:.3g} (Holm-adjusted minimum "
+               "of the per-covariate Grambsch-Therneau tests)"
+               + ("; covariates with ph_p < 0.05 have hazard ratios that change with duration: "
+                  "read them as averages over it." if ph["global_p"] < 0.05 else "; no evidence "
+                  "against proportionality.")],
         sources=["atop", "cow-majors"],
     )  # fmt: skip
     result.seconds = time.perf_counter() - start
@@ -638,24 +841,30 @@ DESIGNS: dict[str, Design] = {
         Design("dca-alignment", "Do DCAs bring the pair's alliance portfolios and UN votes "
                "closer?", dca_alignment, "dca", "s", ("dca", "exercises", "arms", "pko",
                                                       "engagement"),
-               ("s", "tau-b", "idealpointdist")),
+               ("s", "tau-b", "idealpointdist"), event_study=True),
         Design("exercises-formation", "Are joint exercises followed by new ATOP obligations?",
                exercises_formation, "exercises", "formation-*",
                ("exercises", "dca", "arms", "pko", "us-training", "us-troops", "us-visits"),
                tuple(f"formation-{k}" for k in OBLIGATIONS)),
         Design("arms-alignment", "Do arms deliveries bring the pair's UN votes and alliance "
                "portfolios closer?", arms_alignment, "arms", "idealpointdist",
-               ("arms", "dca", "exercises", "pko"), ("idealpointdist", "s", "tau-b")),
+               ("arms", "dca", "exercises", "pko"), ("idealpointdist", "s", "tau-b"),
+               event_study=True),
         Design("troops-burden", "Does US troop presence change the host's military spending?",
                troops_burden, "us-troops", "milex-gdp", ("us-troops", "us-training",
                                                          "us-visits", "us-aid"),
-               ("milex-gdp", "milex")),
+               ("milex-gdp", "milex"), event_study=True),
+        Design("formation-cox", "Do pairs that exercise together form a first new "
+               "obligation sooner (Cox, time-varying)?", formation_cox, "exercises",
+               "formation-defense",
+               ("exercises", "dca", "arms", "pko", "us-training", "us-troops", "us-visits"),
+               tuple(f"formation-{k}" for k in OBLIGATIONS)),
         Design("honouring-rates", "When a partner goes to war, do its allies do what they "
                "promised (relevance coding; --coding unconditional)?", honouring, None, None),
         Design("member-exit", "How long before members break alliances early?", member_exit,
                None, None),
-        Design("panel", "Any treatment and outcome: TWFE, Sun-Abraham event study, placebo",
-               generic_panel, None, None),
+        Design("panel", "Any treatment and outcome: TWFE, event study, placebo",
+               generic_panel, None, None, event_study=True),
     )
 }  # fmt: skip
 
@@ -681,15 +890,18 @@ def run_design(
     outcome: str | None = None,
     years: tuple[int, int] | None = None,
     coding: str | None = None,
+    estimator: str | None = None,
+    comparison: str | None = None,
 ) -> ImpactResult:
     """Run the named design on the warehouse. ``coding`` (``relevance`` or ``unconditional``)
-    applies to ``honouring-rates`` only.
+    applies to ``honouring-rates`` only; ``estimator`` and ``comparison`` choose the event
+    study of the designs that have one (:data:`ESTIMATORS`; default Sun–Abraham, never-treated).
 
     Example:
         >>> run_design("nope")
         Traceback (most recent call last):
         ...
-        foedus.errors.FoedusError: unknown design 'nope'. Fix: use one of: dca-alignment, exercises-formation, arms-alignment, troops-burden, honouring-rates, member-exit, panel
+        foedus.errors.FoedusError: unknown design 'nope'. Fix: use one of: dca-alignment, exercises-formation, arms-alignment, troops-burden, formation-cox, honouring-rates, member-exit, panel
     """
     design = get_design(name)
     if design.treatments and treatment and treatment not in design.treatments:
@@ -709,6 +921,18 @@ def run_design(
         if coding not in CODINGS:
             raise FoedusError(f"unknown honouring coding '{coding}'",
                               fix="use " + " or ".join(CODINGS))  # fmt: skip
+        if estimator or comparison:
+            raise FoedusError("honouring-rates has no event study: --estimator and "
+                              "--comparison do not apply", fix="leave them out")
         return honouring(warehouse, treatment=treatment, outcome=outcome, years=years,
                          coding=coding)  # fmt: skip
+    if estimator or comparison:
+        check_estimator(estimator, comparison)
+        if not design.event_study:
+            raise FoedusError(f"design '{design.name}' has no event study: --estimator and "
+                              "--comparison do not apply", fix="leave them out, or use one "
+                              "of: " + ", ".join(d.name for d in DESIGNS.values()
+                                                 if d.event_study))  # fmt: skip
+        return design.run(warehouse, treatment=treatment, outcome=outcome, years=years,
+                          estimator=estimator, comparison=comparison)
     return design.run(warehouse, treatment=treatment, outcome=outcome, years=years)

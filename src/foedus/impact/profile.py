@@ -143,8 +143,8 @@ def dyad_impact(state1: str, state2: str, warehouse: Any = None) -> dict[str, An
     rows: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
     for t in TREATMENTS.values():
-        if (t.us_only and not us) or t.name == "engagement":
-            continue  # the engagement index is a summary of the instruments, not one of them
+        if (t.us_only and not us) or t.continuous or t.name == "engagement":
+            continue  # an index (the engagement index) is a summary, not an instrument used
         f = frame
         for e in t.enrichers:
             if not e.startswith("add_") and not wh.has("us_aid"):

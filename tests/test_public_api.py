@@ -161,7 +161,7 @@ PUBLIC: dict[str, list[str]] = {
                         "arms_shares", "burden_sharing", "capability_concentration", "dyad_profile",
                         "effective_poles", "engagement_index", "export_graph", "fit_engagement",
                         "ideal_point_matrix", "network_state_years", "network_years",
-                        "portfolio_similarity", "reference_model", "similarity_dyad_years",
+                        "portfolio_similarity", "prepare_dyad_profiles", "reference_model", "similarity_dyad_years",
                         "similarity_matrix", "supplier_concentration"],
     "foedus.measures.similarity": ["ALL_MEASURES", "CODINGS", "DEFAULT_SCALE", "FPSIM_SCALE",
                                    "UNWEIGHTED_MEASURES",

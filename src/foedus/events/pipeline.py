@@ -68,9 +68,9 @@ _PERIOD_EXPR = {
 }
 
 #: The pipeline (DuckDB dialect). Inputs: ``raw_events`` (the typed fields of :data:`NEEDED`),
-#: ``families`` (event_code, family, kind, needs_mil) and ``states`` (country, year, ccode,
-#: gwcode). Placeholders: ``{keys}`` (period columns computed from sqldate in the per-country
-#: stage), ``{period}`` (their names qualified by ``d.``).
+#: ``families`` (event_code, family_id, family, kind, needs_mil) and ``states`` (country, year,
+#: ccode, gwcode). Placeholders (filled by :func:`pipeline_sql`): ``{keys}`` (the period columns
+#: computed from the date), ``{period}`` and ``{period_c}`` (their names).
 PIPELINE_SQL = """
 WITH base AS (
   SELECT
@@ -97,28 +97,33 @@ events AS (
   FROM base
   GROUP BY sqldate, a1code, a2code, c1, c2, code, geo
 ),
-by_country AS (
-  SELECT c1, c2, {keys}, code, mil, COUNT(*) AS events, SUM(reports) AS reports,
-         SUM(mentions) AS mentions, SUM(g10) AS g10
-  FROM events
-  GROUP BY c1, c2, {key_names}, code, mil
+dyadic AS (
+  SELECT s1.ccode AS ccode1, s2.ccode AS ccode2, s1.gwcode AS gwcode1, s2.gwcode AS gwcode2,
+         {keys}, f.family_id, e.reports, e.mentions, e.g10
+  FROM events e
+  JOIN families f ON e.code = f.event_code
+  JOIN states s1 ON e.c1 = s1.country AND CAST(FLOOR(e.sqldate / 10000) AS INT) = s1.year
+  JOIN states s2 ON e.c2 = s2.country AND CAST(FLOOR(e.sqldate / 10000) AS INT) = s2.year
+  WHERE s1.ccode <> s2.ccode AND (f.needs_mil = 0 OR e.mil = 1)
+),
+counted AS (
+  SELECT ccode1, ccode2, MIN(gwcode1) AS gwcode1, MIN(gwcode2) AS gwcode2, {period}, family_id,
+         COUNT(*) AS events, SUM(reports) AS reports, SUM(mentions) AS mentions,
+         SUM(g10) AS goldstein_tenths
+  FROM dyadic
+  GROUP BY ccode1, ccode2, {period}, family_id
 )
-SELECT s1.ccode AS ccode1, s2.ccode AS ccode2, MIN(s1.gwcode) AS gwcode1,
-       MIN(s2.gwcode) AS gwcode2, {period}, f.family AS family, MIN(f.kind) AS kind,
-       SUM(d.events) AS events, SUM(d.reports) AS reports, SUM(d.mentions) AS mentions,
-       SUM(d.g10) AS goldstein_tenths
-FROM by_country d
-JOIN families f ON d.code = f.event_code
-JOIN states s1 ON d.c1 = s1.country AND d.year = s1.year
-JOIN states s2 ON d.c2 = s2.country AND d.year = s2.year
-WHERE s1.ccode <> s2.ccode AND (f.needs_mil = 0 OR d.mil = 1)
-GROUP BY s1.ccode, s2.ccode, {period}, f.family
-ORDER BY ccode1, ccode2, {period}, family
+SELECT c.ccode1, c.ccode2, c.gwcode1, c.gwcode2, {period_c}, n.family, n.kind, c.events,
+       c.reports, c.mentions, c.goldstein_tenths
+FROM counted c
+JOIN (SELECT DISTINCT family_id, family, kind FROM families) n ON c.family_id = n.family_id
+ORDER BY c.ccode1, c.ccode2, {period_c}, n.family
 """
 
 #: One scan of the input (DuckDB dialect) for everything the pipeline must know first or must
-#: report: per actor country (either side) its first/last date and row count, the distinct CAMEO
-#: codes, and over all rows the exclusions and the numeric fields that are not numbers.
+#: report: per pair of actor countries (at most a few ten thousand) the rows, first and last date
+#: and the rows whose numeric fields are not numbers; and the distinct CAMEO codes. Countries,
+#: exclusions and totals are summed from the pairs.
 #: Placeholders ``{sqldate}``, ``{bad_sqldate}``, ``{bad_goldstein}``, ``{bad_mentions}``: the
 #: typed date and the 0/1 flags (constant 0 where the input column is already numeric).
 PROFILE_SQL = """
@@ -132,17 +137,14 @@ u AS (
   SELECT *, CASE WHEN bad_sqldate + bad_goldstein + bad_mentions > 0 THEN 1 ELSE 0 END AS bad
   FROM t
 )
-SELECT GROUPING(c1) AS g_c1, GROUPING(c2) AS g_c2, GROUPING(code) AS g_code, c1, c2, code,
+SELECT GROUPING(code) AS g_code, c1, c2, code,
        SUM(1 - bad) AS good_rows,
        MIN(CASE WHEN bad = 0 THEN sqldate END) AS first_date,
        MAX(CASE WHEN bad = 0 THEN sqldate END) AS last_date,
-       SUM(CASE WHEN bad = 0 AND (c1 IS NULL OR c2 IS NULL) THEN 1 ELSE 0 END)
-         AS without_two_state_actors,
-       SUM(CASE WHEN bad = 0 AND c1 = c2 THEN 1 ELSE 0 END) AS same_country,
        SUM(bad) AS bad_rows, SUM(bad_sqldate) AS bad_sqldate,
        SUM(bad_goldstein) AS bad_goldstein, SUM(bad_mentions) AS bad_mentions
 FROM u
-GROUP BY GROUPING SETS ((c1), (c2), (code), ())
+GROUP BY GROUPING SETS ((c1, c2), (code))
 """
 
 
@@ -150,13 +152,14 @@ def pipeline_sql(period: str) -> str:
     """:data:`PIPELINE_SQL` for a period (``"year"``, ``"month"`` or ``"day"``).
 
     Example:
-        >>> "d.year, d.month" in pipeline_sql("month")
+        >>> "c.year, c.month" in pipeline_sql("month")
         True
     """
     names = [p.strip() for p in PERIODS[period].split(",")]
     return PIPELINE_SQL.format(
-        keys=", ".join(f"{_PERIOD_EXPR[n]} AS {n}" for n in names),
-        key_names=", ".join(names), period=", ".join(f"d.{n}" for n in names))
+        keys=", ".join(f"{_PERIOD_EXPR[n].replace('sqldate', 'e.sqldate')} AS {n}"
+                       for n in names),
+        period=", ".join(names), period_c=", ".join(f"c.{n}" for n in names))
 
 
 def profile_sql(text_numeric: Sequence[str] = ()) -> str:
@@ -377,34 +380,38 @@ class _Profile:
 
 def _read_profile(rows: Sequence[Sequence[Any]]) -> _Profile:
     out = _Profile()
-    for (g_c1, g_c2, g_code, c1, c2, code, good, first, last, without, same, bad_rows,
-         *bad) in rows:
+    bad = dict.fromkeys(_BAD_FIELDS.values(), 0)
+    without = same = 0
+    for g_code, c1, c2, code, good, first, last, bad_rows, *bad_fields in rows:
         good = int(good or 0)
-        if int(g_c1) == 0 or int(g_c2) == 0:
-            country = c1 if int(g_c1) == 0 else c2
-            if country is None or not good:
-                continue
+        if int(g_code) == 0:
+            if code is not None and good:
+                out.codes.append(str(code))
+            continue
+        out.rows_read += good
+        out.bad_rows += int(bad_rows or 0)
+        for name, n in zip(bad, bad_fields, strict=True):
+            bad[name] += int(n or 0)
+        if not good:
+            continue
+        if c1 is None or c2 is None:
+            without += good
+        elif c1 == c2:
+            same += good
+        for country in {c1, c2} - {None}:
             entry = out.countries.setdefault(country, [0, 0, 0])
             if first is not None:
                 lo, hi = int(first) // 10000, int(last) // 10000
                 entry[0] = min(entry[0], lo) if entry[0] else lo
                 entry[1] = max(entry[1], hi)
-            entry[2] += good
-        elif int(g_code) == 0:
-            if code is not None and good:
-                out.codes.append(str(code))
-        else:
-            out.rows_read = good
-            out.exclusions = {"without_two_state_actors": int(without or 0),
-                              "same_country": int(same or 0)}
-            out.bad_rows = int(bad_rows or 0)
-            out.bad = {name: int(n or 0) for name, n in zip(_BAD_FIELDS.values(), bad,
-                                                            strict=True)}
+            entry[2] += good * ((c1 == country) + (c2 == country))
+    out.bad = bad
+    out.exclusions = {"without_two_state_actors": without, "same_country": same}
     return out
 
 
 def _lookup_tables(profile: _Profile) -> tuple[list[tuple[str, int, int, int]],
-                                                list[tuple[str, str, str, int]], dict[str, int]]:
+                                                list[tuple[str, int, str, str, int]], dict[str, int]]:
     """The ``states`` and ``families`` rows for exactly the countries, years and codes of the
     input, and the row counts of the country codes that name no state."""
     from foedus.events.actors import resolve_actor_countries
@@ -412,7 +419,10 @@ def _lookup_tables(profile: _Profile) -> tuple[list[tuple[str, int, int, int]],
     countries = [(c, lo, hi) for c, (lo, hi, _) in profile.countries.items() if lo]
     states, unmapped = resolve_actor_countries(countries)
     counts = sorted(((c, profile.countries[c][2]) for c in unmapped), key=lambda x: (-x[1], x[0]))
-    families = [(c, f, k, int(m)) for c, f, k, m in families_table(sorted(profile.codes))]
+    from foedus.events.families import FAMILIES
+
+    ids = {f.name: i for i, f in enumerate(FAMILIES)}
+    families = [(c, ids[f], f, k, int(m)) for c, f, k, m in families_table(sorted(profile.codes))]
     return states, families, dict(counts)
 
 
@@ -532,10 +542,10 @@ def _duckdb(inputs: list[_Input], period: str, work: Path, *,
                     "gwcode INTEGER)")
         if states:
             con.executemany("INSERT INTO states VALUES (?, ?, ?, ?)", states)
-        con.execute("CREATE TABLE families (event_code VARCHAR, family VARCHAR, kind VARCHAR, "
-                    "needs_mil INTEGER)")
+        con.execute("CREATE TABLE families (event_code VARCHAR, family_id INTEGER, "
+                    "family VARCHAR, kind VARCHAR, needs_mil INTEGER)")
         if families:
-            con.executemany("INSERT INTO families VALUES (?, ?, ?, ?)", families)
+            con.executemany("INSERT INTO families VALUES (?, ?, ?, ?, ?)", families)
         table = pl.from_arrow(con.sql(pipeline_sql(period)).to_arrow_table())
     finally:
         con.close()
@@ -735,8 +745,9 @@ def _spark(inputs: list[_Input], period: str, work: Path, *, master: str) -> Agg
     spark.createDataFrame(states or [("", 0, 0, 0)],
                           "country STRING, year INT, ccode INT, gwcode INT") \
         .filter(F.col("country") != "").createOrReplaceTempView("states")
-    spark.createDataFrame(families or [("", "", "", 0)],
-                          "event_code STRING, family STRING, kind STRING, needs_mil INT") \
+    spark.createDataFrame(families or [("", 0, "", "", 0)],
+                          "event_code STRING, family_id INT, family STRING, kind STRING, "
+                          "needs_mil INT") \
         .filter(F.col("event_code") != "").createOrReplaceTempView("families")
     out = spark.sql(spark_sql(pipeline_sql(period)))
     table = pl.from_pandas(out.toPandas()) if out.take(1) else pl.DataFrame(

@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--format", choices=("parquet", "tsv"), default="parquet")
     parser.add_argument("--floor", action="store_true", help="also measure the scan floor")
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit (e.g. 3200MB)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     for rows in args.rows:
@@ -87,7 +88,8 @@ def main() -> None:
         for engine in args.engines:
             out = args.data / f"agg-{rows}-{engine}.parquet"
             cmd = [shutil.which("foedus") or "foedus", "events", "aggregate", *files, "-o", str(out),
-                   "--engine", engine, "--master", args.master, "--json"]
+                   "--engine", engine, "--master", args.master, "--json",
+                   *(["--memory-limit", args.memory_limit] if args.memory_limit else [])]
             timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
             if timer:
                 cmd = [timer, "-v", *cmd]
@@ -108,6 +110,7 @@ def main() -> None:
             report = json.loads(done.stdout.strip().splitlines()[-1])
             print(json.dumps({
                 "rows": rows, "format": args.format, "engine": engine,
+                "memory_limit": args.memory_limit or "default",
                 "wall_s": round(seconds, 1),
                 "cpu_s": None if user is None or system is None else round(user + system, 1),
                 "rows_per_s_per_core": round(rows / seconds / cores),

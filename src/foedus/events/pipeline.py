@@ -703,12 +703,13 @@ def _spark_text(spark: Any, path: Path, shown: str, kind: str,
 
 
 def _field_error(fields: int, expected: int, kind: str) -> tuple[str, str]:
-    """DuckDB's error type for a line of a tab-separated file with ``fields`` fields."""
-    if kind == "tsv" and fields < expected:
-        return "MISSING COLUMNS", f"expected {expected} fields, found {fields}"
-    if kind == "tsv" and fields > expected:
-        return "TOO MANY COLUMNS", f"expected {expected} fields, found {fields}"
-    return "CAST", "line not readable as a CSV row of the layout"
+    """DuckDB's error type for a malformed line with ``fields`` fields (counted by the separator;
+    in comma-separated files a quoted comma makes the count approximate)."""
+    if fields < expected:
+        return "MISSING COLUMNS", f"expected {expected} fields, found {fields} ({kind})"
+    if fields > expected:
+        return "TOO MANY COLUMNS", f"expected {expected} fields, found {fields} ({kind})"
+    return "CAST", f"line not readable as a row of the {kind} layout"
 
 
 def _spark(inputs: list[_Input], period: str, work: Path, *, master: str) -> AggregateResult:

@@ -4,20 +4,20 @@ the Spark SQL transpiled from the same statements by sqlglot.
 
 Two passes over the input, whatever its size:
 
-1. :data:`PROFILE_SQL` — one scan with ``GROUPING SETS``: the actor countries with their first and
-   last dates (to map them to states), the distinct CAMEO codes (to pick the families), the rows
-   left out (no two state actors, same country, a numeric field that is not a number) and the row
-   counts of every country code that names no state.
+1. :data:`PROFILE_SQL` — one scan with ``GROUPING SETS`` over (actor-country pair) and (CAMEO
+   code): the countries with their first and last dates (to map them to states), the distinct
+   codes (to pick the families), the rows left out (no two state actors, same country, a numeric
+   field that is not a number) and the row counts of every country code that names no state.
 2. :data:`PIPELINE_SQL` — keep events of the military families (:mod:`foedus.events.families`)
    between two different actor countries (the family filter is pushed into the scan) → collapse
    repeated reports of one event (same day, actor codes, countries, CAMEO code and place: GDELT
-   codes each article's report separately) → count per actor-country pair and period → map both
-   countries to COW / G-W codes as of the event's year (the small aggregate is joined, not the
-   events) → sum per directed dyad, period and family.
+   codes each article's report separately) → join the collapsed events (not every row) to their
+   family and both countries to COW / G-W codes as of the event's year → sum per directed dyad,
+   period and family (sorted afterwards in Polars, the same order on both engines).
 
 Goldstein weights (one decimal) are summed as integers of tenths, so both engines give identical
 sums whatever their order of addition. Text inputs (the official tab-separated files, zipped or
-not, and comma-separated files with a header) are parsed once into a typed staging table; Parquet
+not, and comma-separated files with a header) are parsed once into a staging table (the 15 fields used, as text); Parquet
 is scanned in place (column projection), all files of one kind in one parallel scan.
 
 Rows that do not fit the file layout are never dropped silently: they are counted and reported
@@ -56,7 +56,6 @@ NEEDED: tuple[str, ...] = (
     "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code", "Actor2Type1Code",
     "Actor2Type2Code", "Actor2Type3Code", "EventCode", "GoldsteinScale", "ActionGeo_FeatureID",
     "NumMentions")
-_NEEDED = NEEDED
 
 #: Numeric fields the pipeline reads, with their SQL types; every other field is text.
 _NUMERIC = {"SQLDATE": "BIGINT", "GoldsteinScale": "DOUBLE", "NumMentions": "BIGINT"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -48,6 +49,62 @@ def crafted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _official(sample: Path, folder: Path, name: str, *, gdelt2: bool = False,
+              extra: str = "") -> Path:
+    """The shared sample rewritten in the official layout (tab-separated, no header; GDELT 2.0
+    adds the ADM2 fields) and zipped as GDELT distributes it."""
+    from foedus.sources.gdelt import GDELT2_COLUMNS
+
+    df = pl.read_csv(sample, infer_schema_length=0)
+    if gdelt2:
+        df = df.with_columns(pl.lit(None, pl.String).alias(c) for c in GDELT2_COLUMNS
+                             if c not in df.columns).select(GDELT2_COLUMNS)
+    inner = folder / name.removesuffix(".zip")
+    df.write_csv(inner, separator="\t", include_header=False, quote_style="never")
+    if extra:
+        with inner.open("a", encoding="utf-8") as handle:
+            handle.write(extra)
+    target = folder / name
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(inner, inner.name)
+    inner.unlink()
+    return target
+
+
+def test_official_zip_files_are_read_without_unzipping(tmp_path: Path):
+    """GDELT 1.0 daily and 2.0 15-minute zips give the same table as the sample they hold;
+    a malformed line inside a zip is reported with the zip's name and its line."""
+    sample = shared_file(SAMPLE)
+    plain = aggregate_events([sample], period="month")
+    one = _official(sample, tmp_path, "20180101.export.CSV.zip", extra="1\t2\t3\n")
+    two = _official(sample, tmp_path, "20180101000000.export.CSV.zip", gdelt2=True)
+    zipped = aggregate_events([one, two], period="month")
+    keys = ["ccode1", "ccode2", "year", "month", "family"]
+    doubled = plain.table.with_columns(pl.col(c) * 2 for c in ("reports", "mentions"))
+    assert zipped.table.sort(keys).equals(doubled.sort(keys))  # one event, twice reported
+    assert zipped.rows_read == 2 * plain.rows_read
+    assert [(m["file"], m["line"]) for m in zipped.malformed if "line" in m] == [(str(one), 3341)]
+    assert not any(tmp_path.glob("*.CSV"))  # nothing left unzipped next to the archives
+
+
+def test_damaged_zip_is_a_clear_error(tmp_path: Path, crafted: Path):
+    good = tmp_path / "20180105.export.CSV.zip"
+    with zipfile.ZipFile(good, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(crafted, crafted.name)
+    cut = tmp_path / "20180106.export.CSV.zip"
+    cut.write_bytes(good.read_bytes()[:-40])
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as archive:
+        archive.write(crafted, "a.CSV")
+        archive.write(crafted, "b.CSV")
+    runner = CliRunner()
+    for bad, words in ((cut, "not a readable zip"), (two, "holds 2 files")):
+        out = tmp_path / "out.parquet"
+        result = runner.invoke(app, ["events", "aggregate", str(bad), "-o", str(out)])
+        assert result.exit_code == 2 and words in result.stderr, result.output
+        assert not out.exists()
+
+
 def test_duckdb_pipeline_rules(crafted: Path):
     r = aggregate_events([crafted], engine="duckdb", period="month")
     rows = {(x["ccode1"], x["ccode2"], x["month"], x["family"]): x for x in r.table.iter_rows(named=True)}
@@ -83,16 +140,21 @@ def test_sample_counts_equal_a_direct_count():
 
 
 def test_spark_transpilation_is_spark_sql():
-    from foedus.events.pipeline import PIPELINE_SQL
+    from foedus.events.pipeline import pipeline_sql, profile_sql
 
-    sql = spark_sql(PIPELINE_SQL.format(period="year, month"))
+    sql = spark_sql(pipeline_sql("month"))
     assert "GROUP BY" in sql and "JOIN families" in sql
+    profile = spark_sql(profile_sql(["SQLDATE"]))
+    assert "GROUPING SETS" in profile and "TRY_CAST(SQLDATE AS BIGINT)" in profile
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (.ci/run installs it)")
-def test_spark_gives_identical_results(crafted: Path):
+def test_spark_gives_identical_results(crafted: Path, tmp_path: Path):
     sample = shared_file(SAMPLE)
-    for files, period in (([crafted], "month"), ([sample], "month"), ([sample, crafted], "day")):
+    zipped = tmp_path / "20180105.export.CSV.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(crafted, crafted.name)
+    for files, period in (([zipped], "month"), ([sample], "month"), ([sample, crafted], "day")):
         duck = aggregate_events(files, engine="duckdb", period=period)
         spark = aggregate_events(files, engine="spark", period=period, master="local[2]")
         keys = [c for c in duck.table.columns if c not in ("events", "reports", "mentions",
@@ -101,6 +163,9 @@ def test_spark_gives_identical_results(crafted: Path):
         b = spark.table.select(a.columns).sort(keys)
         assert a.equals(b), (files, period)
         assert duck.malformed_count == spark.malformed_count
+        # Malformed rows: the same files, lines and kinds of error on both engines.
+        assert [(m["file"], m.get("line"), m["error"]) for m in duck.malformed] == \
+            [(m["file"], m.get("line"), m["error"]) for m in spark.malformed]
         assert duck.unmapped_countries == spark.unmapped_countries
         assert duck.rows_read == spark.rows_read
 

@@ -86,11 +86,12 @@ def top(
 @app.command("aggregate")
 def aggregate(
     files: Annotated[list[Path], typer.Argument(help="GDELT event files (official .CSV layout, "
-                                                "CSV with header, or Parquet).")],
+                                                "zipped as distributed (.CSV.zip) or not, CSV "
+                                                "with header, or Parquet).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.parquet or FILE.csv")],
     period: Annotated[str, typer.Option("--by", help="year, month or day.")] = "month",
     engine: EngineOpt = "duckdb", master: MasterOpt = "local[2]",
-    memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 3GB.")] = None,
+    memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit (default 2500MB); beyond it DuckDB spills to a temporary folder.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Aggregate event files to directed dyad-period counts per military event family."""

@@ -1,57 +1,85 @@
 """One aggregation pipeline of event data, written once in SQL and run on two engines:
 DuckDB (embedded, the default; out of core) and Apache Spark (``local[N]`` or any cluster URL),
-the Spark SQL transpiled from the same statement by sqlglot.
+the Spark SQL transpiled from the same statements by sqlglot.
 
-Steps (:data:`PIPELINE_SQL`): keep events between two different state actors → collapse repeated
-reports of one event (same day, actor codes, CAMEO code and place: GDELT codes each article's report
-separately) → keep the events of the military cooperation and conflict families
-(:mod:`foedus.events.families`) → map both actors' CAMEO country codes to COW / G-W codes as of the
-event's year → count events, reports and the Goldstein weights per directed dyad and period.
+Two passes over the input, whatever its size:
+
+1. :data:`PROFILE_SQL` — one scan with ``GROUPING SETS`` over (actor-country pair) and (CAMEO
+   code): the countries with their first and last dates (to map them to states), the distinct
+   codes (to pick the families), the rows left out (no two state actors, same country, a numeric
+   field that is not a number) and the row counts of every country code that names no state.
+2. :data:`PIPELINE_SQL` — keep events of the military families (:mod:`foedus.events.families`)
+   between two different actor countries (the family filter is pushed into the scan) → collapse
+   repeated reports of one event (same day, actor codes, countries, CAMEO code and place: GDELT
+   codes each article's report separately) → join the collapsed events (not every row) to their
+   family and both countries to COW / G-W codes as of the event's year → sum per directed dyad,
+   period and family (sorted afterwards in Polars, the same order on both engines).
+
 Goldstein weights (one decimal) are summed as integers of tenths, so both engines give identical
-sums whatever their order of addition.
+sums whatever their order of addition. Text inputs (the official tab-separated files, zipped or
+not, and comma-separated files with a header) are parsed once into a staging table (the 15 fields used, as text); Parquet
+is scanned in place (column projection), all files of one kind in one parallel scan.
 
-Rows that do not fit the file layout are never dropped silently: they are counted, and on DuckDB
-reported with file and line (Spark reports how many per file; see docs/events.md).
+Rows that do not fit the file layout are never dropped silently: they are counted and reported
+with file and line on both engines (see docs/events.md).
 
 Example:
-    >>> "JOIN families" in PIPELINE_SQL.format(period="year, month")
+    >>> "GROUP BY" in PIPELINE_SQL and "GROUPING SETS" in PROFILE_SQL
     True
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from foedus.errors import FoedusError, SourceFormatError
+from foedus.errors import FoedusError, SourceFormatError, TruncatedSourceError
 from foedus.events.families import families_table
 from foedus.sources.gdelt import GDELT1_COLUMNS, layout_for
 
-__all__ = ["PIPELINE_SQL", "PERIODS", "AggregateResult", "aggregate_events", "input_layout"]
+__all__ = ["PIPELINE_SQL", "PERIODS", "PROFILE_SQL", "AggregateResult", "aggregate_events",
+           "input_layout"]
 
 #: Grouping columns of each period.
 PERIODS: dict[str, str] = {"year": "year", "month": "year, month", "day": "year, month, day"}
 
-#: The pipeline (DuckDB dialect; ``{period}`` is a key of :data:`PERIODS`'s values). Inputs:
-#: ``raw_events`` (GDELT fields), ``families`` (event_code, family, kind, needs_mil) and
-#: ``states`` (country, year, ccode, gwcode).
+#: The fields the pipeline reads (the others are never parsed into the staging table).
+NEEDED: tuple[str, ...] = (
+    "SQLDATE", "Actor1Code", "Actor2Code", "Actor1CountryCode", "Actor2CountryCode",
+    "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code", "Actor2Type1Code",
+    "Actor2Type2Code", "Actor2Type3Code", "EventCode", "GoldsteinScale", "ActionGeo_FeatureID",
+    "NumMentions")
+
+#: Numeric fields the pipeline reads, with their SQL types; every other field is text.
+_NUMERIC = {"SQLDATE": "BIGINT", "GoldsteinScale": "DOUBLE", "NumMentions": "BIGINT"}
+
+_PERIOD_EXPR = {
+    "year": "CAST(FLOOR(sqldate / 10000) AS INT)",
+    "month": "CAST(FLOOR(sqldate / 100) AS INT) - CAST(FLOOR(sqldate / 10000) AS INT) * 100",
+    "day": "sqldate - CAST(FLOOR(sqldate / 100) AS INT) * 100",
+}
+
+#: The pipeline (DuckDB dialect). Inputs: ``raw_events`` (the typed fields of :data:`NEEDED`),
+#: ``families`` (event_code, family_id, family, kind, needs_mil) and ``states`` (country, year,
+#: ccode, gwcode). Placeholders (filled by :func:`pipeline_sql`): ``{keys}`` (the period columns
+#: computed from the date), ``{period}`` and ``{period_c}`` (their names).
 PIPELINE_SQL = """
 WITH base AS (
   SELECT
-    CAST(FLOOR(SQLDATE / 10000) AS INT) AS year,
-    CAST(FLOOR(SQLDATE / 100) AS INT) - CAST(FLOOR(SQLDATE / 10000) AS INT) * 100 AS month,
-    CAST(SQLDATE AS INT) - CAST(FLOOR(SQLDATE / 100) AS INT) * 100 AS day,
-    SQLDATE AS sqldate,
+    CAST(SQLDATE AS INT) AS sqldate,
     COALESCE(Actor1Code, '') AS a1code,
     COALESCE(Actor2Code, '') AS a2code,
     Actor1CountryCode AS c1,
     Actor2CountryCode AS c2,
-    CASE WHEN 'MIL' IN (COALESCE(Actor1Type1Code, ''), COALESCE(Actor1Type2Code, ''),
-                        COALESCE(Actor1Type3Code, ''), COALESCE(Actor2Type1Code, ''),
-                        COALESCE(Actor2Type2Code, ''), COALESCE(Actor2Type3Code, ''))
+    CASE WHEN Actor1Type1Code = 'MIL' OR Actor1Type2Code = 'MIL' OR Actor1Type3Code = 'MIL'
+           OR Actor2Type1Code = 'MIL' OR Actor2Type2Code = 'MIL' OR Actor2Type3Code = 'MIL'
          THEN 1 ELSE 0 END AS mil,
     EventCode AS code,
     CAST(ROUND(GoldsteinScale * 10) AS INT) AS g10,
@@ -59,76 +87,123 @@ WITH base AS (
     COALESCE(NumMentions, 0) AS mentions
   FROM raw_events
   WHERE Actor1CountryCode IS NOT NULL AND Actor2CountryCode IS NOT NULL
-    AND Actor1CountryCode <> Actor2CountryCode AND SQLDATE IS NOT NULL AND EventCode IS NOT NULL
+    AND Actor1CountryCode <> Actor2CountryCode AND SQLDATE IS NOT NULL
+    AND EventCode IN (SELECT event_code FROM families)
 ),
 events AS (
-  SELECT sqldate, year, month, day, a1code, a2code, c1, c2, code, geo,
+  SELECT sqldate, a1code, a2code, c1, c2, code, geo,
          MAX(mil) AS mil, MAX(g10) AS g10, COUNT(*) AS reports, SUM(mentions) AS mentions
   FROM base
-  GROUP BY sqldate, year, month, day, a1code, a2code, c1, c2, code, geo
-),
-military AS (
-  SELECT e.*, f.family, f.kind
-  FROM events e JOIN families f ON e.code = f.event_code
-  WHERE f.needs_mil = 0 OR e.mil = 1
+  GROUP BY sqldate, a1code, a2code, c1, c2, code, geo
 ),
 dyadic AS (
-  SELECT m.*, s1.ccode AS ccode1, s2.ccode AS ccode2, s1.gwcode AS gwcode1, s2.gwcode AS gwcode2
-  FROM military m
-  JOIN states s1 ON m.c1 = s1.country AND m.year = s1.year
-  JOIN states s2 ON m.c2 = s2.country AND m.year = s2.year
-  WHERE s1.ccode <> s2.ccode
+  SELECT s1.ccode AS ccode1, s2.ccode AS ccode2, s1.gwcode AS gwcode1, s2.gwcode AS gwcode2,
+         {keys}, f.family_id, e.reports, e.mentions, e.g10
+  FROM events e
+  JOIN families f ON e.code = f.event_code
+  JOIN states s1 ON e.c1 = s1.country AND CAST(FLOOR(e.sqldate / 10000) AS INT) = s1.year
+  JOIN states s2 ON e.c2 = s2.country AND CAST(FLOOR(e.sqldate / 10000) AS INT) = s2.year
+  WHERE s1.ccode <> s2.ccode AND (f.needs_mil = 0 OR e.mil = 1)
+),
+counted AS (
+  SELECT ccode1, ccode2, MIN(gwcode1) AS gwcode1, MIN(gwcode2) AS gwcode2, {period}, family_id,
+         COUNT(*) AS events, SUM(reports) AS reports, SUM(mentions) AS mentions,
+         SUM(g10) AS goldstein_tenths
+  FROM dyadic
+  GROUP BY ccode1, ccode2, {period}, family_id
 )
-SELECT ccode1, ccode2, MIN(gwcode1) AS gwcode1, MIN(gwcode2) AS gwcode2, {period},
-       family, MIN(kind) AS kind, COUNT(*) AS events, SUM(reports) AS reports,
-       SUM(mentions) AS mentions, SUM(g10) AS goldstein_tenths
-FROM dyadic
-GROUP BY ccode1, ccode2, {period}, family
-ORDER BY ccode1, ccode2, {period}, family
+SELECT c.ccode1, c.ccode2, c.gwcode1, c.gwcode2, {period_c}, n.family, n.kind, c.events,
+       c.reports, c.mentions, c.goldstein_tenths
+FROM counted c
+JOIN (SELECT DISTINCT family_id, family, kind FROM families) n ON c.family_id = n.family_id
 """
 
-#: Numeric fields the pipeline reads, with their SQL types; every other field is text.
-_NUMERIC = {"SQLDATE": "BIGINT", "GoldsteinScale": "DOUBLE", "NumMentions": "BIGINT"}
-
-
-def _bad_value_condition() -> str:
-    return " OR ".join(f"({c} IS NOT NULL AND TRY_CAST({c} AS {t}) IS NULL)"
-                       for c, t in _NUMERIC.items())
-
-
-#: The typed input: text rows (``raw_text``, every field as read) with the numeric fields cast;
-#: rows holding a value that is not a number are left out here and counted by BAD_VALUES_SQL.
-TYPED_SQL = ("SELECT " + ", ".join(
-    f"TRY_CAST({c} AS {_NUMERIC[c]}) AS {c}" if c in _NUMERIC else c
-    for c in ("SQLDATE", "Actor1Code", "Actor2Code", "Actor1CountryCode", "Actor2CountryCode",
-              "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code", "Actor2Type1Code",
-              "Actor2Type2Code", "Actor2Type3Code", "EventCode", "GoldsteinScale",
-              "ActionGeo_FeatureID", "NumMentions"))
-    + " FROM raw_text WHERE NOT (" + _bad_value_condition() + ")")
-
-#: Rows with a numeric field that is not a number, per field.
-BAD_VALUES_SQL = ("SELECT " + ", ".join(
-    f"SUM(CASE WHEN {c} IS NOT NULL AND TRY_CAST({c} AS {t}) IS NULL THEN 1 ELSE 0 END) AS {c}"
-    for c, t in _NUMERIC.items()) + ", SUM(CASE WHEN " + _bad_value_condition()
-    + " THEN 1 ELSE 0 END) AS any_field FROM raw_text")
-
-#: Distinct actor countries and years (to build the ``states`` table).
-COUNTRIES_SQL = """
-SELECT country, MIN(year) AS first_year, MAX(year) AS last_year FROM (
-  SELECT Actor1CountryCode AS country, CAST(FLOOR(SQLDATE / 10000) AS INT) AS year FROM raw_events
-  UNION ALL
-  SELECT Actor2CountryCode AS country, CAST(FLOOR(SQLDATE / 10000) AS INT) AS year FROM raw_events
-) AS t WHERE country IS NOT NULL AND year IS NOT NULL GROUP BY country
+#: One scan of the input (DuckDB dialect) for everything the pipeline must know first or must
+#: report: per pair of actor countries (at most a few ten thousand) the rows, first and last date
+#: and the rows whose numeric fields are not numbers; and the distinct CAMEO codes. Countries,
+#: exclusions and totals are summed from the pairs.
+#: Placeholders ``{sqldate}``, ``{bad_sqldate}``, ``{bad_goldstein}``, ``{bad_mentions}``: the
+#: typed date and the 0/1 flags (constant 0 where the input column is already numeric).
+PROFILE_SQL = """
+WITH t AS (
+  SELECT Actor1CountryCode AS c1, Actor2CountryCode AS c2, EventCode AS code,
+         {sqldate} AS sqldate, {bad_sqldate} AS bad_sqldate,
+         {bad_goldstein} AS bad_goldstein, {bad_mentions} AS bad_mentions
+  FROM raw_text
+),
+u AS (
+  SELECT *, CASE WHEN bad_sqldate + bad_goldstein + bad_mentions > 0 THEN 1 ELSE 0 END AS bad
+  FROM t
+)
+SELECT GROUPING(code) AS g_code, c1, c2, code,
+       SUM(1 - bad) AS good_rows,
+       MIN(CASE WHEN bad = 0 THEN sqldate END) AS first_date,
+       MAX(CASE WHEN bad = 0 THEN sqldate END) AS last_date,
+       SUM(bad) AS bad_rows, SUM(bad_sqldate) AS bad_sqldate,
+       SUM(bad_goldstein) AS bad_goldstein, SUM(bad_mentions) AS bad_mentions
+FROM u
+GROUP BY GROUPING SETS ((c1, c2), (code))
 """
 
-#: Rows excluded at each step (same statement on both engines).
-EXCLUSIONS_SQL = """
-SELECT COUNT(*) AS rows_read,
-       SUM(CASE WHEN Actor1CountryCode IS NULL OR Actor2CountryCode IS NULL THEN 1 ELSE 0 END)
-         AS without_two_state_actors,
-       SUM(CASE WHEN Actor1CountryCode = Actor2CountryCode THEN 1 ELSE 0 END) AS same_country
-FROM raw_events
-"""
+
+def pipeline_sql(period: str) -> str:
+    """:data:`PIPELINE_SQL` for a period (``"year"``, ``"month"`` or ``"day"``).
+
+    Example:
+        >>> "c.year, c.month" in pipeline_sql("month")
+        True
+    """
+    names = [p.strip() for p in PERIODS[period].split(",")]
+    return PIPELINE_SQL.format(
+        keys=", ".join(f"{_PERIOD_EXPR[n].replace('sqldate', 'e.sqldate')} AS {n}"
+                       for n in names),
+        period=", ".join(names), period_c=", ".join(f"c.{n}" for n in names))
+
+
+def profile_sql(text_numeric: Sequence[str] = ()) -> str:
+    """:data:`PROFILE_SQL` where the fields in ``text_numeric`` are read as text (checked and cast)
+    and the other numeric fields are already numbers.
+
+    Example:
+        >>> "TRY_CAST(SQLDATE AS BIGINT)" in profile_sql(["SQLDATE"])
+        True
+    """
+    def bad(column: str) -> str:
+        if column not in text_numeric:
+            return "0"
+        return (f"CASE WHEN {column} IS NOT NULL AND TRY_CAST({column} AS {_NUMERIC[column]}) "
+                f"IS NULL THEN 1 ELSE 0 END")
+
+    sqldate = ("TRY_CAST(SQLDATE AS BIGINT)" if "SQLDATE" in text_numeric
+               else "CAST(SQLDATE AS BIGINT)")
+    return PROFILE_SQL.format(sqldate=sqldate, bad_sqldate=bad("SQLDATE"),
+                              bad_goldstein=bad("GoldsteinScale"),
+                              bad_mentions=bad("NumMentions"))
+
+
+def typed_sql(text_numeric: Sequence[str] = ()) -> str:
+    """The typed input ``raw_events`` from ``raw_text``: numeric fields read as text are cast, and
+    rows holding a value that is not a number are left out (the profile counts them).
+
+    Example:
+        >>> "WHERE" in typed_sql(["SQLDATE"]), "WHERE" in typed_sql()
+        (True, False)
+    """
+    fields = ", ".join(
+        (f"TRY_CAST({c} AS {_NUMERIC[c]}) AS {c}" if c in text_numeric
+         else f"CAST({c} AS {_NUMERIC[c]}) AS {c}") if c in _NUMERIC else c for c in NEEDED)
+    checks = [f"({c} IS NOT NULL AND TRY_CAST({c} AS {_NUMERIC[c]}) IS NULL)"
+              for c in _NUMERIC if c in text_numeric]
+    return f"SELECT {fields} FROM raw_text" + (
+        f" WHERE NOT ({' OR '.join(checks)})" if checks else "")
+
+
+#: Rows with a value that is not a number, per field, as the profile names them.
+_BAD_FIELDS = {"bad_sqldate": "SQLDATE", "bad_goldstein": "GoldsteinScale",
+               "bad_mentions": "NumMentions"}
+
+#: DuckDB's memory limit when none is given: beyond it the aggregation spills to disk.
+DEFAULT_MEMORY_LIMIT = "2500MB"
 
 
 @dataclass
@@ -155,54 +230,206 @@ class AggregateResult:
                 "output_rows": self.table.height, "seconds": round(self.seconds, 3)}
 
 
+@dataclass(frozen=True)
+class _Input:
+    path: Path
+    kind: str  # "parquet", "csv-header" or "tsv"
+    columns: tuple[str, ...] | None
+    member: str | None = None  # the CSV inside a .zip
+
+
+def _zip_member(path: Path) -> str:
+    """The one file inside a GDELT ``.zip`` (clear errors for damaged or unexpected archives)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m.filename for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TruncatedSourceError(f"not a readable zip archive ({exc})", where=str(path),
+                                   fix="download the file again (it is truncated or damaged)"
+                                   ) from None
+    if len(members) != 1:
+        raise SourceFormatError(f"the archive holds {len(members)} files; GDELT's hold one CSV",
+                                where=str(path), fix="give one GDELT .zip per day or 15 minutes")
+    return members[0]
+
+
+def _first_line(path: Path, member: str | None) -> str:
+    try:
+        if member is None:
+            with path.open("rb") as handle:
+                first = handle.readline()
+        else:
+            with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
+                first = handle.readline()
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise TruncatedSourceError(f"cannot read the first line ({exc})", where=str(path),
+                                   fix="download the file again (it is truncated or damaged)"
+                                   ) from None
+    return first.decode("utf-8", "replace").rstrip("\r\n")
+
+
 def input_layout(path: Path) -> tuple[str, tuple[str, ...] | None]:
     """How to read an event file: ``("parquet", None)``, ``("csv-header", None)`` (comma, with the
-    GDELT field names as header) or ``("tsv", columns)`` (official tab-separated layout).
+    GDELT field names as header) or ``("tsv", columns)`` (official tab-separated layout). A GDELT
+    ``.zip`` (``YYYYMMDD.export.CSV.zip``, ``*.export.CSV.zip``) has the layout of the CSV inside.
 
     Example:
-        >>> import tempfile, pathlib
+        >>> import tempfile, pathlib, zipfile
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "20180101.export.CSV"
         >>> _ = p.write_text("\\t".join(["1"] * 58) + "\\n")
         >>> input_layout(p)[0], len(input_layout(p)[1])
         ('tsv', 58)
+        >>> with zipfile.ZipFile(str(p) + ".zip", "w") as z:
+        ...     z.write(p, p.name)
+        >>> input_layout(pathlib.Path(str(p) + ".zip"))[0]
+        'tsv'
     """
     if not path.is_file():
-        raise FoedusError(f"no file {path}", fix="give GDELT event files (.CSV, .csv, .parquet)")
-    if path.suffix.lower() == ".parquet":
+        raise FoedusError(f"no file {path}",
+                          fix="give GDELT event files (.CSV, .CSV.zip, .csv, .parquet)")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
         return "parquet", None
-    if path.suffix.lower() in (".zip", ".gz"):
-        raise SourceFormatError("compressed event files are not read directly", where=str(path),
-                                fix="unzip the GDELT files first (unzip *.zip)")
-    with path.open("rb") as handle:
-        first = handle.readline().decode("utf-8", "replace").rstrip("\r\n")
+    if suffix == ".gz":
+        raise SourceFormatError("gzip-compressed event files are not read directly",
+                                where=str(path), fix="gunzip the file first")
+    member = _zip_member(path) if suffix == ".zip" else None
+    first = _first_line(path, member)
+    shown = f"{path} ({member})" if member else str(path)
     if not first:
-        raise SourceFormatError("the file is empty", where=f"{path}, line 1",
+        raise SourceFormatError("the file is empty", where=f"{shown}, line 1",
                                 fix="give a GDELT event file")
     if first.startswith("GLOBALEVENTID"):
         return "csv-header", None
     try:
         return "tsv", layout_for(first.count("\t") + 1)[1]
     except ValueError as exc:
-        raise SourceFormatError(f"line 1 has {exc}", where=f"{path}, line 1",
+        raise SourceFormatError(f"line 1 has {exc}", where=f"{shown}, line 1",
                                 fix="give GDELT 1.0 or 2.0 event files (tab-separated, no header)"
                                 ) from None
 
 
-def _states_rows(countries: list[tuple[str, int, int]]) -> tuple[list[tuple[str, int, int, int]],
-                                                                 list[str]]:
-    """(country, year, ccode, gwcode) for every CAMEO country code and year; codes that are no
-    state (regions, organisations) are returned apart."""
+def _inputs(paths: Sequence[Path]) -> list[_Input]:
+    out = []
+    for p in paths:
+        kind, columns = input_layout(p)
+        out.append(_Input(p, kind, columns, _zip_member(p) if p.suffix.lower() == ".zip" else None))
+    return out
+
+
+def _extract(item: _Input, folder: Path, number: int) -> Path:
+    """The CSV inside a zip, written to ``folder`` (deleted by the caller once read)."""
+    assert item.member is not None
+    target = folder / f"{number:05d}-{Path(item.member).name}"
+    try:
+        with zipfile.ZipFile(item.path) as archive, archive.open(item.member) as src, \
+                target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        target.unlink(missing_ok=True)
+        raise TruncatedSourceError(f"cannot unzip {item.member} ({exc})", where=str(item.path),
+                                   fix="download the file again (it is truncated or damaged)"
+                                   ) from None
+    return target
+
+
+def _parquet_fields(paths: list[Path]) -> dict[str, str]:
+    """How each needed field of the Parquet inputs is read: ``"number"`` (every file stores it as
+    a number), ``"text"`` (cast to text; numeric fields then checked like CSV fields)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    kinds: dict[str, str] = {}
+    for path in paths:
+        try:
+            schema = pq.read_schema(path)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
+            raise TruncatedSourceError(f"not a readable Parquet file ({type(exc).__name__})",
+                                       where=str(path), fix="give the complete Parquet file"
+                                       ) from None
+        missing = [c for c in NEEDED if c not in schema.names]
+        if missing:
+            raise SourceFormatError(f"missing GDELT fields: {', '.join(missing)}", where=str(path),
+                                    fix="give Parquet files with GDELT's field names")
+        for c in NEEDED:
+            typ = schema.field(c).type
+            numeric = pa.types.is_integer(typ) or pa.types.is_floating(typ)
+            string = pa.types.is_string(typ) or pa.types.is_large_string(typ)
+            kind = "number" if (c in _NUMERIC and numeric) else "string" if string else "text"
+            kinds[c] = kind if kinds.get(c, kind) == kind else "text"
+    return kinds
+
+
+def _parquet_select(kinds: dict[str, str], all_text: bool) -> str:
+    return ", ".join(
+        f"CAST({c} AS VARCHAR) AS {c}" if kinds[c] == "text" or (all_text and c in _NUMERIC)
+        else c for c in NEEDED)
+
+
+@dataclass
+class _Profile:
+    rows_read: int = 0
+    exclusions: dict[str, int] = field(default_factory=dict)
+    bad: dict[str, int] = field(default_factory=dict)
+    bad_rows: int = 0
+    countries: dict[str, list[int]] = field(default_factory=dict)  # code -> [first, last, rows]
+    codes: list[str] = field(default_factory=list)
+
+
+def _read_profile(rows: Sequence[Sequence[Any]]) -> _Profile:
+    out = _Profile()
+    bad = dict.fromkeys(_BAD_FIELDS.values(), 0)
+    without = same = 0
+    for g_code, c1, c2, code, good, first, last, bad_rows, *bad_fields in rows:
+        good = int(good or 0)
+        if int(g_code) == 0:
+            if code is not None and good:
+                out.codes.append(str(code))
+            continue
+        out.rows_read += good
+        out.bad_rows += int(bad_rows or 0)
+        for name, n in zip(bad, bad_fields, strict=True):
+            bad[name] += int(n or 0)
+        if not good:
+            continue
+        if c1 is None or c2 is None:
+            without += good
+        elif c1 == c2:
+            same += good
+        for country in {c1, c2} - {None}:
+            entry = out.countries.setdefault(country, [0, 0, 0])
+            if first is not None:
+                lo, hi = int(first) // 10000, int(last) // 10000
+                entry[0] = min(entry[0], lo) if entry[0] else lo
+                entry[1] = max(entry[1], hi)
+            entry[2] += good * ((c1 == country) + (c2 == country))
+    out.bad = bad
+    out.exclusions = {"without_two_state_actors": without, "same_country": same}
+    return out
+
+
+def _lookup_tables(profile: _Profile) -> tuple[list[tuple[str, int, int, int]],
+                                                list[tuple[str, int, str, str, int]], dict[str, int]]:
+    """The ``states`` and ``families`` rows for exactly the countries, years and codes of the
+    input, and the row counts of the country codes that name no state."""
     from foedus.events.actors import resolve_actor_countries
 
-    return resolve_actor_countries(countries)
+    countries = [(c, lo, hi) for c, (lo, hi, _) in profile.countries.items() if lo]
+    states, unmapped = resolve_actor_countries(countries)
+    counts = sorted(((c, profile.countries[c][2]) for c in unmapped), key=lambda x: (-x[1], x[0]))
+    from foedus.events.families import FAMILIES
+
+    ids = {f.name: i for i, f in enumerate(FAMILIES)}
+    families = [(c, ids[f], f, k, int(m)) for c, f, k, m in families_table(sorted(profile.codes))]
+    return states, families, dict(counts)
 
 
-def _family_rows(event_codes: Sequence[str]) -> list[tuple[str, str, str, int]]:
-    return [(c, f, k, int(m)) for c, f, k, m in families_table(list(event_codes))]
-
-
-#: Distinct CAMEO event codes of the input (the family table is built for exactly these).
-CODES_SQL = "SELECT DISTINCT EventCode FROM raw_events WHERE EventCode IS NOT NULL"
+def _bad_values_entry(profile: _Profile) -> list[dict[str, Any]]:
+    if not profile.bad_rows:
+        return []
+    return [{"file": "(all)", "rows": profile.bad_rows,
+             "error": "not a number in " + ", ".join(f"{c} ({n})" for c, n in profile.bad.items()
+                                                     if n)}]
 
 
 def aggregate_events(
@@ -216,12 +443,13 @@ def aggregate_events(
     """Aggregate GDELT event files to directed dyad-period counts per military event family.
 
     Args:
-        files: GDELT 1.0/2.0 event files (official tab-separated layout, the same fields as
-            comma-separated with a header, or Parquet with those column names).
+        files: GDELT 1.0/2.0 event files (official tab-separated layout, zipped as distributed or
+            not; the same fields as comma-separated with a header; or Parquet with those names).
         engine: ``"duckdb"`` (default) or ``"spark"``.
         period: ``"year"``, ``"month"`` or ``"day"``.
         master: Spark master URL (``local[2]``, ``spark://host:7077``…).
-        memory_limit: DuckDB memory limit (e.g. ``"3GB"``); beyond it DuckDB spills to disk.
+        memory_limit: DuckDB memory limit (default :data:`DEFAULT_MEMORY_LIMIT`); beyond it
+            DuckDB spills to a private temporary folder, removed afterwards.
 
     Returns:
         :class:`AggregateResult`: ``table`` has ccode1, ccode2, gwcode1, gwcode2, the period
@@ -239,10 +467,16 @@ def aggregate_events(
     paths = [Path(f) for f in files]
     if not paths:
         raise FoedusError("no event files given", fix="give one or more GDELT event files")
-    layouts = [input_layout(p) for p in paths]
+    inputs = _inputs(paths)
     started = time.perf_counter()
-    runner = _duckdb if engine == "duckdb" else _spark
-    result = runner(paths, layouts, PERIODS[period], master=master, memory_limit=memory_limit)
+    work = Path(tempfile.mkdtemp(prefix="foedus-events-"))
+    try:
+        if engine == "duckdb":
+            result = _duckdb(inputs, period, work, memory_limit=memory_limit)
+        else:
+            result = _spark(inputs, period, work, master=master)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     result.period = period
     result.seconds = time.perf_counter() - started
     return result
@@ -251,114 +485,141 @@ def aggregate_events(
 # ---------------------------------------------------------------------------------------------
 # DuckDB
 # ---------------------------------------------------------------------------------------------
-def _duck_source(path: Path, layout: tuple[str, tuple[str, ...] | None]) -> str:
-    quoted = "'" + str(path).replace("'", "''") + "'"
-    kind, columns = layout
-    if kind == "parquet":
-        return (f"SELECT {', '.join(f'CAST({c} AS VARCHAR) AS {c}' for c in _NEEDED)} "
-                f"FROM read_parquet({quoted})")
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _duck_csv(paths: list[Path], kind: str, columns: tuple[str, ...] | None, rejects: str) -> str:
+    listed = "[" + ", ".join(_quote(str(p)) for p in paths) + "]"
+    names = GDELT1_COLUMNS if kind == "csv-header" else columns
+    assert names is not None
+    types = ", ".join(f"'{c}': 'VARCHAR'" for c in names)
+    common = (f"columns={{{types}}}, store_rejects=true, rejects_table='{rejects}', "
+              f"rejects_scan='{rejects}_scan', auto_detect=false")
     if kind == "csv-header":
-        types = ", ".join(f"'{c}': 'VARCHAR'" for c in GDELT1_COLUMNS)
-        return (f"SELECT * FROM read_csv({quoted}, header=true, delim=',', quote='\"', "
-                f"columns={{{types}}}, store_rejects=true, auto_detect=false)")
-    assert columns is not None
-    types = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
-    return (f"SELECT * FROM read_csv({quoted}, header=false, delim='\\t', quote='', escape='', "
-            f"columns={{{types}}}, store_rejects=true, auto_detect=false, null_padding=false)")
+        return f"read_csv({listed}, header=true, delim=',', quote='\"', {common})"
+    return (f"read_csv({listed}, header=false, delim='\\t', quote='', escape='', "
+            f"null_padding=false, {common})")
 
 
-_NEEDED = ("SQLDATE", "Actor1Code", "Actor2Code", "Actor1CountryCode", "Actor2CountryCode",
-           "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code", "Actor2Type1Code",
-           "Actor2Type2Code", "Actor2Type3Code", "EventCode", "GoldsteinScale",
-           "ActionGeo_FeatureID", "NumMentions")
-
-
-def _duckdb(paths: list[Path], layouts: list[Any], period: str, *, master: str,
+def _duckdb(inputs: list[_Input], period: str, work: Path, *,
             memory_limit: str | None) -> AggregateResult:
     import duckdb
     import polars as pl
 
     con = duckdb.connect()
     try:
-        if memory_limit:
-            con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute(f"SET threads = {os.cpu_count() or 1}")
+        con.execute(f"SET memory_limit = {_quote(memory_limit or DEFAULT_MEMORY_LIMIT)}")
+        con.execute(f"SET temp_directory = {_quote(str(work / 'spill'))}")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")  # stdout carries the --json document
-        cols = ", ".join(_NEEDED)
-        union = " UNION ALL ".join(f"SELECT {cols} FROM ({_duck_source(p, lay)})"
-                                   for p, lay in zip(paths, layouts, strict=True))
-        con.execute(f"CREATE VIEW raw_text AS {union}")
-        con.execute(f"CREATE VIEW raw_events AS {TYPED_SQL}")
+        text = [i for i in inputs if i.kind != "parquet"]
+        parquet = [i.path for i in inputs if i.kind == "parquet"]
+        parts: list[str] = []
+        malformed: list[tuple[str, int, str, str]] = []
+        if text:
+            malformed = _duck_stage(con, text, work)
+            parts.append("SELECT * FROM stage.raw_text")
+        text_numeric = list(_NUMERIC) if text else []
+        if parquet:
+            kinds = _parquet_fields(parquet)
+            text_numeric = sorted(set(text_numeric) | {c for c in _NUMERIC if kinds[c] == "text"})
+            listed = "[" + ", ".join(_quote(str(p)) for p in parquet) + "]"
+            parts.append(f"SELECT {_parquet_select(kinds, bool(text))} "
+                         f"FROM read_parquet({listed}, union_by_name=true)")
+        con.execute(f"CREATE VIEW raw_text AS {' UNION ALL '.join(parts)}")
+        con.execute(f"CREATE VIEW raw_events AS {typed_sql(text_numeric)}")
         try:
-            countries = con.execute(COUNTRIES_SQL).fetchall()
+            profile = _read_profile(con.execute(profile_sql(text_numeric)).fetchall())
         except duckdb.Error as exc:
             raise SourceFormatError(f"cannot read the event files: {exc}",
                                     fix="check that every file is a GDELT event file") from None
-        states, unmapped = _states_rows([(c, int(a), int(b)) for c, a, b in countries])
+        states, families, unmapped = _lookup_tables(profile)
         con.execute("CREATE TABLE states (country VARCHAR, year INTEGER, ccode INTEGER, "
                     "gwcode INTEGER)")
         if states:
             con.executemany("INSERT INTO states VALUES (?, ?, ?, ?)", states)
-        con.execute("CREATE TABLE families (event_code VARCHAR, family VARCHAR, kind VARCHAR, "
-                    "needs_mil INTEGER)")
-        codes = [r[0] for r in con.execute(CODES_SQL).fetchall()]
-        family_rows = _family_rows(codes)
-        if family_rows:
-            con.executemany("INSERT INTO families VALUES (?, ?, ?, ?)", family_rows)
-        table = pl.from_arrow(con.sql(PIPELINE_SQL.format(period=period)).to_arrow_table())
-        excl = dict(zip(("rows_read", "without_two_state_actors", "same_country"),
-                        con.execute(EXCLUSIONS_SQL).fetchone() or (0, 0, 0), strict=True))
-        bad = dict(zip((*_NUMERIC, "any_field"), con.execute(BAD_VALUES_SQL).fetchone() or (),
-                       strict=False))
-        unmapped_counts = _unmapped_counts(con.execute, unmapped)
-        malformed: list[dict[str, Any]] = []
-        count = 0
-        try:
-            # Every scan of the view records its rejects: one row per file and line.
-            rows = con.execute(
-                "SELECT s.file_path, e.line, MIN(CAST(e.error_type AS VARCHAR)), "
-                "MIN(e.error_message) FROM reject_errors e JOIN reject_scans s "
-                "USING (scan_id, file_id) GROUP BY s.file_path, e.line "
-                "ORDER BY s.file_path, e.line").fetchall()
-            count = len(rows)
-            malformed = [{"file": r[0], "line": int(r[1]), "error": r[2], "detail": r[3]}
-                         for r in rows[:200]]
-        except duckdb.Error:
-            pass
-        if bad.get("any_field"):
-            count += int(bad["any_field"])
-            malformed.append({"file": "(all)", "rows": int(bad["any_field"]),
-                              "error": "not a number in " + ", ".join(
-                                  f"{c} ({int(n)})" for c, n in bad.items()
-                                  if c != "any_field" and n)})
+        con.execute("CREATE TABLE families (event_code VARCHAR, family_id INTEGER, "
+                    "family VARCHAR, kind VARCHAR, needs_mil INTEGER)")
+        if families:
+            con.executemany("INSERT INTO families VALUES (?, ?, ?, ?, ?)", families)
+        table = pl.from_arrow(con.sql(pipeline_sql(period)).to_arrow_table())
     finally:
         con.close()
     assert isinstance(table, pl.DataFrame)
-    return AggregateResult(table=_typed(table, period), engine="duckdb", period="",
-                           files=[str(p) for p in paths], rows_read=int(excl["rows_read"] or 0),
-                           malformed=malformed, malformed_count=count,
-                           unmapped_countries=unmapped_counts,
-                           exclusions={k: int(v or 0) for k, v in excl.items() if k != "rows_read"})
+    return _result(table, "duckdb", period, inputs, profile, unmapped, malformed)
 
 
-def _unmapped_counts(execute: Any, unmapped: list[str]) -> dict[str, int]:
-    if not unmapped:
-        return {}
-    codes = ", ".join("'" + c.replace("'", "''") + "'" for c in unmapped)
-    rows = execute(
-        f"SELECT country, COUNT(*) FROM (SELECT Actor1CountryCode AS country FROM raw_events "
-        f"UNION ALL SELECT Actor2CountryCode FROM raw_events) AS t WHERE country IN ({codes}) "
-        f"GROUP BY country ORDER BY 2 DESC, 1")
-    fetched = rows.fetchall() if hasattr(rows, "fetchall") else rows
-    return {str(c): int(n) for c, n in fetched}
+def _duck_stage(con: Any, text: list[_Input], work: Path) -> list[tuple[str, int, str, str]]:
+    """Parse the text inputs once into ``stage.raw_text`` (a table in a temporary database file,
+    so it can outgrow memory): the needed fields only, as text. Plain files of one layout are read
+    in one parallel scan; zips one at a time (the CSV inside is unpacked to ``work`` and deleted
+    once read). Returns the rejected lines (file, line, error, detail)."""
+    con.execute(f"ATTACH {_quote(str(work / 'stage.duckdb'))} AS stage")
+    con.execute("CREATE TABLE stage.raw_text (" + ", ".join(f"{c} VARCHAR" for c in NEEDED) + ")")
+    cols = ", ".join(NEEDED)
+    groups: dict[tuple[str, tuple[str, ...] | None], list[Path]] = {}
+    for item in text:
+        if item.member is None:
+            groups.setdefault((item.kind, item.columns), []).append(item.path)
+    batches: list[tuple[list[Path], str, tuple[str, ...] | None, dict[str, str]]] = [
+        (paths, kind, columns, {}) for (kind, columns), paths in groups.items()]
+    zips = [item for item in text if item.member is not None]
+    rejected: list[tuple[str, int, str, str]] = []
+
+    def load(paths: list[Path], kind: str, columns: tuple[str, ...] | None,
+             shown: dict[str, str], number: int) -> None:
+        name = f"rejects_{number}"
+        con.execute(f"INSERT INTO stage.raw_text SELECT {cols} FROM "
+                    f"{_duck_csv(paths, kind, columns, name)}")
+        for file, line, kind_, detail in con.execute(
+                f"SELECT s.file_path, e.line, CAST(e.error_type AS VARCHAR), e.error_message "
+                f"FROM {name} e JOIN {name}_scan s USING (scan_id, file_id)").fetchall():
+            rejected.append((shown.get(file, file), int(line), kind_, detail))
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute(f"DROP TABLE IF EXISTS {name}_scan")
+
+    import duckdb
+
+    try:
+        for number, (paths, kind, columns, shown) in enumerate(batches):
+            load(paths, kind, columns, shown, number)
+        for number, item in enumerate(zips, start=len(batches)):
+            unpacked = _extract(item, work, number)
+            try:
+                load([unpacked], item.kind, item.columns, {str(unpacked): str(item.path)}, number)
+            finally:
+                unpacked.unlink(missing_ok=True)
+    except duckdb.Error as exc:
+        raise SourceFormatError(f"cannot read the event files: {exc}",
+                                fix="check that every file is a GDELT event file") from None
+    return rejected
+
+
+def _result(table: Any, engine: str, period: str, inputs: list[_Input], profile: _Profile,
+            unmapped: dict[str, int],
+            rejected: list[tuple[str, int, str, str]]) -> AggregateResult:
+    lines = sorted({(f, n): (e, d) for f, n, e, d in rejected}.items())
+    malformed: list[dict[str, Any]] = [{"file": f, "line": n, "error": e, "detail": d}
+                                       for (f, n), (e, d) in lines[:200]]
+    malformed += _bad_values_entry(profile)
+    return AggregateResult(table=_typed(table, period), engine=engine, period=period,
+                           files=[str(i.path) for i in inputs], rows_read=profile.rows_read,
+                           malformed=malformed, malformed_count=len(lines) + profile.bad_rows,
+                           unmapped_countries=unmapped, exclusions=profile.exclusions)
 
 
 def _typed(table: Any, period: str) -> Any:
     import polars as pl
 
-    ints = ["ccode1", "ccode2", "gwcode1", "gwcode2", *[p.strip() for p in period.split(",")],
+    ints = ["ccode1", "ccode2", "gwcode1", "gwcode2", *[p.strip() for p in PERIODS[period].split(",")],
             "events", "reports", "mentions", "goldstein_tenths"]
-    return table.with_columns(pl.col(c).cast(pl.Int64) for c in ints if c in table.columns)
+    table = table.with_columns(pl.col(c).cast(pl.Int64) for c in ints if c in table.columns)
+    if "family" in table.columns:
+        table = table.with_columns(pl.col("family").cast(pl.String), pl.col("kind").cast(pl.String))
+    # One order on both engines (sorting here is cheaper than DuckDB's ORDER BY on the string key).
+    return table.sort([*ints[:2], *ints[4:-4], "family"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,8 +648,6 @@ def spark_session(master: str = "local[2]") -> Any:
         from pyspark.sql import SparkSession
     except ImportError:  # pragma: no cover - pyspark is a dependency
         raise FoedusError("the Spark engine needs pyspark", fix="uv sync") from None
-    import shutil
-
     if shutil.which("java") is None:
         raise FoedusError("the Spark engine needs Java 17 or newer",
                           fix="apt-get install openjdk-17-jre-headless (or use --engine duckdb)")
@@ -403,68 +662,96 @@ def spark_session(master: str = "local[2]") -> Any:
     return session
 
 
-def _spark(paths: list[Path], layouts: list[Any], period: str, *, master: str,
-           memory_limit: str | None) -> AggregateResult:
+def _spark_text(spark: Any, path: Path, shown: str, kind: str,
+                columns: tuple[str, ...] | None) -> tuple[Any, list[tuple[int, tuple[str, str]]], int]:
+    """A text input read line by line, each line parsed with the CSV options of its layout, so
+    every row keeps its line number (file split start + position in the split): returns the good
+    rows, the first malformed line numbers and how many there are."""
+    from pyspark.sql import functions as F  # noqa: N812
+
+    names = GDELT1_COLUMNS if kind == "csv-header" else columns
+    assert names is not None
+    schema = ", ".join(f"`{c}` STRING" for c in names) + ", _corrupt_record STRING"
+    options = {"sep": "," if kind == "csv-header" else "\t", "mode": "PERMISSIVE",
+               "columnNameOfCorruptRecord": "_corrupt_record"}
+    if kind == "tsv":
+        options["quote"] = ""
+    lines = spark.read.text(str(path)).select(
+        "value", F.col("_metadata.file_block_start").alias("_block"),
+        F.monotonically_increasing_id().alias("_row"))
+    blocks = sorted(tuple(r) for r in lines.groupBy("_block").agg(
+        F.count(F.lit(1)).alias("n"), F.min("_row").alias("first")).collect())
+    starts, before = [], 0
+    for block, n, first in blocks:
+        starts.append((int(block), int(first), before))
+        before += int(n)
+    offsets = spark.createDataFrame(starts or [(0, 0, 0)], "_block LONG, _first LONG, _before LONG")
+    numbered = lines.join(F.broadcast(offsets), "_block").select(
+        "value", (F.col("_row") - F.col("_first") + F.col("_before") + 1).alias("_line"))
+    if kind == "csv-header":
+        numbered = numbered.filter(F.col("_line") > 1)
+    parsed = numbered.filter(F.col("value") != "").select(
+        F.from_csv("value", schema, options).alias("r"), "_line").select("r.*", "_line")
+    bad = parsed.filter(F.col("_corrupt_record").isNotNull()).select(
+        "_line", F.size(F.split("_corrupt_record", options["sep"], -1)).alias("_fields"))
+    count = bad.count()
+    first_bad = [(int(line), _field_error(int(n), len(names), kind)) for line, n in
+                 bad.orderBy("_line").limit(200).collect()] if count else []
+    good = parsed.filter(F.col("_corrupt_record").isNull()).select(*NEEDED)
+    return good, first_bad, count
+
+
+def _field_error(fields: int, expected: int, kind: str) -> tuple[str, str]:
+    """DuckDB's error type for a malformed line with ``fields`` fields (counted by the separator;
+    in comma-separated files a quoted comma makes the count approximate)."""
+    if fields < expected:
+        return "MISSING COLUMNS", f"expected {expected} fields, found {fields} ({kind})"
+    if fields > expected:
+        return "TOO MANY COLUMNS", f"expected {expected} fields, found {fields} ({kind})"
+    return "CAST", f"line not readable as a row of the {kind} layout"
+
+
+def _spark(inputs: list[_Input], period: str, work: Path, *, master: str) -> AggregateResult:
     import polars as pl
     from pyspark.sql import functions as F  # noqa: N812
 
     spark = spark_session(master)
     frames = []
-    malformed_total = 0
-    malformed: list[dict[str, Any]] = []
-    for path, (kind, columns) in zip(paths, layouts, strict=True):
-        if kind == "parquet":
-            df = spark.read.parquet(str(path)).select(
-                *(F.col(c).cast("string").alias(c) for c in _NEEDED))
-        else:
-            names = GDELT1_COLUMNS if kind == "csv-header" else columns
-            assert names is not None
-            schema = ", ".join(f"`{c}` STRING" for c in names)
-            options = {"header": kind == "csv-header", "sep": "," if kind == "csv-header" else "\t",
-                       "mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}
-            if kind == "tsv":
-                options["quote"] = ""
-            df = spark.read.csv(str(path), schema=schema + ", _corrupt_record STRING", **options)
-            df = df.cache()
-            bad = df.filter(F.col("_corrupt_record").isNotNull()).count()
-            if bad:
-                malformed_total += bad
-                malformed.append({"file": str(path), "rows": bad,
-                                  "error": "wrong number of fields or unreadable value"})
-            df = df.filter(F.col("_corrupt_record").isNull()).drop("_corrupt_record")
-        frames.append(df.select(*_NEEDED))
+    rejected: list[tuple[str, int, str, str]] = []
+    extra_bad = 0
+    text = [i for i in inputs if i.kind != "parquet"]
+    parquet = [i.path for i in inputs if i.kind == "parquet"]
+    for number, item in enumerate(text):
+        path = _extract(item, work, number) if item.member is not None else item.path
+        good, lines, count = _spark_text(spark, path, str(item.path), item.kind, item.columns)
+        frames.append(good)
+        rejected += [(str(item.path), n, error, detail) for n, (error, detail) in lines]
+        extra_bad += max(0, count - len(lines))
+    text_numeric = list(_NUMERIC) if text else []
+    if parquet:
+        kinds = _parquet_fields(parquet)
+        text_numeric = sorted(set(text_numeric) | {c for c in _NUMERIC if kinds[c] == "text"})
+        frames.append(spark.read.parquet(*map(str, parquet)).select(
+            *(F.col(c).cast("string").alias(c)
+              if kinds[c] == "text" or (text and c in _NUMERIC) else F.col(c) for c in NEEDED)))
     raw = frames[0]
     for other in frames[1:]:
         raw = raw.unionByName(other)
     raw.createOrReplaceTempView("raw_text")
-    spark.sql(spark_sql(TYPED_SQL)).createOrReplaceTempView("raw_events")
-    bad_row = spark.sql(spark_sql(BAD_VALUES_SQL)).collect()[0]
-    bad = dict(zip((*_NUMERIC, "any_field"), bad_row, strict=False))
-    if bad.get("any_field"):
-        malformed_total += int(bad["any_field"])
-        malformed.append({"file": "(all)", "rows": int(bad["any_field"]),
-                          "error": "not a number in " + ", ".join(
-                              f"{c} ({int(n)})" for c, n in bad.items()
-                              if c != "any_field" and n)})
-    countries = [(r[0], int(r[1]), int(r[2])) for r in spark.sql(spark_sql(COUNTRIES_SQL)).collect()]
-    states, unmapped = _states_rows(countries)
+    spark.sql(spark_sql(typed_sql(text_numeric))).createOrReplaceTempView("raw_events")
+    profile = _read_profile([tuple(r) for r in
+                             spark.sql(spark_sql(profile_sql(text_numeric))).collect()])
+    states, families, unmapped = _lookup_tables(profile)
     spark.createDataFrame(states or [("", 0, 0, 0)],
                           "country STRING, year INT, ccode INT, gwcode INT") \
         .filter(F.col("country") != "").createOrReplaceTempView("states")
-    codes = [r[0] for r in spark.sql(spark_sql(CODES_SQL)).collect()]
-    spark.createDataFrame(_family_rows(codes) or [("", "", "", 0)],
-                          "event_code STRING, family STRING, kind STRING, needs_mil INT") \
+    spark.createDataFrame(families or [("", 0, "", "", 0)],
+                          "event_code STRING, family_id INT, family STRING, kind STRING, "
+                          "needs_mil INT") \
         .filter(F.col("event_code") != "").createOrReplaceTempView("families")
-    out = spark.sql(spark_sql(PIPELINE_SQL.format(period=period)))
+    out = spark.sql(spark_sql(pipeline_sql(period)))
     table = pl.from_pandas(out.toPandas()) if out.take(1) else pl.DataFrame(
         schema={c: pl.Int64 for c in out.columns})
-    excl_row = spark.sql(spark_sql(EXCLUSIONS_SQL)).collect()[0]
-    excl = {"without_two_state_actors": int(excl_row[1] or 0), "same_country": int(excl_row[2] or 0)}
-    unmapped_counts = _unmapped_counts(
-        lambda q: [tuple(r) for r in spark.sql(spark_sql(q)).collect()], unmapped)
-    if "family" in table.columns:
-        table = table.with_columns(pl.col("family").cast(pl.String), pl.col("kind").cast(pl.String))
-    return AggregateResult(table=_typed(table, period), engine="spark", period="",
-                           files=[str(p) for p in paths], rows_read=int(excl_row[0] or 0),
-                           malformed=malformed, malformed_count=malformed_total,
-                           unmapped_countries=unmapped_counts, exclusions=excl)
+    result = _result(table, "spark", period, inputs, profile, unmapped, rejected)
+    result.malformed_count += extra_bad
+    return result

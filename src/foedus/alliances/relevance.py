@@ -607,8 +607,9 @@ def relevant_commitments(
                                                            coalesce=True)
     out = dyads.lazy()
     for partner, table in by_partner.items():
-        out = out.join(table.lazy(), on=[partner, "year"], how="left")
-    out = out.join(by_pair.lazy(), on=pair_key, how="left")
+        out = out.join(table.lazy(), on=[partner, "year"], how="left", maintain_order="left")
+    # (the frame's rows keep their order: Polars' lazy joins do not promise it otherwise)
+    out = out.join(by_pair.lazy(), on=pair_key, how="left", maintain_order="left")
     inside = pl.col("year").is_between(*ATOP_YEARS)
     values = []
     for name, _kind, _side, _partner, adversary in specs:

@@ -495,6 +495,13 @@ class Warehouse:
         if not candidates:
             needed = [r for r in all_releases() if r.table == table]
             files = ", ".join(sorted({r.filename for r in needed})) or "(none declared)"
+            if not self.path.exists():
+                raise MissingDataError(
+                    "the warehouse does not exist yet",
+                    where=str(self.path),
+                    fix=f"import data first: `foedus data import-all DIR` (table '{table}' comes "
+                    f"from {files}), or point --warehouse / $FOEDUS_WAREHOUSE at a warehouse",
+                )
             raise MissingDataError(
                 f"table '{table}' has not been imported",
                 where=str(self.path),
@@ -675,7 +682,7 @@ class Warehouse:
             >>> Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb").read("nmc", "x")  # doctest: +ELLIPSIS
             Traceback (most recent call last):
             ...
-            foedus.errors.MissingDataError: ...: table 'nmc' has not been imported. Fix: ...
+            foedus.errors.MissingDataError: ...: the warehouse does not exist yet. Fix: ...
         """
         record = self.active(table)
         used = Used(

@@ -34,19 +34,16 @@ def build(
 
     def body() -> None:
         check_output(output, (".parquet", ".csv", ".dta"))
-        from foedus.frames.universe import dyad_years
+        from foedus.frames.universe import standard_dyad_years
 
         started = time.perf_counter()
         with _warehouse(warehouse, read_only=False) as wh:
             records = import_with_progress(wh, data_dir)
         err.print(f"warehouse {wh.path}: {len(records)} release files imported")
-        frame = dyad_years("cow", directed=True, years=years, warehouse=wh.path)
-        frame = frame.enrich(STANDARD_DYAD_ENRICHMENTS)
+        frame = standard_dyad_years(years, warehouse=wh.path)
         finish_frame(frame, output, as_json, started)
 
     _run(as_json, body)
 
-
-STANDARD_DYAD_ENRICHMENTS = ["atop", "nmc", "majors", "contiguity", "gml-mids", "peace-years"]
 
 

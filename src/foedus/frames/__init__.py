@@ -18,17 +18,21 @@ _NAMES = {
     "create_state_years": "foedus.frames.systems",
     "dyad_years": "foedus.frames.universe",
     "parse_years": "foedus.frames.universe",
+    "STANDARD_DYAD_ENRICHMENTS": "foedus.frames.universe",
+    "standard_dyad_years": "foedus.frames.universe",
     "state_years": "foedus.frames.universe",
 }
 
 __all__ = [
     "ENRICHERS",
+    "STANDARD_DYAD_ENRICHMENTS",
     "Enricher",
     "Frame",
     "create_dyad_years",
     "create_state_years",
     "dyad_years",
     "parse_years",
+    "standard_dyad_years",
     "state_years",
 ]
 

@@ -287,9 +287,9 @@ def enrich_atop(frame: Frame, *, source: str = "auto") -> Frame:
 _TABLES = ("atop_ddy", "atop_member")
 ENRICHERS = (
     Enricher("atop", DYADS, enrich_atop, "ATOP alliance obligations", tables=_TABLES,
-             aliases=("alliances", "atop-alliance"), keys_only=True),
+             aliases=("alliances", "atop-alliance"), keys_only=True, reusable=True),
     Enricher("atop-derived", DYADS, partial(enrich_atop, source="derived"),
-             "ATOP obligations derived from the member-level file", tables=("atop_member",), keys_only=True),
+             "ATOP obligations derived from the member-level file", tables=("atop_member",), keys_only=True, reusable=True),
     Enricher("atop-ddy", DYADS, partial(enrich_atop, source="ddy"),
-             "ATOP obligations from ATOP's own dyad-year table", tables=("atop_ddy",), keys_only=True),
+             "ATOP obligations from ATOP's own dyad-year table", tables=("atop_ddy",), keys_only=True, reusable=True),
 )  # fmt: skip

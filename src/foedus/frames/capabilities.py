@@ -313,7 +313,7 @@ def enrich_majors(frame: Frame) -> Frame:
 
 ENRICHERS = (
     Enricher("nmc", BOTH, enrich_nmc, "NMC material capabilities", tables=("nmc",),
-             aliases=("capabilities", "cinc"), keys_only=True),
+             aliases=("capabilities", "cinc"), keys_only=True, reusable=True),
     Enricher("majors", BOTH, enrich_majors, "COW major powers", tables=("cow_majors",),
-             aliases=("major-powers", "cow-majors"), keys_only=True),
+             aliases=("major-powers", "cow-majors"), keys_only=True, reusable=True),
 )  # fmt: skip

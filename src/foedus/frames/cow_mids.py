@@ -425,5 +425,5 @@ ENRICHERS = (
     Enricher("cow-mids", DYADS, enrich_cow_mids,
              "COW MID 5.0 disputes (rebuilt from MIDB/MIDA when imported)",
              tables=("cow_mid_b", "cow_mid_a", "cow_mid_ddydisps", "cow_mid_disps"),
-             options=("keep", "whittle", "source"), keys_only=True),
+             options=("keep", "whittle", "source"), keys_only=True, reusable=True),
 )  # fmt: skip

@@ -395,5 +395,5 @@ def enrich_gml_mids(
 ENRICHERS = (
     Enricher("gml-mids", DYADS, enrich_gml_mids, "GML MID 2.2.1 disputes",
              tables=("gml_mid_ddydisps", "gml_mid_disps"), aliases=("mids",),
-             options=("keep", "whittle"), keys_only=True),
+             options=("keep", "whittle"), keys_only=True, reusable=True),
 )  # fmt: skip

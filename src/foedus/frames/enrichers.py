@@ -73,6 +73,9 @@ class Enricher:
     in phase order). ``keys_only`` declares that the enricher reads nothing of the frame but its
     state codes and year and appends columns without changing rows or their order: such
     enrichers run side by side on a frame of the keys alone (:meth:`Frame.enrich`). ``options`` names the keyword options ``apply`` accepts (e.g. ``whittle``).
+    ``reusable`` declares that the enricher only appends columns, computed from the frame and
+    the warehouse's releases alone: its columns on an unmodified universe are then kept beside
+    the warehouse and reused (:meth:`Frame.enrich`; the key holds the releases and the package).
     ``tables`` are the warehouse tables it reads (some may be optional or alternatives); an
     enricher that only transforms the frame's own columns reads none. ``coverage_from`` names the
     tables whose declared years are the enricher's coverage when that is not all of ``tables``.
@@ -93,6 +96,7 @@ class Enricher:
     options: tuple[str, ...] = ()
     coverage_from: tuple[str, ...] = ()
     keys_only: bool = False
+    reusable: bool = False
 
     def coverage(self, warehouse: Warehouse | None = None) -> tuple[int, int] | None:
         """First and last year the enricher's sources cover, as the catalogue declares them.

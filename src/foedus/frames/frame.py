@@ -89,6 +89,10 @@ class Frame:
     directed: bool | None = None
     used: tuple[Used, ...] = ()
     warehouse: Warehouse | None = field(default=None, repr=False, compare=False)
+    #: What the frame is, when it is an unmodified universe (or one enriched only by reusable
+    #: enrichers): (universe, enrichers applied, height, columns). Not an ``__init__`` field, so
+    #: ``dataclasses.replace`` and every transformation drop it; see :meth:`enrich`.
+    _origin: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- basic views ------------------------------------------------------------------------
     @property
@@ -534,26 +538,70 @@ class Frame:
                 return spec.apply(frame, whittle=whittle)
             return spec.apply(frame)
 
+        # On an unmodified universe, a reusable enricher's columns are kept beside the warehouse
+        # the first time they are computed and read back after (keyed by the universe, the
+        # enrichers before it where it reads their columns, the releases and the package).
+        reuse = _Reuse.plan(self, ordered, known, whittle)
+        kept = reuse.found() if reuse else {}
+
         # Enrichers that read only the keys run side by side on a frame of the keys alone; their
         # new columns are then appended in the user's order, exactly as the chain would add them.
-        alone = [n for n in ordered if known[n].keys_only and known[n].phase == 0]
-        ready: dict[str, Frame] = {}
+        # (One to be kept runs there even alone, so that its provenance is its own.)
+        alone = [n for n in ordered if known[n].keys_only and known[n].phase == 0
+                 and n not in kept]  # fmt: skip
         keys = [c for c in _KEY_COLUMNS if c in self.df.columns]
-        if len(alone) > 1 and self.df.height >= _SIDE_BY_SIDE_ROWS and "year" in keys:
+        big = self.df.height >= _SIDE_BY_SIDE_ROWS
+        isolated = [n for n in alone if (len(alone) > 1 and big) or (reuse and n in reuse.idents)]
+        ready: dict[str, Frame] = {}
+        if isolated and "year" in keys:
             def added_only(name: str, keys_frame: Frame) -> Frame:
                 done = apply(name, keys_frame)
                 return replace(done, df=done.df.drop(keys, strict=False))
 
-            ready = _side_by_side(replace(self, df=self.df.select(keys)), alone, added_only)
+            keys_frame = replace(self, df=self.df.select(keys))
+            if len(isolated) > 1 and big:
+                ready = _side_by_side(keys_frame, isolated, added_only)
+            else:
+                ready = {n: added_only(n, keys_frame) for n in isolated}
         frame = self
         for name in ordered:
-            done = ready.pop(name, None)  # (dropped once used: the peak stays one frame)
+            part = kept.pop(name, None)  # (dropped once used: the peak stays one frame)
+            if part is not None and not any(c in frame.df.columns for c in part[0].columns):
+                frame = frame.with_data(frame.df.hstack(part[0].get_columns()), *part[1])
+                continue
+            done = ready.pop(name, None)
+            before = frame
             if done is None or any(c in frame.df.columns for c in done.df.columns):
                 frame = apply(name, frame)  # (also gives the enricher's own error on a clash)
+                added = frame.df.select(frame.df.columns[before.df.width:])
+                new_used = frame.used[len(before.used):]
             else:
                 assert done.df.height == frame.df.height
                 frame = frame.with_data(frame.df.hstack(done.df.get_columns()), *done.used)
+                added, new_used = done.df, done.used[len(self.used):]
+            if reuse and name in reuse.idents and frame.df.height == before.df.height \
+                    and frame.df.columns[:before.df.width] == before.df.columns:  # fmt: skip
+                reuse.keep(name, added, new_used)
+        if reuse and reuse.whole:
+            frame._mark(reuse.universe, reuse.applied)
         return frame
+
+    def _mark(self, universe: tuple[Any, ...], applied: tuple[Any, ...] = ()) -> Frame:
+        """Record that this frame is ``universe`` with the reusable enrichers ``applied``."""
+        if self.warehouse is not None:
+            origin = (universe, applied, self.df.height, tuple(self.df.columns))
+            object.__setattr__(self, "_origin", origin)
+        return self
+
+    def _unmodified(self) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+        """``(universe, applied)`` if the frame is still what :meth:`_mark` recorded."""
+        origin = self._origin
+        if origin is None or self.warehouse is None:
+            return None
+        universe, applied, height, columns = origin
+        if self.df.height != height or tuple(self.df.columns) != columns:
+            return None
+        return universe, applied
 
     # -- equality -----------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -577,6 +625,83 @@ class Frame:
         """Hash of the description and the data's shape and columns (equal frames hash equal)."""
         return hash((self.unit, self.system, self.directed, self.used, self.df.shape,
                      tuple(self.df.columns)))  # fmt: skip
+
+
+class _Reuse:
+    """Which enrichers of one :meth:`Frame.enrich` call can be read back from the warehouse's
+    snapshot folder, and keeping the others' columns there once computed."""
+
+    def __init__(self, warehouse: Warehouse, universe: tuple[Any, ...], applied: tuple[Any, ...],
+                 idents: dict[str, dict[str, Any]], whole: bool) -> None:  # fmt: skip
+        self.warehouse = warehouse
+        self.universe = universe
+        self.idents = idents
+        self.whole = whole  # every enricher of the call is reusable: the result stays marked
+        self.applied = applied
+        self._tables: list[str] | None = None
+        self._package = ""
+
+    @classmethod
+    def plan(cls, frame: Frame, ordered: Sequence[str], known: dict[str, Any],
+             whittle: Sequence[str] | None) -> _Reuse | None:  # fmt: skip
+        state = frame._unmodified()
+        if state is None or frame.warehouse is None or not frame.warehouse.path.exists():
+            return None
+        universe, applied = state
+        idents: dict[str, dict[str, Any]] = {}
+        chain = list(applied)
+        for name in ordered:
+            spec = known[name]
+            if not spec.reusable:
+                return cls(frame.warehouse, universe, tuple(chain), idents, whole=False)
+            option = list(whittle) if whittle is not None and "whittle" in spec.options else None
+            alone = spec.keys_only and spec.phase == 0
+            idents[name] = {"universe": list(universe), "enricher": name, "whittle": option,
+                            "after": [] if alone else [list(step) for step in chain]}  # fmt: skip
+            chain.append((name, option))
+        return cls(frame.warehouse, universe, tuple(chain), idents, whole=True)
+
+    def _key(self, name: str) -> tuple[str, list[str], dict[str, Any]]:
+        from foedus._kept import package_digest
+
+        if self._tables is None:
+            self._tables = sorted({r.table for r in self.warehouse.records()})
+            self._package = package_digest()
+        options = {"ident": self.idents[name], "package": self._package}
+        return f"frame-{name}", self._tables, options
+
+    def found(self) -> dict[str, tuple[pl.DataFrame, tuple[Used, ...]]]:
+        """The kept columns and provenance of every enricher that has them."""
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        def load(name: str) -> tuple[pl.DataFrame, tuple[Used, ...]] | None:
+            label, tables, options = self._key(name)
+            used = self.warehouse.find_derived(label + "-used", tables, options)
+            if used is None:
+                return None
+            columns = self.warehouse.find_derived(label, tables, options)
+            if columns is None:
+                return None
+            return columns, tuple(Used(**row) for row in used.iter_rows(named=True))
+
+        names = list(self.idents)
+        if names:
+            self._key(names[0])  # (the releases and the package digest, once)
+        # Decompressing the files runs outside the GIL: read them side by side.
+        workers = max(1, min(len(names), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="foedus-kept") as pool:
+            loaded = dict(zip(names, pool.map(load, names), strict=True))
+        return {name: part for name, part in loaded.items() if part is not None}
+
+    def keep(self, name: str, columns: pl.DataFrame, used: Sequence[Used]) -> None:
+        """Keep ``columns`` (the enricher's additions) and ``used`` (its provenance)."""
+        label, tables, options = self._key(name)
+        fields = ("source", "version", "table", "file", "via", "purpose", "section")
+        rows = pl.DataFrame([[getattr(u, f) for f in fields] for u in used],
+                            schema={f: pl.String for f in fields}, orient="row")  # fmt: skip
+        self.warehouse.keep_derived(label + "-used", tables, options, rows)
+        self.warehouse.keep_derived(label, tables, options, columns)
 
 
 @contextmanager

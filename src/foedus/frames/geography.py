@@ -431,9 +431,9 @@ def enrich_prd_indicator(frame: Frame) -> Frame:
 
 ENRICHERS = (
     Enricher("contiguity", DYADS, enrich_contiguity, "COW direct contiguity",
-             tables=("cow_contdir",), aliases=("contig",), keys_only=True),
+             tables=("cow_contdir",), aliases=("contig",), keys_only=True, reusable=True),
     Enricher("capital-distance", DYADS, enrich_capital_distance, "capital distance (km)",
-             tables=("cow_capitals", "gw_capitals"), aliases=("capdist",)),
+             tables=("cow_capitals", "gw_capitals"), aliases=("capdist",), reusable=True),
     Enricher("prd", DYADS, enrich_prd, "keep politically relevant dyads only", phase=1,
              aliases=("politically-relevant",)),
 )  # fmt: skip

@@ -186,5 +186,5 @@ def enrich_peace_years(frame: Frame) -> Frame:
 
 ENRICHERS = (
     Enricher("peace-years", BOTH, enrich_peace_years, "years since last onset", phase=2,
-             aliases=("peaceyears", "spells")),
+             aliases=("peaceyears", "spells"), reusable=True),
 )  # fmt: skip

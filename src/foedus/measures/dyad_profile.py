@@ -408,6 +408,7 @@ def _build_profile(
 
 def prepare_dyad_profiles(warehouse: Any = None) -> list[dict[str, Any]]:
     """Compute and keep what every dyad profile reads beside the warehouse's releases: the
+    standard dyad-year file's universe and columns (:func:`foedus.frames.standard_dyad_years`), the
     engagement reference model (fitted on every dyad-year; the default options of
     :func:`dyad_profile`) and the alliance similarity of every ATOP year. Run after an import
     (``foedus data import-all`` does, unless ``--no-derive``) so that the first
@@ -418,7 +419,7 @@ def prepare_dyad_profiles(warehouse: Any = None) -> list[dict[str, Any]]:
 
     Example:
         >>> [r["result"] for r in prepare_dyad_profiles("warehouse.duckdb")]  # doctest: +SKIP
-        ['engagement reference model', 'alliance similarity 1816-2018']
+        ['standard dyad-year columns 1816-2024', 'engagement reference model', 'alliance similarity 1816-2018']
     """
     import time
 
@@ -438,6 +439,12 @@ def prepare_dyad_profiles(warehouse: Any = None) -> list[dict[str, Any]]:
         done.append({"result": name, "seconds": round(time.perf_counter() - started, 1),
                      "status": status})  # fmt: skip
 
+    from foedus.frames.universe import STANDARD_YEARS, standard_dyad_years
+
+    # (the standard dyad-year file's universe and columns, kept for `foedus build` and the
+    # pipeline-5 frame command: the first such command after an import reads them back)
+    step(f"standard dyad-year columns {STANDARD_YEARS}",
+         lambda: standard_dyad_years(warehouse=wh))  # fmt: skip
     step("engagement reference model", lambda: reference_model(wh, seed=0, bootstrap=100))
     years = list(range(1816, 2019))
     pair = pl.DataFrame({"ccode1": [2] * len(years), "ccode2": [200] * len(years),

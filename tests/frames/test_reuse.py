@@ -1,0 +1,83 @@
+"""Kept universes and enricher columns (``Frame.enrich`` on an unmodified universe)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from foedus.frames import enrichers
+from foedus.frames.frame import Frame
+from foedus.frames.universe import STANDARD_DYAD_ENRICHMENTS, dyad_years, state_years
+from foedus.warehouse import Warehouse
+
+YEARS = "1990-1993"
+
+
+def _kept(wh_path: Path) -> list[Path]:
+    return sorted((wh_path.parent / (wh_path.name + ".cache") / "derived").glob("frame-*"))
+
+
+def _forget_kept(wh_path: Path) -> None:
+    folder = wh_path.parent / (wh_path.name + ".cache") / "derived"
+    for path in [*folder.glob("frame-*"), *folder.glob("universe-*")]:
+        path.unlink()
+
+
+def test_a_second_enrich_reads_the_kept_columns_and_equals_the_first(
+    built_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _forget_kept(built_warehouse)
+    names = list(STANDARD_DYAD_ENRICHMENTS)
+    first = dyad_years("cow", years=YEARS, warehouse=Warehouse(built_warehouse, read_only=True))
+    first = first.enrich(names)
+    kept = {p.name.split("-", 1)[1].rsplit("-", 1)[0] for p in _kept(built_warehouse)}
+    assert {*names, *(f"{n}-used" for n in names)} <= kept
+
+    # a new warehouse object (nothing in memory), every reusable enricher made to fail if run
+    known = dict(enrichers.registry())
+    for name, spec in known.items():
+        if spec.reusable:
+            known[name] = dataclasses.replace(spec, apply=_boom)
+    monkeypatch.setattr(enrichers, "_REGISTRY", known)
+    again = dyad_years("cow", years=YEARS, warehouse=Warehouse(built_warehouse, read_only=True))
+    again = again.enrich(names)
+    assert again == first  # data, column order, types and provenance
+    assert [u.to_dict() for u in again.used] == [u.to_dict() for u in first.used]
+
+    # a frame changed in any way is computed, never served from the kept columns
+    universe = dyad_years("cow", years=YEARS, warehouse=Warehouse(built_warehouse, read_only=True))
+    fewer = universe.with_data(universe.df.filter(pl.col("ccode1") < 300))
+    assert fewer._unmodified() is None
+    with pytest.raises(AssertionError, match="computed"):
+        fewer.enrich(["nmc"])
+    relabelled = dataclasses.replace(universe, df=universe.df.with_columns(pl.col("year") + 1))
+    assert relabelled._unmodified() is None
+    # peace-years reads the disputes' columns: after other enrichers it is another key
+    with pytest.raises(AssertionError, match="computed"):
+        universe.enrich(["cow-mids", "gml-mids", "peace-years"])
+
+
+def _boom(frame: Frame, **options: object) -> Frame:
+    raise AssertionError("computed, not read back")
+
+
+def test_a_damaged_kept_file_is_computed_again(built_warehouse: Path) -> None:
+    wh = Warehouse(built_warehouse, read_only=True)
+    right = state_years("cow", years=YEARS, warehouse=wh).enrich(["nmc", "majors"])
+    for path in _kept(built_warehouse):
+        if path.name.startswith("frame-nmc-") and "-used-" not in path.name:
+            path.write_bytes(b"not an arrow file")
+    again = state_years("cow", years=YEARS, warehouse=Warehouse(built_warehouse, read_only=True))
+    assert again.enrich(["nmc", "majors"]) == right
+
+
+def test_a_frame_without_a_warehouse_file_keeps_nothing(tmp_path: Path) -> None:
+    frame = Frame(pl.DataFrame({"ccode": [2], "year": [1816]}), unit="state-year", system="cow",
+                  warehouse=Warehouse(tmp_path / "none.duckdb"))  # fmt: skip
+    frame._mark(("state-years", "cow", None))
+    from foedus.frames.frame import _Reuse
+
+    assert _Reuse.plan(frame, ["nmc"], enrichers.registry(), None) is None

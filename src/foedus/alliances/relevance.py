@@ -426,7 +426,7 @@ def obligation_years(members: Any, ddy: Any = None) -> Any:
                      pl.col("_start").alias("_start_b"), pl.col("_end").alias("_end_b"),
                      pl.col("_first").alias("_first_b"), pl.col("_last").alias("_last_b"))
     pairs = (
-        own.join(other, on=["atopid", "phase"])
+        own.join(other, on=["atopid", "phase"], maintain_order="left")
         .filter((pl.col("member") != pl.col("partner")) & (pl.col("_start") < pl.col("_end_b"))
                 & (pl.col("_start_b") < pl.col("_end")))
         .with_columns(pl.int_ranges(pl.max_horizontal("_first", "_first_b"),
@@ -443,7 +443,7 @@ def obligation_years(members: Any, ddy: Any = None) -> Any:
             members.filter(pl.col("obvary") == 1)["member"].unique().implode())).select(
             pl.col("ccode1").alias("state"), pl.col("ccode2").alias("partner"), "year",
             *[pl.col(f"atop_{k}").fill_null(0).cast(pl.Int64).alias(f"_ddy_{k}") for k in _KINDS])
-        pairs = pairs.join(gate, on=["state", "partner", "year"], how="left").with_columns(
+        pairs = pairs.join(gate, on=["state", "partner", "year"], how="left", maintain_order="left").with_columns(
             pl.when(pl.col("obvary") == 1).then(pl.col(k) * pl.col(f"_ddy_{k}").fill_null(0))
             .otherwise(pl.col(k)).alias(k) for k in _KINDS
         ).drop(*[f"_ddy_{k}" for k in _KINDS])
@@ -515,10 +515,10 @@ def _side_rows(ob: Any, kind: str, *, challenger_side: bool, undecided: str) -> 
             ob.select("atopid", "year", pl.col("partner").alias("adversary"))).unique()
         # a location-limited obligation applies when the adversary's territory is a party's
         if loc_rows.height:
-            loc_rows = loc_rows.join(members, on=["atopid", "year"])
+            loc_rows = loc_rows.join(members, on=["atopid", "year"], maintain_order="left")
             dep = pl.concat([dep.select(loc_rows.columns), loc_rows], how="vertical")
         member_key = members.with_columns(pl.lit(True).alias("_member"))
-        dep = dep.join(member_key, on=["atopid", "year", "adversary"], how="left")
+        dep = dep.join(member_key, on=["atopid", "year", "adversary"], how="left", maintain_order="left")
         loc_ok = ~pl.col("_dep_loc") | pl.col("_member").fill_null(False)
         if count_open:
             loc_ok = pl.lit(True)

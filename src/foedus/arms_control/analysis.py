@@ -146,7 +146,7 @@ def treaty_show(wh: Warehouse, name: str, year: int | None = None) -> dict[str, 
         recs, on="ccode", how="full", coalesce=True)
     names = _names(wh)
     s = status_on(base.with_columns(pl.lit(t.key).alias("treaty")), day).join(
-        names, on="ccode", how="left")
+        names, on="ccode", how="left", maintain_order="left")
     opened = date.fromisoformat(t.opened)
     notes = [n for n in (note, t.note or None) if n]
     if day < opened:
@@ -238,7 +238,7 @@ def nuclear_state_years(wh: Warehouse) -> pl.DataFrame:
     out = keys
     for p in parts:
         out = out.join(p.with_columns(pl.col("ccode").cast(pl.Int64), pl.col("year").cast(pl.Int64)),
-                       on=["ccode", "year"], how="left")  # fmt: skip
+                       on=["ccode", "year"], how="left", maintain_order="left")  # fmt: skip
     cols = out.columns
     fill = []
     if "nuclear_tests" in cols:  # covered years with no test are 0, not missing
@@ -368,7 +368,7 @@ def state_year_status(
         col = f"ac_{key.lower()}"
         if cols:
             table = pl.concat(cols)
-            out = out.join(table, on=["ccode", "year"], how="left").with_columns(
+            out = out.join(table, on=["ccode", "year"], how="left", maintain_order="left").with_columns(
                 pl.when(pl.col("year").is_in(table["year"].unique().to_list()))
                 .then(pl.col(col).fill_null("not signed")).alias(col))
         else:
@@ -581,7 +581,7 @@ def ally_regime_similarity(wh: Warehouse, years: tuple[int, int]) -> pl.DataFram
                       pl.max_horizontal("ccode1", "ccode2").cast(pl.Int64).alias("ccode2"),
                       pl.col("year").cast(pl.Int64)).unique()
               .with_columns(pl.lit(True).alias("allied")))  # fmt: skip
-    j = sims.join(allies, on=["ccode1", "ccode2", "year"], how="left").with_columns(
+    j = sims.join(allies, on=["ccode1", "ccode2", "year"], how="left", maintain_order="left").with_columns(
         pl.col("allied").fill_null(False))
     last_ddy = int(ddy["year"].max())  # type: ignore[arg-type]
     return (j.group_by("year").agg(
@@ -648,9 +648,9 @@ def dyad_arms_control(wh: Warehouse, a: int, b: int, years: tuple[int, int]) -> 
             pl.col("ac_regimes_party").alias(f"regimes_party_{suffix}"))
 
     years_df = pl.DataFrame({"year": list(range(lo, hi + 1))}, schema={"year": pl.Int64})
-    return (years_df.join(side(a, "a"), on="year", how="left").join(side(b, "b"), on="year", how="left")
+    return (years_df.join(side(a, "a"), on="year", how="left", maintain_order="left").join(side(b, "b"), on="year", how="left", maintain_order="left")
             .join(sims.select("year", pl.col("ac_joint_party").alias("joint_party"),
-                              pl.col("ac_s_un_val_sq").alias("s_treaties")), on="year", how="left")
+                              pl.col("ac_s_un_val_sq").alias("s_treaties")), on="year", how="left", maintain_order="left")
             .sort("year"))  # fmt: skip
 
 
@@ -675,5 +675,5 @@ def state_arms_control(wh: Warehouse, state: int, years: tuple[int, int]) -> pl.
     keep = [c for c in ("nuclear_status", "nuclear_tests") if c in nuc.columns]
     if keep:
         out = out.join(nuc.filter(pl.col("ccode") == state).select("year", *keep), on="year",
-                       how="left")
+                       how="left", maintain_order="left")
     return out.sort("year")

@@ -88,16 +88,16 @@ def _untc(wh: Warehouse) -> pl.DataFrame:
             declared = pl.DataFrame(rows, schema=declared.schema)
     refs = (t.select("treaty", "ccode", pl.col("note_refs").str.split(",").alias("note_no"))
             .explode("note_no").with_columns(pl.col("note_no").str.strip_chars())
-            .join(declared, on=["treaty", "note_no"], how="inner")
+            .join(declared, on=["treaty", "note_no"], how="inner", maintain_order="left")
             .group_by("treaty", "ccode").agg(pl.col("declared_not_party").min()))  # fmt: skip
-    t = t.join(refs, on=["treaty", "ccode"], how="left")
+    t = t.join(refs, on=["treaty", "ccode"], how="left", maintain_order="left")
     # CCW Protocols I-III: UNTC prints an acceptance mark without a date; the acceptance is dated
     # as the state's CCW consent (the manifest's reading) and flagged, so that the ICRC's own
     # protocol dates come first and the proxy never counts as a disagreement.
     ccw = t.filter(pl.col("treaty") == "CCW").select("ccode", pl.col("consent_date").alias("_ccw"))
     proxy = (pl.col("treaty").is_in(["CCW-P1", "CCW-P2", "CCW-P3"])
              & pl.col("consent_date").is_null() & (pl.col("status_at_snapshot") == "party"))
-    t = t.join(ccw, on="ccode", how="left").with_columns(
+    t = t.join(ccw, on="ccode", how="left", maintain_order="left").with_columns(
         pl.when(proxy).then(pl.col("_ccw")).otherwise(pl.col("consent_date")).alias("consent_date"),
         pl.when(proxy).then(pl.lit(PROXY_FLAG)).alias("flag"),
     )
@@ -123,7 +123,7 @@ def _unoda(wh: Warehouse) -> pl.DataFrame:
         pl.col("country").first().alias("name"), pl.col("source_line").min(),
         pl.col("date").filter(pl.col("action") == "signed").first().alias("signed"),
         pl.col("date").filter(pl.col("action") == "withdrew").first().alias("_withdrew"),
-    ).join(joins, on=["treaty", "ccode"], how="left")
+    ).join(joins, on=["treaty", "ccode"], how="left", maintain_order="left")
     kind = pl.col("treaty").replace_strict(withdrew_as, default="withdrew")
     base = base.with_columns(
         pl.col("how").replace_strict(_HOW, default=None).alias("joined_how"),
@@ -180,7 +180,7 @@ def _curated(path: str | None = None) -> pl.DataFrame:
                        aggregate_function="first")  # fmt: skip
     names = facts.group_by("treaty", "ccode").agg(pl.col("state").first().alias("name"),
                                                    pl.col("line").min().alias("source_line"))
-    return _shape(wide.join(names, on=["treaty", "ccode"]).with_columns(
+    return _shape(wide.join(names, on=["treaty", "ccode"], maintain_order="left").with_columns(
         pl.when(pl.col("joined").is_not_null()).then(pl.lit("entry into force"))
         .alias("joined_how") if "joined" in wide.columns else pl.lit(None, pl.String)
         .alias("joined_how")), "curated")  # fmt: skip
@@ -361,7 +361,7 @@ def conflicts(wh: Warehouse, *, treaty_name: str | None = None) -> pl.DataFrame:
               "value_a": pl.Date, "line_a": pl.Int64, "source_b": pl.String, "value_b": pl.Date,
               "line_b": pl.Int64, "kind": pl.String, "used": pl.String}  # fmt: skip
     out = pl.DataFrame(rows, schema=schema)
-    out = out.join(names, on=["treaty", "ccode"], how="left")
+    out = out.join(names, on=["treaty", "ccode"], how="left", maintain_order="left")
     # the value foedus keeps is the higher-precedence source's, unless curated facts override it
     return out.select("treaty", "ccode", "name", "field", "source_a", "value_a", "line_a",
                       "source_b", "value_b", "line_b", "kind",

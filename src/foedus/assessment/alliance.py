@@ -229,14 +229,14 @@ def _capability(
     world = nmc.group_by("year").agg(
         *[pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(f"world_{c}") for c in _NMC]
     )
-    joined = groups.select("year", "ccode").join(nmc, on=["year", "ccode"], how="left")
+    joined = groups.select("year", "ccode").join(nmc, on=["year", "ccode"], how="left", maintain_order="left")
     pooled = joined.group_by("year").agg(
         pl.len().alias("states"),
         pl.col("cinc").count().alias("states_with_cinc"),
         *[pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in _NMC],
     )
     years = pl.DataFrame({"year": list(range(start, end + 1))}, schema={"year": pl.Int64})
-    df = years.join(pooled, on="year", how="left").join(world, on="year", how="left")
+    df = years.join(pooled, on="year", how="left", maintain_order="left").join(world, on="year", how="left", maintain_order="left")
     df = df.with_columns(
         pl.col("states").fill_null(0), pl.col("states_with_cinc").fill_null(0),
         *[(pl.col(c) / pl.col(f"world_{c}")).alias(f"{c}_share") for c in _NMC],
@@ -248,7 +248,7 @@ def _pairs(groups: pl.DataFrame) -> pl.DataFrame:
     """Non-directed pairs (ccode1 < ccode2) of states listed in the same year."""
     g = groups.select("year", "ccode")
     return (
-        g.join(g, on="year", suffix="_b")
+        g.join(g, on="year", suffix="_b", maintain_order="left")
         .filter(pl.col("ccode") < pl.col("ccode_b"))
         .select(pl.col("ccode").alias("ccode1"), pl.col("ccode_b").alias("ccode2"), "year")
         .sort("year", "ccode1", "ccode2")
@@ -289,7 +289,7 @@ def _cohesion(
         pl.col("idealpoint").std().alias("idealpoint_sd"),
     )
     years = pl.DataFrame({"year": list(range(start, end + 1))}, schema={"year": pl.Int64})
-    df = (years.join(pair_stats, on="year", how="left").join(ideal, on="year", how="left")
+    df = (years.join(pair_stats, on="year", how="left", maintain_order="left").join(ideal, on="year", how="left", maintain_order="left")
           .with_columns(pl.col("pairs").fill_null(0)).sort("year"))  # fmt: skip
     trend = ols_trend(df, ["similarity_sd", "similarity_distance_mean", "idealpoint_sd",
                            "idealpoint_distance_mean"])  # fmt: skip
@@ -317,7 +317,7 @@ def _engagement(
         pl.col("engagement").mean().alias("engagement_mean"),
         pl.col("engagement").std().alias("engagement_sd"),
     )
-    return (years.join(stats, on="year", how="left")
+    return (years.join(stats, on="year", how="left", maintain_order="left")
             .with_columns(pl.col("pairs").fill_null(0), pl.col("pairs_covered").fill_null(0))
             .sort("year"))  # fmt: skip
 
@@ -354,7 +354,7 @@ def _event_study(
         track.frame("event_study", frame)
         insiders = roster.select("year", pl.col("ccode").alias("ccode2"),
                                  pl.lit(True).alias("_inside"))  # fmt: skip
-        df = (frame.df.join(insiders, on=["year", "ccode2"], how="left")
+        df = (frame.df.join(insiders, on=["year", "ccode2"], how="left", maintain_order="left")
               .filter(pl.col("_inside").is_null()))  # fmt: skip
         counts = df.group_by("ccode1", "year").agg(
             pl.len().alias("outsiders"),
@@ -373,9 +373,9 @@ def _event_study(
             pl.DataFrame(grid, schema={k: schema[k] for k in ("ccode", "abb", "accession", "rel",
                                                                "year")})
             .join(in_system.with_columns(pl.lit(True).alias("in_system")),
-                  on=["ccode", "year"], how="left")
+                  on=["ccode", "year"], how="left", maintain_order="left")
             .with_columns(pl.col("in_system").fill_null(False))
-            .join(counts, on=["ccode", "year"], how="left")
+            .join(counts, on=["ccode", "year"], how="left", maintain_order="left")
             .with_columns(pl.col("outsiders").fill_null(0))
             .select(list(schema))
             .sort("accession", "ccode", "rel")
@@ -605,7 +605,7 @@ def assess_alliance(
     accessions = (
         pl.DataFrame(acc_rows, schema={"ccode": pl.Int64, "abb": pl.String, "year": pl.Int64,
                                        "rejoined": pl.Boolean})
-        .join(in_system, on=["ccode", "year"], how="left")
+        .join(in_system, on=["ccode", "year"], how="left", maintain_order="left")
         .with_columns(pl.col("in_system_before").fill_null(False))
         .select("ccode", "abb", "year", "in_system_before", "rejoined")
     )  # fmt: skip
@@ -763,7 +763,7 @@ def assess_dyad(
     cinc = nmc.df.select("ccode", "year", "cinc")
     ca = cinc.filter(pl.col("ccode") == sa["ccode"]).select("year", pl.col("cinc").alias("cinc_a"))
     cb = cinc.filter(pl.col("ccode") == sb["ccode"]).select("year", pl.col("cinc").alias("cinc_b"))
-    timeline = (timeline.join(ca, on="year", how="left").join(cb, on="year", how="left")
+    timeline = (timeline.join(ca, on="year", how="left", maintain_order="left").join(cb, on="year", how="left", maintain_order="left")
                 .with_columns((pl.col("cinc_a") + pl.col("cinc_b")).alias("cinc_pooled"),
                               pl.when(pl.col("cinc_b") > 0)
                               .then(pl.col("cinc_a") / pl.col("cinc_b")).alias("cinc_ratio"))
@@ -940,10 +940,10 @@ def assess_portfolio(
     )
     years = (
         pl.DataFrame({"year": list(range(start, end + 1))}, schema={"year": pl.Int64})
-        .join(per_alliance, on="year", how="left").join(per_partner, on="year", how="left")
+        .join(per_alliance, on="year", how="left", maintain_order="left").join(per_partner, on="year", how="left", maintain_order="left")
         .join(cap.select("year", pl.col("cinc").alias("defenders_cinc"),
-                         pl.col("cinc_share").alias("defenders_cinc_share")), on="year", how="left")
-        .join(own.select("year", pl.col("cinc").alias("own_cinc")), on="year", how="left")
+                         pl.col("cinc_share").alias("defenders_cinc_share")), on="year", how="left", maintain_order="left")
+        .join(own.select("year", pl.col("cinc").alias("own_cinc")), on="year", how="left", maintain_order="left")
         .with_columns(pl.col("alliances", "partners", "defenders",
                              *[f"with_{o}" for o in _OBLIGATIONS]).fill_null(0).cast(pl.Int64))
         .sort("year")

@@ -122,7 +122,7 @@ def derive_atop_dyad_years(members: pl.DataFrame, *, with_ids: bool = False) -> 
     )
     side_b = spells.select("atopid", "phase", "year", ccode2="member", start2="start", end2="end")
     pairs = (
-        side_a.join(side_b, on=["atopid", "phase", "year"])
+        side_a.join(side_b, on=["atopid", "phase", "year"], maintain_order="left")
         .filter(
             (pl.col("ccode1") != pl.col("ccode2"))
             # Codebook 2.7: drop pairs in which one state joined after the other had left.

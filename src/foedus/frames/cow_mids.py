@@ -162,7 +162,7 @@ def cow_mid_participants(
         .group_by("dispnum", "sidea")
         .agg(pl.col("ccode").unique().sort().alias("ally_originators"))
     )
-    df = df.join(originators, on=["dispnum", "sidea"], how="left").with_columns(
+    df = df.join(originators, on=["dispnum", "sidea"], how="left", maintain_order="left").with_columns(
         pl.col("ally_originators").fill_null(pl.lit([], dtype=pl.List(pl.Int64)))
     )
     columns = [
@@ -176,7 +176,7 @@ def cow_mid_participants(
         starts = _dates(mida.select(_MIDA)).select(
             "dispnum", pl.col("stdate").alias("dispute_start")
         )
-        df = df.join(starts, on="dispnum", how="left").with_columns(
+        df = df.join(starts, on="dispnum", how="left", maintain_order="left").with_columns(
             days_after_start=(pl.col("stdate") - pl.col("dispute_start")).dt.total_days()
         )
         columns += ["dispute_start", "days_after_start"]
@@ -190,12 +190,12 @@ def cow_mid_participants(
         covered = incidents["dispnum"].unique().implode()
         counts = (
             df.select("dispnum", "ccode", "spell", "stdate", "enddate")
-            .join(incidents, on=["dispnum", "ccode"], how="inner")
+            .join(incidents, on=["dispnum", "ccode"], how="inner", maintain_order="left")
             .filter(pl.col("_incident").is_between("stdate", "enddate"))
             .group_by("dispnum", "ccode", "spell")
             .agg(pl.len().cast(pl.Int64).alias("incidents"))
         )
-        df = df.join(counts, on=["dispnum", "ccode", "spell"], how="left").with_columns(
+        df = df.join(counts, on=["dispnum", "ccode", "spell"], how="left", maintain_order="left").with_columns(
             pl.when(pl.col("dispnum").is_in(covered))
             .then(pl.col("incidents").fill_null(0))
             .otherwise(None)
@@ -264,7 +264,7 @@ def cow_mid_dyad_dispute_years(participants: pl.DataFrame) -> pl.DataFrame:
     left = spells.rename({c: f"{c}1" for c in spells.columns if c != "dispnum"})
     right = spells.rename({c: f"{c}2" for c in spells.columns if c != "dispnum"})
     pairs = (
-        left.join(right, on="dispnum", how="inner")
+        left.join(right, on="dispnum", how="inner", maintain_order="left")
         .filter((pl.col("ccode1") != pl.col("ccode2")) & (pl.col("sidea1") != pl.col("sidea2")))
         .with_columns(
             _from=pl.max_horizontal("stdate1", "stdate2"),

@@ -544,7 +544,7 @@ def formation_cox(warehouse: Any, *, treatment: str | None = None,
     require_variation(at_risk, oc.column, f"outcome '{oc.name}'", where)
     first = at_risk.filter(pl.col(oc.column) == 1).group_by("dyad").agg(
         pl.col("year").min().alias("first_event"))  # fmt: skip
-    spells = at_risk.join(first, on="dyad", how="left").filter(
+    spells = at_risk.join(first, on="dyad", how="left", maintain_order="left").filter(
         pl.col("first_event").is_null() | (pl.col("year") <= pl.col("first_event"))
     ).with_columns(pl.col("years_at_risk").alias("t0"),
                    (pl.col("years_at_risk") + 1).alias("t1"))  # fmt: skip
@@ -755,10 +755,10 @@ def member_exit(warehouse: Any, *, treatment: str | None = None, outcome: str | 
         mj = majors.select(pl.col("ccode").cast(pl.Int64), pl.col("styear").cast(pl.Int64),
                            pl.col("endyear").cast(pl.Int64))  # fmt: skip
         pairs = df.select("atopid", "member", "yrent").join(
-            mj, left_on="member", right_on="ccode").filter(
+            mj, left_on="member", right_on="ccode", maintain_order="left").filter(
             pl.col("yrent").is_between("styear", "endyear")).select(
             "atopid", "member", "yrent").unique().with_columns(pl.lit(1).alias("major"))
-        df = df.join(pairs, on=["atopid", "member", "yrent"], how="left").with_columns(
+        df = df.join(pairs, on=["atopid", "member", "yrent"], how="left", maintain_order="left").with_columns(
             pl.col("major").fill_null(0))  # fmt: skip
     covs = ["defense", "offense", "neutral", "nonagg", "bilat", "milinst", "post1945",
             *(["major"] if majors is not None else [])]  # fmt: skip

@@ -663,7 +663,7 @@ def lpdid(
                                     pl.col(cohort).first())  # fmt: skip
     grid = spans.with_columns(pl.int_ranges("a", pl.col("b") + 1).alias(time)).explode(time)
     full = grid.select(unit, time, cohort).join(data.select(unit, time, outcome),
-                                                on=[unit, time], how="left")  # fmt: skip
+                                                on=[unit, time], how="left", maintain_order="left")  # fmt: skip
     pdf = full.with_columns(pl.col(time).cast(pl.Int64), pl.col(cohort).cast(pl.Int64)).sort(
         unit, time).to_pandas()  # fmt: skip
     z = float(stats.norm.ppf(0.5 + level / 2))
@@ -748,7 +748,7 @@ def placebo(
     for k in range(draws):
         cols[f"p{k}"] = rng.permutation(base)
     perm = pl.DataFrame({unit: units.get_column(unit), **cols})
-    joined = data.join(perm, on=unit, how="left")
+    joined = data.join(perm, on=unit, how="left", maintain_order="left")
     joined = joined.with_columns(
         ((pl.col(f"p{k}") > 0) & (pl.col(time) >= pl.col(f"p{k}"))).cast(pl.Float64).alias(f"p{k}")
         for k in range(draws)

@@ -123,7 +123,7 @@ def _obligations(members: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
     other = m.select("atopid", "phase", pl.col("member").alias("partner"),
                      pl.col("_start").alias("_pstart"), pl.col("_end").alias("_pend"))
-    pairs = m.join(other, on=["atopid", "phase"]).filter(pl.col("member") != pl.col("partner"))
+    pairs = m.join(other, on=["atopid", "phase"], maintain_order="left").filter(pl.col("member") != pl.col("partner"))
     pairs = pairs.with_columns(
         pl.max_horizontal("_start", "_pstart").alias("first"),
         pl.min_horizontal("_end", "_pend").alias("last"),
@@ -145,7 +145,7 @@ def _mid_participants(participants: pl.DataFrame, disputes: pl.DataFrame) -> pl.
         _ymd("styear", "stmon", "stday").alias("date"),
         pl.col("hostlev").cast(pl.Int64),
     )  # fmt: skip
-    return p.join(d, on="conflict").with_columns(pl.lit(None, pl.Boolean).alias("home"),
+    return p.join(d, on="conflict", maintain_order="left").with_columns(pl.lit(None, pl.Boolean).alias("home"),
                                                  pl.lit(None, pl.Int64).alias("where"))
 
 
@@ -198,7 +198,7 @@ def _war_participants(wars: pl.DataFrame) -> pl.DataFrame:
     start = w.group_by("conflict").agg(pl.col("_joined").min().alias("date"))
     init = w.filter(pl.col("initiator") == 1).group_by("conflict").agg(
         pl.col("side").first().alias("_init_side"))
-    w = w.join(start, on="conflict").join(init, on="conflict", how="left")
+    w = w.join(start, on="conflict", maintain_order="left").join(init, on="conflict", how="left", maintain_order="left")
     return w.select(
         "conflict", "ccode", (pl.col("side") == pl.col("_init_side")).fill_null(False)
         .alias("attacker"), (pl.col("_joined") == pl.col("date")).alias("orig"), "date",
@@ -265,7 +265,7 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
         "date", "year", "hostlev", pl.col("home").alias("p_home"),
         pl.col("where").alias("p_where")).unique()  # fmt: skip
     obl = _obligations(members)
-    cases = origs.join(obl, on="partner").filter(pl.col("date").is_between("first", "last"))
+    cases = origs.join(obl, on="partner", maintain_order="left").filter(pl.col("date").is_between("first", "last"))
     # a day two phases of one alliance share is coded by the later phase
     cases = cases.sort("phase", descending=True).unique(
         ["conflict", "ally", "partner", "p_attacker", "atopid"], keep="first", maintain_order=True)
@@ -273,7 +273,7 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
     role = parts.select("conflict", pl.col("ccode").alias("ally"),
                         pl.col("attacker").alias("a_attacker"), pl.col("orig").alias("a_orig"))
     roles = (
-        cases.select(keys).unique().join(role, on=["conflict", "ally"], how="inner")
+        cases.select(keys).unique().join(role, on=["conflict", "ally"], how="inner", maintain_order="left")
         .group_by(keys).agg(
             ((pl.col("a_attacker") == pl.col("p_attacker")) & ~pl.col("a_orig")).any()
             .alias("joined_same"),
@@ -281,7 +281,7 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
             pl.col("a_orig").any().alias("originator"),
         )
     )  # fmt: skip
-    cases = cases.join(roles, on=keys, how="left").with_columns(
+    cases = cases.join(roles, on=keys, how="left", maintain_order="left").with_columns(
         pl.col("joined_same", "opposite", "originator").fill_null(False),
         ((pl.col("pubsecr") == 2) | ((pl.col("pubsecr") == 1)
                                      & pl.col("secrart").is_in(sorted(SECRET_CONTENT))))
@@ -366,8 +366,8 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
     if nmc is not None:
         c = nmc.select(pl.col("ccode").cast(pl.Int64), pl.col("year").cast(pl.Int64), "cinc")
         out = out.join(c.rename({"ccode": "ally", "cinc": "cinc_ally"}), on=["ally", "year"],
-                       how="left").join(c.rename({"ccode": "partner", "cinc": "cinc_partner"}),
-                                        on=["partner", "year"], how="left")  # fmt: skip
+                       how="left", maintain_order="left").join(c.rename({"ccode": "partner", "cinc": "cinc_partner"}),
+                                        on=["partner", "year"], how="left", maintain_order="left")  # fmt: skip
         out = out.with_columns(
             pl.when(pl.col("cinc_ally").is_null() | pl.col("cinc_partner").is_null()).then(None)
             .when(pl.col("cinc_ally") > pl.col("cinc_partner")).then(pl.lit("ally stronger"))

@@ -385,9 +385,9 @@ def burden_sharing(
     acc = acceding.group_by("year").agg(pl.col("abb").sort().alias("acceding"))
     years = (
         pl.DataFrame({"year": list(range(start, end + 1))}, schema={"year": pl.Int64})
-        .join(per_year, on="year", how="left")
-        .join(acc, on="year", how="left")
-        .join(tests.drop("n"), on="year", how="left")
+        .join(per_year, on="year", how="left", maintain_order="left")
+        .join(acc, on="year", how="left", maintain_order="left")
+        .join(tests.drop("n"), on="year", how="left", maintain_order="left")
         .with_columns(pl.col("acceding").fill_null([]))
         .sort("year")
     )  # fmt: skip

@@ -585,7 +585,7 @@ class _Prepared:
         members = _members(state_years).filter(pl.col("year").is_between(self.lo, self.hi))
         if capabilities is not None:
             caps = _weights_table(capabilities, weight_column)
-            members = members.join(caps, on=["ccode", "year"], how="left").with_columns(
+            members = members.join(caps, on=["ccode", "year"], how="left", maintain_order="left").with_columns(
                 pl.col("_w").fill_null(0.0)
             )
         ties = ties.filter(pl.col("year").is_between(self.lo, self.hi))

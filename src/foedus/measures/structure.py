@@ -145,7 +145,7 @@ def _members(
         return table
     return (
         listed.join(table.select("year").unique(), on="year", how="semi")
-        .join(table, on=["ccode", "year"], how="left")
+        .join(table, on=["ccode", "year"], how="left", maintain_order="left")
         .select("ccode", "year", "cinc")
     )
 
@@ -341,14 +341,14 @@ def power_transitions(
             )
         major_years = _major_state_years(majors, int(table["year"].max()), where)  # type: ignore[arg-type]
         eligible = (
-            major_years.join(major_years, on="year", suffix="2")
+            major_years.join(major_years, on="year", suffix="2", maintain_order="left")
             .rename({"ccode": "ccode1"})
             .filter(pl.col("ccode1") != pl.col("ccode2"))
         )
         dyads = eligible.select("ccode1", "ccode2").unique()
     side1 = table.rename({"ccode": "ccode1", "cinc": "cinc1"})
     side2 = table.rename({"ccode": "ccode2", "cinc": "cinc2"})
-    panel = dyads.join(side1, on="ccode1").join(side2, on=["ccode2", "year"])
+    panel = dyads.join(side1, on="ccode1", maintain_order="left").join(side2, on=["ccode2", "year"], maintain_order="left")
     previous = panel.select(
         "ccode1",
         "ccode2",
@@ -357,7 +357,7 @@ def power_transitions(
         cinc2_prev="cinc2",
     )
     events = (
-        panel.join(previous, on=["ccode1", "ccode2", "year"])
+        panel.join(previous, on=["ccode1", "ccode2", "year"], maintain_order="left")
         .filter(
             (pl.col("cinc1") > pl.col("cinc2")) & (pl.col("cinc1_prev") <= pl.col("cinc2_prev"))
         )
@@ -397,14 +397,14 @@ def power_transitions(
         )
         .select("ccode1", "ccode2", "year", "parity_start", "parity_end")
     )
-    same = events.join(runs, on=["ccode1", "ccode2", "year"], how="left")
+    same = events.join(runs, on=["ccode1", "ccode2", "year"], how="left", maintain_order="left")
     before = events.select("ccode1", "ccode2", "year", lookup=pl.col("year") - 1).join(
         runs.rename({"year": "lookup", "parity_start": "start0", "parity_end": "end0"}),
         on=["ccode1", "ccode2", "lookup"],
-        how="left",
+        how="left", maintain_order="left",
     )
     return (
-        same.join(before.drop("lookup"), on=["ccode1", "ccode2", "year"], how="left")
+        same.join(before.drop("lookup"), on=["ccode1", "ccode2", "year"], how="left", maintain_order="left")
         .with_columns(
             parity_start=pl.coalesce("parity_start", "start0"),
             parity_end=pl.coalesce("parity_end", "end0"),
@@ -466,7 +466,7 @@ def emerging_powers(
         else (pl.col("share") / pl.col("share_start")).log()
     )
     out = (
-        _span_filter(shares.join(start, on=["ccode", "year"]), years)
+        _span_filter(shares.join(start, on=["ccode", "year"], maintain_order="left"), years)
         .filter(pl.col("share") >= min_share)
         .with_columns(growth=change)
         .filter(pl.col("growth").is_finite())

@@ -224,7 +224,7 @@ def law_summary(
         counts = (
             table.group_by("period", pl.col(variable).cast(pl.Int64).alias("code"))
             .agg(pl.len().cast(pl.Int64).alias("alliances"))
-            .join(totals.rename({"alliances": "_n"}), on="period")
+            .join(totals.rename({"alliances": "_n"}), on="period", maintain_order="left")
             .with_columns(
                 pl.lit(variable).alias("variable"),
                 (pl.col("alliances") / pl.col("_n")).alias("share"),

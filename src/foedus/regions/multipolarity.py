@@ -39,7 +39,7 @@ def _movers(shares: pl.DataFrame, year: int, window: int, top: int) -> dict[str,
         "ccode", pl.col("share").alias("before"))
     if now.height == 0 or before.height == 0:
         return None
-    change = now.join(before, on="ccode").with_columns(
+    change = now.join(before, on="ccode", maintain_order="left").with_columns(
         ((pl.col("now") - pl.col("before")) * 100).alias("change_pp"))
     rising = change.sort(["change_pp", "ccode"], descending=[True, False]).head(top)
     falling = change.sort(["change_pp", "ccode"], descending=[False, False]).head(top)

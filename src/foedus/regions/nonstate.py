@@ -258,7 +258,7 @@ def nonstate_with_peacekeeping(
     if panel is not None:
         bridge = panel.select(pl.col("gwcode").cast(pl.Int64), pl.col("ccode").cast(pl.Int64),
                               pl.col("year").cast(pl.Int64)).unique(["gwcode", "year"])  # fmt: skip
-        located = located.join(bridge, on=["gwcode", "year"], how="left").with_columns(
+        located = located.join(bridge, on=["gwcode", "year"], how="left", maintain_order="left").with_columns(
             pl.col("ccode").fill_null(pl.col("gwcode")))
     else:
         located = located.with_columns(pl.col("gwcode").alias("ccode"))
@@ -285,8 +285,8 @@ def nonstate_with_peacekeeping(
             .sort("mission").group_by("ccode", "year")
             .agg(pl.format("{} ({})", "mission", "org_label").alias("missions"))
         )  # fmt: skip
-        per_host = names.join(per_month, on=["ccode", "year"], how="left")
-        out = out.join(per_host, on=["ccode", "year"], how="left").with_columns(
+        per_host = names.join(per_month, on=["ccode", "year"], how="left", maintain_order="left")
+        out = out.join(per_host, on=["ccode", "year"], how="left", maintain_order="left").with_columns(
             pl.when(covered).then(pl.col("missions").fill_null(pl.lit([], dtype=pl.List(pl.String))))
             .otherwise(None).alias("missions"),
             pl.when(covered).then(pl.col("pko_personnel").fill_null(0.0)).otherwise(None)
@@ -310,7 +310,7 @@ def nonstate_with_peacekeeping(
             .rename({"host_ccode": "ccode"})
             .with_columns(pl.col("ccode").cast(pl.Int64), pl.col("year").cast(pl.Int64))
         )  # fmt: skip
-        out = out.join(tcc, on=["ccode", "year"], how="left")
+        out = out.join(tcc, on=["ccode", "year"], how="left", maintain_order="left")
     else:
         out = out.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("contributors"))
     return out.sort("year", "ccode")

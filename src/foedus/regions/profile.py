@@ -61,7 +61,7 @@ class Group:
         keyed = self.members.select(pl.col("ccode").cast(pl.Int64).alias(code),
                                     pl.col("year").cast(pl.Int64),
                                     pl.lit(True).alias(alias)).unique()  # fmt: skip
-        return df.join(keyed, on=[code, "year"], how="left").with_columns(
+        return df.join(keyed, on=[code, "year"], how="left", maintain_order="left").with_columns(
             pl.col(alias).fill_null(False))
 
     def codes(self, year: int, universe: list[int]) -> list[int]:
@@ -177,7 +177,7 @@ def _share_series(values: pl.DataFrame | None, column: str, group: Group, years:
         pl.col(column).sum().alias(f"{name}_world"),
         pl.col("_in").sum().cast(pl.Int64).alias(f"n_{name}"),
     ).with_columns((pl.col(f"{name}_group") / pl.col(f"{name}_world")).alias(f"{name}_share"))
-    return frame.join(agg, on="year", how="left").select("year", *out_cols)
+    return frame.join(agg, on="year", how="left", maintain_order="left").select("year", *out_cols)
 
 
 def _arms(data: _Data, a: Group, b: Group | None, years: list[int]) -> pl.DataFrame:
@@ -208,7 +208,7 @@ def _arms(data: _Data, a: Group, b: Group | None, years: list[int]) -> pl.DataFr
             pl.col("tiv").sum().alias("arms_world"),
         )
     inside = pl.col("year").is_between(lo, hi)
-    out = frame.join(agg, on="year", how="left")
+    out = frame.join(agg, on="year", how="left", maintain_order="left")
     return out.with_columns(
         pl.when(inside).then(pl.col(c).fill_null(0.0)).otherwise(None).alias(c) for c in cols)
 
@@ -383,8 +383,8 @@ def region_profile(name: str, start: int, end: int, *, warehouse: Any = None,
     data = _Data(warehouse)
     series = _share_series(data.nmc, "cinc", group, years, "cinc")
     series = series.join(_share_series(data.milex, "sipri_milex", group, years, "milex"),
-                         on="year")  # fmt: skip
-    series = series.join(_arms(data, group, None, years), on="year")
+                         on="year", maintain_order="left")  # fmt: skip
+    series = series.join(_arms(data, group, None, years), on="year", maintain_order="left")
     rows = series.to_dicts()
     net_years = _network(data, group, years)
     conflicts = _conflicts(data, group, years)

@@ -133,7 +133,7 @@ def _deterrence_frame(wh: Any, years: tuple[int, int],
             "orig1", "gmlmidspell", "cinc1", "cinc2", "capdist", "polity21", "polity22"]
     obligations = obligation_years(wh.table("atop_member"), ddy)
     df = relevant_commitments(frame.df.select(keep), obligations, **options).join(
-        s, on=["ccode1", "ccode2", "year"], how="left")
+        s, on=["ccode1", "ccode2", "year"], how="left", maintain_order="left")
     shared = ddy.select("ccode1", "ccode2", "year", pl.col("atop_defense").fill_null(0))
     both = shared.join(
         shared.select(pl.col("ccode1").alias("ccode2"), pl.col("ccode2").alias("ccode1"), "year",
@@ -141,7 +141,7 @@ def _deterrence_frame(wh: Any, years: tuple[int, int],
         how="full", coalesce=True,
     ).select("ccode1", "ccode2", "year", ((pl.col("atop_defense").fill_null(0)
                                            + pl.col("_rev").fill_null(0)) > 0).alias("_shared"))
-    df = df.join(both, on=["ccode1", "ccode2", "year"], how="left").with_columns(
+    df = df.join(both, on=["ccode1", "ccode2", "year"], how="left", maintain_order="left").with_columns(
         pl.col("_shared").fill_null(False))
     total = pl.col("cinc1") + pl.col("cinc2")
     ongoing = (pl.col("gmlmidongoing") == 1) & (pl.col("gmlmidonset") == 0)
@@ -206,7 +206,7 @@ def _sign_diagnostics(df: pl.DataFrame, obligations: pl.DataFrame) -> dict[str, 
         "ccode1", "ccode2", "year")
     ob = obligations.filter(pl.col("defense") == 1)
     covering = hits.join(ob.select("atopid", pl.col("partner").alias("ccode2"), "year",
-                                   pl.col("state").alias("_third")), on=["ccode2", "year"])
+                                   pl.col("state").alias("_third")), on=["ccode2", "year"], maintain_order="left")
     covering = covering.filter(pl.col("_third") != pl.col("ccode1")).select(
         "atopid", "ccode1", "ccode2", "year").unique()
     names = common_names()
@@ -323,19 +323,19 @@ def _build_termination(wh: Any, variant: str) -> tuple[Any, str, list[str], dict
     for side in ("a", "b"):
         panel = (
             panel.join(nmc.rename({"ccode": side, "cinc": f"cinc_{side}"}), on=[side, "year"],
-                       how="left")
+                       how="left", maintain_order="left")
             .join(nmc.rename({"ccode": side, "year": "start", "cinc": f"cinc0_{side}"}),
-                  on=[side, "start"], how="left")
+                  on=[side, "start"], how="left", maintain_order="left")
             .join(dem.rename({"ccode": side, "polity2": f"pol_{side}"}), on=[side, "year"],
-                  how="left")
+                  how="left", maintain_order="left")
             .join(dem.rename({"ccode": side, "year": "start", "polity2": f"pol0_{side}"}),
-                  on=[side, "start"], how="left")
+                  on=[side, "start"], how="left", maintain_order="left")
         )
     entries = m.select(pl.col("member"), pl.col("yrent"), pl.col("atopid").alias("_other"))
     outside = []
     for side in ("a", "b"):
         hit = panel.select("atopid", "year", "start", side).join(
-            entries.rename({"member": side}), on=side).filter(
+            entries.rename({"member": side}), on=side, maintain_order="left").filter(
             (pl.col("_other") != pl.col("atopid")) & (pl.col("yrent") > pl.col("start"))
             & (pl.col("yrent") <= pl.col("year"))).select("atopid", "year").unique()
         outside.append(hit)
@@ -345,7 +345,7 @@ def _build_termination(wh: Any, variant: str) -> tuple[Any, str, list[str], dict
     threat = []
     for side, other in (("a", "b"), ("b", "a")):
         hit = panel.select("atopid", "year", side, other).join(
-            mids.rename({"ccode1": side}), on=[side, "year"]).filter(
+            mids.rename({"ccode1": side}), on=[side, "year"], maintain_order="left").filter(
             pl.col("ccode2") != pl.col(other)).select("atopid", "year").unique()
         threat.append(hit)
     ext = pl.concat(threat).unique().with_columns(pl.lit(1.0).alias("threat"))
@@ -353,8 +353,8 @@ def _build_termination(wh: Any, variant: str) -> tuple[Any, str, list[str], dict
     def change(now: str, then: str) -> pl.Expr:
         return (pl.col(now) / pl.col(then)).log().abs()
 
-    df = panel.join(new_outside, on=["atopid", "year"], how="left").join(
-        ext, on=["atopid", "year"], how="left").with_columns(
+    df = panel.join(new_outside, on=["atopid", "year"], how="left", maintain_order="left").join(
+        ext, on=["atopid", "year"], how="left", maintain_order="left").with_columns(
         pl.col("newoutside").fill_null(0.0), pl.col("threat").fill_null(0.0),
         pl.max_horizontal(change("cinc_a", "cinc0_a"), change("cinc_b", "cinc0_b"))
         .alias("capchange"),

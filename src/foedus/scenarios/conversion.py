@@ -60,7 +60,7 @@ def _events(wh: Any) -> dict[str, tuple[pl.DataFrame, str]]:
                               "order_year"), "first SIPRI arms order")
     if wh.has("mme_participants"):
         p = wh.table("mme_participants").select("mmeid", "ccode", "year").drop_nulls().unique()
-        joined = p.join(p, on="mmeid", suffix="_2").filter(pl.col("ccode") < pl.col("ccode_2"))
+        joined = p.join(p, on="mmeid", suffix="_2", maintain_order="left").filter(pl.col("ccode") < pl.col("ccode_2"))
         out["exercises"] = (_pairs(joined, "ccode", "ccode_2", "year"),
                             "first joint multilateral exercise (MME)")
     if wh.has("us_training"):
@@ -98,7 +98,7 @@ def conversion_rates(warehouse: Any) -> dict[str, dict[str, Any]]:
             first_year = int(ev["year"].min()) if ev.height else None  # type: ignore[arg-type]
             had = ev.join(pact_years, on=["a", "b", "year"], how="semi")
             at_risk = ev.join(had, on=["a", "b"], how="anti")
-            later = at_risk.join(pact_years, on=["a", "b"], suffix="_p").filter(
+            later = at_risk.join(pact_years, on=["a", "b"], suffix="_p", maintain_order="left").filter(
                 (pl.col("year_p") > pl.col("year"))
                 & (pl.col("year_p") <= pl.col("year") + HORIZON)).select("a", "b").unique()
             n, k = at_risk.height, later.height

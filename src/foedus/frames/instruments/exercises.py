@@ -106,7 +106,7 @@ def exercise_pairs(participations: pl.DataFrame, prefix: str) -> pl.DataFrame:
     """
     left = participations.select("exercise", "year", "n", ccode1="ccode", host1="is_host")
     right = participations.select("exercise", "year", ccode2="ccode", host2="is_host")
-    pairs = left.join(right, on=["exercise", "year"]).filter(pl.col("ccode1") != pl.col("ccode2"))
+    pairs = left.join(right, on=["exercise", "year"], maintain_order="left").filter(pl.col("ccode1") != pl.col("ccode2"))
     return (
         pairs.group_by(DYAD_KEYS)
         .agg(

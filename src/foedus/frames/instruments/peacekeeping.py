@@ -84,7 +84,7 @@ def codeployment_dyad_years(geo_tcc: pl.DataFrame) -> pl.DataFrame:
     """
     c = _contributions(geo_tcc).select("ccode", "mission", "year")
     pairs = c.rename({"ccode": "ccode1"}).join(
-        c.rename({"ccode": "ccode2"}), on=["mission", "year"]
+        c.rename({"ccode": "ccode2"}), on=["mission", "year"], maintain_order="left"
     )
     return (
         pairs.filter(pl.col("ccode1") != pl.col("ccode2"))

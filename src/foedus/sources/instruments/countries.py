@@ -352,8 +352,8 @@ def resolve_names(
         schema={"name": pl.String, "group": pl.Int64},
     )
     matched = (
-        frame.join(mapping, on="name", how="inner")
-        .join(rules.drop("name"), on="group", how="inner")
+        frame.join(mapping, on="name", how="inner", maintain_order="left")
+        .join(rules.drop("name"), on="group", how="inner", maintain_order="left")
         .filter(
             pl.when(pl.col("year").is_null())
             .then(pl.col("order") == 0)

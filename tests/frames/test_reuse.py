@@ -81,3 +81,18 @@ def test_a_frame_without_a_warehouse_file_keeps_nothing(tmp_path: Path) -> None:
     from foedus.frames.frame import _Reuse
 
     assert _Reuse.plan(frame, ["nmc"], enrichers.registry(), None) is None
+
+
+def test_kept_parts_past_the_budget_are_removed_oldest_first(tmp_path: Path) -> None:
+    import os
+
+    from foedus.frames.frame import _trim_kept
+
+    for age, name in enumerate(["frame-c-1.arrow", "universe-b-2.arrow", "frame-a-3.arrow"]):
+        path = tmp_path / name
+        path.write_bytes(b"x" * 100)
+        os.utime(path, ns=(10**9 * (age + 1), 10**9 * (age + 1)))
+    (tmp_path / "similarity-1.arrow").write_bytes(b"x" * 1000)  # not a kept frame part
+    _trim_kept(tmp_path, budget=250)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "frame-a-3.arrow", "similarity-1.arrow", "universe-b-2.arrow"]

@@ -702,6 +702,26 @@ class _Reuse:
                             schema={f: pl.String for f in fields}, orient="row")  # fmt: skip
         self.warehouse.keep_derived(label + "-used", tables, options, rows)
         self.warehouse.keep_derived(label, tables, options, columns)
+        _trim_kept(self.warehouse.cache_dir / "derived")
+
+
+#: At most this many bytes of kept universes and enricher columns per warehouse (the standard
+#: file's take about 14 MB); past it the least recently used are removed.
+KEPT_FRAMES_BUDGET = 1 << 30
+
+
+def _trim_kept(folder: Path, budget: int = KEPT_FRAMES_BUDGET) -> None:
+    """Remove the least recently written kept frame parts until ``folder``'s fit in ``budget``."""
+    try:
+        parts = [(p.stat(), p) for p in [*folder.glob("frame-*.arrow"), *folder.glob("universe-*.arrow")]]
+    except OSError:
+        return
+    total = sum(st.st_size for st, _ in parts)
+    for st, path in sorted(parts, key=lambda item: item[0].st_mtime_ns):
+        if total <= budget:
+            break
+        path.unlink(missing_ok=True)
+        total -= st.st_size
 
 
 @contextmanager

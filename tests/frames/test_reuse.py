@@ -96,3 +96,24 @@ def test_kept_parts_past_the_budget_are_removed_oldest_first(tmp_path: Path) -> 
     _trim_kept(tmp_path, budget=250)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "frame-a-3.arrow", "similarity-1.arrow", "universe-b-2.arrow"]
+
+
+def test_recompute_reads_and_keeps_nothing(built_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wh = Warehouse(built_warehouse, read_only=True)
+    kept = dyad_years("cow", years="1950", warehouse=wh).enrich(["nmc", "majors"])
+    before = _kept(built_warehouse)
+    fresh = dyad_years("cow", years="1950", warehouse=Warehouse(built_warehouse, read_only=True),
+                       reuse=False)  # fmt: skip
+    assert fresh._unmodified() is None
+    assert fresh.enrich(["nmc", "majors"]) == kept
+    assert _kept(built_warehouse) == before
+    # the CLI's --recompute gives the same file
+    from typer.testing import CliRunner
+
+    from foedus.cli import app
+
+    out = built_warehouse.parent / "recomputed.parquet"
+    result = CliRunner().invoke(app, ["frame", "dyad-years", "--years", "1950", "--with", "nmc,majors",
+                                      "--recompute", "-o", str(out), "--warehouse", str(built_warehouse)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(out).equals(kept.df)

@@ -79,6 +79,11 @@ def frame_dyad_years(
     region_side: Annotated[
         str, typer.Option(help="With --region on dyads: both, either, 1 or 2.")
     ] = "both",
+    recompute: Annotated[
+        bool,
+        typer.Option("--recompute", help="Compute the universe and every column from the releases, "
+                     "not reading or keeping the columns kept beside the warehouse."),
+    ] = False,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -95,7 +100,8 @@ def frame_dyad_years(
             get_region(region)
         with progress() as bar:
             bar.add_task("building dyad-years", total=None)
-            frame = dyad_years(system, directed=directed, years=years, warehouse=warehouse)
+            frame = dyad_years(system, directed=directed, years=years, warehouse=warehouse,
+                               reuse=not recompute)  # fmt: skip
             frame = frame.enrich(_split_with(with_), whittle=_split_with(whittle) or None)
             if region:
                 from foedus.regions.schemes import filter_region
@@ -127,6 +133,11 @@ def frame_state_years(
         typer.Option(help="Keep only states (dyads: both states) of a region: asia-pacific, "
                      "cow:europe, un:eastern-asia… (`foedus region list`)."),
     ] = None,
+    recompute: Annotated[
+        bool,
+        typer.Option("--recompute", help="Compute the universe and every column from the releases, "
+                     "not reading or keeping the columns kept beside the warehouse."),
+    ] = False,
     warehouse: WarehouseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -143,7 +154,7 @@ def frame_state_years(
             get_region(region)
         with progress() as bar:
             bar.add_task("building state-years", total=None)
-            frame = state_years(system, years=years, warehouse=warehouse)
+            frame = state_years(system, years=years, warehouse=warehouse, reuse=not recompute)
             frame = frame.enrich(_split_with(with_))
             if region:
                 from foedus.regions.schemes import filter_region

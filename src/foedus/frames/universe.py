@@ -81,12 +81,18 @@ def _system(system: str) -> System:
 
 @in_memory_engine
 def state_years(
-    system: str = "cow", years: YearsArg = None, *, warehouse: Warehouse | str | Path | None = None
+    system: str = "cow",
+    years: YearsArg = None,
+    *,
+    warehouse: Warehouse | str | Path | None = None,
+    reuse: bool = True,
 ) -> Frame:
     """Every state-year of a state system (COW ``ccode`` or G-W ``gwcode``).
 
     ``years`` defaults to the system list's own coverage; years past its last year carry forward
-    the states alive at its end (as peacesciencer's ``mry``).
+    the states alive at its end (as peacesciencer's ``mry``). With ``reuse=False`` the universe
+    and every column later added by :meth:`Frame.enrich` are computed from the releases, neither
+    read from nor kept beside the warehouse (see :func:`standard_dyad_years`).
 
     Example:
         >>> sy = state_years("cow", years="2000-2001")   # doctest: +SKIP
@@ -103,8 +109,10 @@ def state_years(
     table, used = base._table(_SYSTEM_TABLE[sysname], "state-system membership")
     span = parse_years(years)
     universe = ("state-years", sysname, list(span) if span else None)
-    df = _kept_universe(wh, _SYSTEM_TABLE[sysname], universe,
-                        lambda: create_state_years(table, system=sysname, years=span))  # fmt: skip
+    build = lambda: create_state_years(table, system=sysname, years=span)  # noqa: E731
+    if not reuse:
+        return Frame(df=build(), unit="state-year", system=sysname, used=(used,), warehouse=wh)
+    df = _kept_universe(wh, _SYSTEM_TABLE[sysname], universe, build)
     frame = Frame(df=df, unit="state-year", system=sysname, used=(used,), warehouse=wh)
     return frame._mark(universe)
 
@@ -116,10 +124,13 @@ def dyad_years(
     years: YearsArg = None,
     *,
     warehouse: Warehouse | str | Path | None = None,
+    reuse: bool = True,
 ) -> Frame:
     """Every dyad-year of a state system: both states in the system that year.
 
     Directed dyads hold (A, B) and (B, A); non-directed hold each pair once with code1 < code2.
+    ``reuse=False``: computed from the releases, nothing read from or kept beside the warehouse,
+    for the universe or the columns :meth:`Frame.enrich` adds later.
 
     Example:
         >>> ddy = dyad_years("cow", directed=True, years="1816-2024")   # doctest: +SKIP
@@ -136,10 +147,11 @@ def dyad_years(
     table, used = base._table(_SYSTEM_TABLE[sysname], "state-system membership")
     span = parse_years(years)
     universe = ("dyad-years", sysname, bool(directed), list(span) if span else None)
-    df = _kept_universe(
-        wh, _SYSTEM_TABLE[sysname], universe,
-        lambda: create_dyad_years(table, system=sysname, directed=directed, years=span),
-    )  # fmt: skip
+    build = lambda: create_dyad_years(table, system=sysname, directed=directed, years=span)  # noqa: E731
+    if not reuse:
+        return Frame(df=build(), unit="dyad-year", system=sysname, directed=directed,
+                     used=(used,), warehouse=wh)  # fmt: skip
+    df = _kept_universe(wh, _SYSTEM_TABLE[sysname], universe, build)
     frame = Frame(
         df=df, unit="dyad-year", system=sysname, directed=directed, used=(used,), warehouse=wh
     )

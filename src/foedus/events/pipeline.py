@@ -61,49 +61,59 @@ NEEDED: tuple[str, ...] = (
 _NUMERIC = {"SQLDATE": "BIGINT", "GoldsteinScale": "DOUBLE", "NumMentions": "BIGINT"}
 
 _PERIOD_EXPR = {
-    "year": "CAST(FLOOR(sqldate / 10000) AS INT)",
-    "month": "CAST(FLOOR(sqldate / 100) AS INT) - CAST(FLOOR(sqldate / 10000) AS INT) * 100",
-    "day": "sqldate - CAST(FLOOR(sqldate / 100) AS INT) * 100",
+    "year": "e.year",
+    "month": "CAST(FLOOR(e.sqldate / 100) AS INT) - e.year * 100",
+    "day": "e.sqldate - CAST(FLOOR(e.sqldate / 100) AS INT) * 100",
 }
 
-#: The pipeline (DuckDB dialect). Inputs: ``raw_events`` (the typed fields of :data:`NEEDED`),
-#: ``families`` (event_code, family_id, family, kind, needs_mil) and ``states`` (country, year,
-#: ccode, gwcode). Placeholders (filled by :func:`pipeline_sql`): ``{keys}`` (the period columns
-#: computed from the date), ``{period}`` and ``{period_c}`` (their names).
+#: The pipeline (DuckDB dialect). Inputs: ``raw_events`` (the typed fields of :data:`NEEDED`) and
+#: four small lookup tables built from the profile (:func:`lookup_tables`): ``countries`` (country,
+#: cidx: the actor country codes that name a state in some year, numbered 1…n), ``codes``
+#: (event_code, code_idx, family_id, needs_mil: the family codes, numbered with the codes that need
+#: a military actor first), ``states`` (skey, ccode, gwcode; skey = (year − first year) × (n + 1) +
+#: cidx) and ``families`` (family_id, family, kind). The repeated-report collapse groups by small
+#: integers and the three actor/place texts only; after it every lookup is an equi-join on one
+#: integer. Placeholders (filled by :func:`pipeline_sql`): ``{keys}`` (the period columns computed
+#: from the date), ``{period}``, ``{period_c}`` (their names), ``{n_mil}`` (codes needing a
+#: military actor), ``{y0}`` and ``{stride}`` (of skey), ``{mil}`` (a military actor on either
+#: side) and ``{prefilter}`` (see :func:`pipeline_sql`).
 PIPELINE_SQL = """
 WITH base AS (
   SELECT
-    CAST(SQLDATE AS INT) AS sqldate,
-    COALESCE(Actor1Code, '') AS a1code,
-    COALESCE(Actor2Code, '') AS a2code,
-    Actor1CountryCode AS c1,
-    Actor2CountryCode AS c2,
-    CASE WHEN Actor1Type1Code = 'MIL' OR Actor1Type2Code = 'MIL' OR Actor1Type3Code = 'MIL'
-           OR Actor2Type1Code = 'MIL' OR Actor2Type2Code = 'MIL' OR Actor2Type3Code = 'MIL'
-         THEN 1 ELSE 0 END AS mil,
-    EventCode AS code,
-    CAST(ROUND(GoldsteinScale * 10) AS INT) AS g10,
-    COALESCE(ActionGeo_FeatureID, '') AS geo,
-    COALESCE(NumMentions, 0) AS mentions
-  FROM raw_events
-  WHERE Actor1CountryCode IS NOT NULL AND Actor2CountryCode IS NOT NULL
-    AND Actor1CountryCode <> Actor2CountryCode AND SQLDATE IS NOT NULL
-    AND EventCode IN (SELECT event_code FROM families)
+    CAST(r.SQLDATE AS INT) AS sqldate,
+    k1.cidx AS c1,
+    k2.cidx AS c2,
+    k.code_idx AS code,
+    COALESCE(r.Actor1Code, '') AS a1code,
+    COALESCE(r.Actor2Code, '') AS a2code,
+    COALESCE(r.ActionGeo_FeatureID, '') AS geo,
+    CASE WHEN {mil} THEN 1 ELSE 0 END AS mil,
+    CAST(ROUND(r.GoldsteinScale * 10) AS INT) AS g10,
+    COALESCE(r.NumMentions, 0) AS mentions
+  FROM raw_events r
+  JOIN codes k ON r.EventCode = k.event_code
+  JOIN countries k1 ON r.Actor1CountryCode = k1.country
+  JOIN countries k2 ON r.Actor2CountryCode = k2.country
+  WHERE r.Actor1CountryCode <> r.Actor2CountryCode AND r.SQLDATE IS NOT NULL{prefilter}
 ),
 events AS (
-  SELECT sqldate, a1code, a2code, c1, c2, code, geo,
-         MAX(mil) AS mil, MAX(g10) AS g10, COUNT(*) AS reports, SUM(mentions) AS mentions
+  SELECT sqldate, c1, c2, code, MAX(g10) AS g10, COUNT(*) AS reports, SUM(mentions) AS mentions
   FROM base
-  GROUP BY sqldate, a1code, a2code, c1, c2, code, geo
+  GROUP BY sqldate, c1, c2, code, a1code, a2code, geo
+  HAVING code > {n_mil} OR MAX(mil) = 1
+),
+dated AS (
+  SELECT CAST(FLOOR(sqldate / 10000) AS INT) AS year, sqldate, c1, c2, code, g10, reports, mentions
+  FROM events
 ),
 dyadic AS (
   SELECT s1.ccode AS ccode1, s2.ccode AS ccode2, s1.gwcode AS gwcode1, s2.gwcode AS gwcode2,
-         {keys}, f.family_id, e.reports, e.mentions, e.g10
-  FROM events e
-  JOIN families f ON e.code = f.event_code
-  JOIN states s1 ON e.c1 = s1.country AND CAST(FLOOR(e.sqldate / 10000) AS INT) = s1.year
-  JOIN states s2 ON e.c2 = s2.country AND CAST(FLOOR(e.sqldate / 10000) AS INT) = s2.year
-  WHERE s1.ccode <> s2.ccode AND (f.needs_mil = 0 OR e.mil = 1)
+         {keys}, k.family_id, e.reports, e.mentions, e.g10
+  FROM dated e
+  JOIN states s1 ON s1.skey = (e.year - {y0}) * {stride} + e.c1
+  JOIN states s2 ON s2.skey = (e.year - {y0}) * {stride} + e.c2
+  JOIN codes k ON e.code = k.code_idx
+  WHERE s1.ccode <> s2.ccode
 ),
 counted AS (
   SELECT ccode1, ccode2, MIN(gwcode1) AS gwcode1, MIN(gwcode2) AS gwcode2, {period}, family_id,
@@ -115,7 +125,7 @@ counted AS (
 SELECT c.ccode1, c.ccode2, c.gwcode1, c.gwcode2, {period_c}, n.family, n.kind, c.events,
        c.reports, c.mentions, c.goldstein_tenths
 FROM counted c
-JOIN (SELECT DISTINCT family_id, family, kind FROM families) n ON c.family_id = n.family_id
+JOIN families n ON c.family_id = n.family_id
 """
 
 #: One scan of the input (DuckDB dialect) for everything the pipeline must know first or must
@@ -123,12 +133,21 @@ JOIN (SELECT DISTINCT family_id, family, kind FROM families) n ON c.family_id = 
 #: and the rows whose numeric fields are not numbers; and the distinct CAMEO codes. Countries,
 #: exclusions and totals are summed from the pairs.
 #: Placeholders ``{sqldate}``, ``{bad_sqldate}``, ``{bad_goldstein}``, ``{bad_mentions}``: the
-#: typed date and the 0/1 flags (constant 0 where the input column is already numeric).
+#: typed date and the 0/1 flags (constant 0 where the input column is already numeric);
+#: ``{mil_codes}``, ``{mil}``: a code of a family that needs a military actor, a military actor.
+#: ``mil_mismatch`` counts the rows of those codes whose military actor is not told by their actor
+#: codes (CAMEO writes the type in the code: ``USAMIL``); when there are none, a repeated report
+#: has a military actor exactly when its first report has one (both have the same actor codes),
+#: and the pipeline may leave out the other reports of those codes before the collapse.
 PROFILE_SQL = """
 WITH t AS (
   SELECT Actor1CountryCode AS c1, Actor2CountryCode AS c2, EventCode AS code,
          {sqldate} AS sqldate, {bad_sqldate} AS bad_sqldate,
-         {bad_goldstein} AS bad_goldstein, {bad_mentions} AS bad_mentions
+         {bad_goldstein} AS bad_goldstein, {bad_mentions} AS bad_mentions,
+         CASE WHEN ({mil_codes}) AND (CASE WHEN {mil} THEN 1 ELSE 0 END) <>
+                   (CASE WHEN COALESCE(Actor1Code, '') LIKE '%MIL%'
+                           OR COALESCE(Actor2Code, '') LIKE '%MIL%' THEN 1 ELSE 0 END)
+              THEN 1 ELSE 0 END AS mil_mismatch
   FROM raw_text
 ),
 u AS (
@@ -140,24 +159,39 @@ SELECT GROUPING(code) AS g_code, c1, c2, code,
        MIN(CASE WHEN bad = 0 THEN sqldate END) AS first_date,
        MAX(CASE WHEN bad = 0 THEN sqldate END) AS last_date,
        SUM(bad) AS bad_rows, SUM(bad_sqldate) AS bad_sqldate,
-       SUM(bad_goldstein) AS bad_goldstein, SUM(bad_mentions) AS bad_mentions
+       SUM(bad_goldstein) AS bad_goldstein, SUM(bad_mentions) AS bad_mentions,
+       SUM(mil_mismatch) AS mil_mismatch
 FROM u
 GROUP BY GROUPING SETS ((c1, c2), (code))
 """
 
 
-def pipeline_sql(period: str) -> str:
-    """:data:`PIPELINE_SQL` for a period (``"year"``, ``"month"`` or ``"day"``).
+def _mil_expr(alias: str = "") -> str:
+    """A military actor on either side (CAMEO actor type ``MIL`` in any of the six type fields)."""
+    return " OR ".join(f"{alias}Actor{i}Type{j}Code = 'MIL'" for i in (1, 2) for j in (1, 2, 3))
+
+
+def pipeline_sql(period: str, *, n_mil: int = 0, y0: int = 0, stride: int = 1,
+                 prefilter: bool = False) -> str:
+    """:data:`PIPELINE_SQL` for a period (``"year"``, ``"month"`` or ``"day"``) and the constants
+    of the lookup tables (:class:`_Lookups`). With ``prefilter`` (only when the profile found no
+    ``mil_mismatch``), reports of codes that need a military actor are kept only when they have
+    one, before the repeated-report collapse rather than after it: the same result, with fewer
+    rows to collapse.
 
     Example:
         >>> "c.year, c.month" in pipeline_sql("month")
         True
+        >>> "k.code_idx > 2 OR" in pipeline_sql("year", n_mil=2, prefilter=True)
+        True
     """
     names = [p.strip() for p in PERIODS[period].split(",")]
+    mil = _mil_expr("r.")
     return PIPELINE_SQL.format(
-        keys=", ".join(f"{_PERIOD_EXPR[n].replace('sqldate', 'e.sqldate')} AS {n}"
-                       for n in names),
-        period=", ".join(names), period_c=", ".join(f"c.{n}" for n in names))
+        keys=", ".join(f"{_PERIOD_EXPR[n]} AS {n}" for n in names),
+        period=", ".join(names), period_c=", ".join(f"c.{n}" for n in names),
+        n_mil=int(n_mil), y0=int(y0), stride=int(stride), mil=mil,
+        prefilter=f"\n    AND (k.code_idx > {int(n_mil)} OR {mil})" if prefilter else "")
 
 
 def profile_sql(text_numeric: Sequence[str] = ()) -> str:
@@ -176,9 +210,14 @@ def profile_sql(text_numeric: Sequence[str] = ()) -> str:
 
     sqldate = ("TRY_CAST(SQLDATE AS BIGINT)" if "SQLDATE" in text_numeric
                else "CAST(SQLDATE AS BIGINT)")
+    from foedus.events.families import FAMILIES
+
+    mil_codes = " OR ".join(f"EventCode LIKE '{p}%'" for f in FAMILIES if f.military_actor
+                            for p in f.prefixes) or "1 = 0"
     return PROFILE_SQL.format(sqldate=sqldate, bad_sqldate=bad("SQLDATE"),
                               bad_goldstein=bad("GoldsteinScale"),
-                              bad_mentions=bad("NumMentions"))
+                              bad_mentions=bad("NumMentions"), mil_codes=mil_codes,
+                              mil=_mil_expr())
 
 
 def typed_sql(text_numeric: Sequence[str] = ()) -> str:
@@ -374,19 +413,21 @@ class _Profile:
     bad_rows: int = 0
     countries: dict[str, list[int]] = field(default_factory=dict)  # code -> [first, last, rows]
     codes: list[str] = field(default_factory=list)
+    mil_mismatch: int = 0  # rows whose military actor their actor codes do not tell
 
 
 def _read_profile(rows: Sequence[Sequence[Any]]) -> _Profile:
     out = _Profile()
     bad = dict.fromkeys(_BAD_FIELDS.values(), 0)
     without = same = 0
-    for g_code, c1, c2, code, good, first, last, bad_rows, *bad_fields in rows:
+    for g_code, c1, c2, code, good, first, last, bad_rows, *bad_fields, mismatch in rows:
         good = int(good or 0)
         if int(g_code) == 0:
             if code is not None and good:
                 out.codes.append(str(code))
             continue
         out.rows_read += good
+        out.mil_mismatch += int(mismatch or 0)
         out.bad_rows += int(bad_rows or 0)
         for name, n in zip(bad, bad_fields, strict=True):
             bad[name] += int(n or 0)
@@ -408,20 +449,52 @@ def _read_profile(rows: Sequence[Sequence[Any]]) -> _Profile:
     return out
 
 
-def _lookup_tables(profile: _Profile) -> tuple[list[tuple[str, int, int, int]],
-                                                list[tuple[str, int, str, str, int]], dict[str, int]]:
-    """The ``states`` and ``families`` rows for exactly the countries, years and codes of the
-    input, and the row counts of the country codes that name no state."""
+@dataclass
+class _Lookups:
+    """The small tables the pipeline joins (see :data:`PIPELINE_SQL`) and its constants."""
+
+    countries: list[tuple[str, int]]
+    codes: list[tuple[str, int, int, int]]
+    states: list[tuple[int, int, int]]
+    families: list[tuple[int, str, str]]
+    n_mil: int
+    y0: int
+    stride: int
+    unmapped: dict[str, int]
+    prefilter: bool = False
+
+    #: Column definitions of each table (one SQL type list for both engines).
+    SCHEMAS = {"countries": "country STRING, cidx INT",
+               "codes": "event_code STRING, code_idx INT, family_id INT, needs_mil INT",
+               "states": "skey INT, ccode INT, gwcode INT",
+               "families": "family_id INT, family STRING, kind STRING"}
+
+    def sql(self, period: str) -> str:
+        return pipeline_sql(period, n_mil=self.n_mil, y0=self.y0, stride=self.stride,
+                            prefilter=self.prefilter)
+
+
+def _lookup_tables(profile: _Profile) -> _Lookups:
+    """The lookup tables for exactly the countries, years and codes of the input, and the row
+    counts of the country codes that name no state."""
     from foedus.events.actors import resolve_actor_countries
+    from foedus.events.families import FAMILIES
 
     countries = [(c, lo, hi) for c, (lo, hi, _) in profile.countries.items() if lo]
     states, unmapped = resolve_actor_countries(countries)
     counts = sorted(((c, profile.countries[c][2]) for c in unmapped), key=lambda x: (-x[1], x[0]))
-    from foedus.events.families import FAMILIES
-
+    cidx = {c: i for i, c in enumerate(sorted({c for c, _, _, _ in states}), start=1)}
+    stride = len(cidx) + 1
+    y0 = min((y for _, y, _, _ in states), default=0)
     ids = {f.name: i for i, f in enumerate(FAMILIES)}
-    families = [(c, ids[f], f, k, int(m)) for c, f, k, m in families_table(sorted(profile.codes))]
-    return states, families, dict(counts)
+    rows = sorted(families_table(sorted(profile.codes)), key=lambda r: (-int(r[3]), r[0]))
+    codes = [(c, i, ids[f], int(m)) for i, (c, f, _, m) in enumerate(rows, start=1)]
+    return _Lookups(
+        countries=sorted(cidx.items()), codes=codes,
+        states=[((y - y0) * stride + cidx[c], cc, gw) for c, y, cc, gw in states],
+        families=[(ids[f.name], f.name, f.kind) for f in FAMILIES],
+        n_mil=sum(m for *_, m in codes), y0=y0, stride=stride, unmapped=dict(counts),
+        prefilter=profile.mil_mismatch == 0)
 
 
 def _bad_values_entry(profile: _Profile) -> list[dict[str, Any]]:
@@ -535,16 +608,15 @@ def _duckdb(inputs: list[_Input], period: str, work: Path, *,
         except duckdb.Error as exc:
             raise SourceFormatError(f"cannot read the event files: {exc}",
                                     fix="check that every file is a GDELT event file") from None
-        states, families, unmapped = _lookup_tables(profile)
-        con.execute("CREATE TABLE states (country VARCHAR, year INTEGER, ccode INTEGER, "
-                    "gwcode INTEGER)")
-        if states:
-            con.executemany("INSERT INTO states VALUES (?, ?, ?, ?)", states)
-        con.execute("CREATE TABLE families (event_code VARCHAR, family_id INTEGER, "
-                    "family VARCHAR, kind VARCHAR, needs_mil INTEGER)")
-        if families:
-            con.executemany("INSERT INTO families VALUES (?, ?, ?, ?, ?)", families)
-        table = pl.from_arrow(con.sql(pipeline_sql(period)).to_arrow_table())
+        lookups = _lookup_tables(profile)
+        unmapped = lookups.unmapped
+        for name, schema in _Lookups.SCHEMAS.items():
+            con.execute(f"CREATE TABLE {name} ({schema.replace('STRING', 'VARCHAR')})")
+            rows = getattr(lookups, name)
+            if rows:
+                con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})",
+                                rows)
+        table = pl.from_arrow(con.sql(lookups.sql(period)).to_arrow_table())
     finally:
         con.close()
     assert isinstance(table, pl.DataFrame)
@@ -741,15 +813,12 @@ def _spark(inputs: list[_Input], period: str, work: Path, *, master: str) -> Agg
     spark.sql(spark_sql(typed_sql(text_numeric))).createOrReplaceTempView("raw_events")
     profile = _read_profile([tuple(r) for r in
                              spark.sql(spark_sql(profile_sql(text_numeric))).collect()])
-    states, families, unmapped = _lookup_tables(profile)
-    spark.createDataFrame(states or [("", 0, 0, 0)],
-                          "country STRING, year INT, ccode INT, gwcode INT") \
-        .filter(F.col("country") != "").createOrReplaceTempView("states")
-    spark.createDataFrame(families or [("", 0, "", "", 0)],
-                          "event_code STRING, family_id INT, family STRING, kind STRING, "
-                          "needs_mil INT") \
-        .filter(F.col("event_code") != "").createOrReplaceTempView("families")
-    out = spark.sql(spark_sql(pipeline_sql(period)))
+    lookups = _lookup_tables(profile)
+    unmapped = lookups.unmapped
+    for name, schema in _Lookups.SCHEMAS.items():
+        rows = getattr(lookups, name)
+        spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
+    out = spark.sql(spark_sql(lookups.sql(period)))
     table = pl.from_pandas(out.toPandas()) if out.take(1) else pl.DataFrame(
         schema={c: pl.Int64 for c in out.columns})
     result = _result(table, "spark", period, inputs, profile, unmapped, rejected)

@@ -107,8 +107,17 @@ def aggregate(
         if output.is_dir() or not output.parent.is_dir():
             raise FoedusError("the output folder does not exist or the path is a folder",
                               where=str(output), fix="give a file in an existing folder")
-        result = aggregate_events(files, engine=engine, period=period, master=master,
-                                  memory_limit=memory_limit)
+        from foedus.cli.data import progress as progress_display
+
+        with progress_display() as bar:
+            task = bar.add_task("events", total=100)
+
+            def show(step: str, percent: float | None) -> None:
+                bar.update(task, description=f"events: {step}", completed=percent or 0)
+
+            result = aggregate_events(files, engine=engine, period=period, master=master,
+                                      memory_limit=memory_limit,
+                                      progress=show if err.is_terminal else None)
         tmp = output.with_name(f".{output.name}.partial")
         try:
             (result.table.write_parquet if suffix == ".parquet" else result.table.write_csv)(tmp)

@@ -35,7 +35,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -512,6 +512,7 @@ def aggregate_events(
     period: str = "month",
     master: str = "local[2]",
     memory_limit: str | None = None,
+    progress: Callable[[str, float | None], None] | None = None,
 ) -> AggregateResult:
     """Aggregate GDELT event files to directed dyad-period counts per military event family.
 
@@ -523,6 +524,8 @@ def aggregate_events(
         master: Spark master URL (``local[2]``, ``spark://host:7077``…).
         memory_limit: DuckDB memory limit (default :data:`DEFAULT_MEMORY_LIMIT`); beyond it
             DuckDB spills to a private temporary folder, removed afterwards.
+        progress: called with each step's name and, on DuckDB, its percentage done (``None``
+            when unknown) a few times a second while the step runs (e.g. to show a progress bar).
 
     Returns:
         :class:`AggregateResult`: ``table`` has ccode1, ccode2, gwcode1, gwcode2, the period
@@ -545,9 +548,10 @@ def aggregate_events(
     work = Path(tempfile.mkdtemp(prefix="foedus-events-"))
     try:
         if engine == "duckdb":
-            result = _duckdb(inputs, period, work, memory_limit=memory_limit)
+            result = _duckdb(inputs, period, work, memory_limit=memory_limit,
+                             progress=progress)
         else:
-            result = _spark(inputs, period, work, master=master)
+            result = _spark(inputs, period, work, master=master, progress=progress)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result.period = period
@@ -575,8 +579,36 @@ def _duck_csv(paths: list[Path], kind: str, columns: tuple[str, ...] | None, rej
             f"null_padding=false, {common})")
 
 
+_Progress = Callable[[str, float | None], None] | None
+
+
+def _watched(con: Any, progress: _Progress, step: str, work: Callable[[], Any]) -> Any:
+    """``work()`` (one DuckDB statement on ``con``), with ``progress(step, percent)`` called from
+    a polling thread while it runs (DuckDB's own progress, which it counts per scanned row)."""
+    if progress is None:
+        return work()
+    import threading
+
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.25):
+            value = con.query_progress()
+            progress(step, value if value >= 0 else None)
+
+    progress(step, 0.0)
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    try:
+        return work()
+    finally:
+        done.set()
+        watcher.join()
+        progress(step, 100.0)
+
+
 def _duckdb(inputs: list[_Input], period: str, work: Path, *,
-            memory_limit: str | None) -> AggregateResult:
+            memory_limit: str | None, progress: _Progress = None) -> AggregateResult:
     import duckdb
     import polars as pl
 
@@ -586,13 +618,15 @@ def _duckdb(inputs: list[_Input], period: str, work: Path, *,
         con.execute(f"SET memory_limit = {_quote(memory_limit or DEFAULT_MEMORY_LIMIT)}")
         con.execute(f"SET temp_directory = {_quote(str(work / 'spill'))}")
         con.execute("SET preserve_insertion_order = false")
-        con.execute("SET enable_progress_bar = false")  # stdout carries the --json document
+        # DuckDB counts progress only with its bar on; it never prints it (stdout carries --json).
+        con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+        con.execute("SET enable_progress_bar_print = false")
         text = [i for i in inputs if i.kind != "parquet"]
         parquet = [i.path for i in inputs if i.kind == "parquet"]
         parts: list[str] = []
         malformed: list[tuple[str, int, str, str]] = []
         if text:
-            malformed = _duck_stage(con, text, work)
+            malformed = _duck_stage(con, text, work, progress)
             parts.append("SELECT * FROM stage.raw_text")
         text_numeric = list(_NUMERIC) if text else []
         if parquet:
@@ -604,10 +638,14 @@ def _duckdb(inputs: list[_Input], period: str, work: Path, *,
         con.execute(f"CREATE VIEW raw_text AS {' UNION ALL '.join(parts)}")
         con.execute(f"CREATE VIEW raw_events AS {typed_sql(text_numeric)}")
         try:
-            profile = _read_profile(con.execute(profile_sql(text_numeric)).fetchall())
+            profile = _read_profile(_watched(
+                con, progress, "profile",
+                lambda: con.execute(profile_sql(text_numeric)).fetchall()))
         except duckdb.Error as exc:
             raise SourceFormatError(f"cannot read the event files: {exc}",
                                     fix="check that every file is a GDELT event file") from None
+        if progress:
+            progress("resolve countries", None)
         lookups = _lookup_tables(profile)
         unmapped = lookups.unmapped
         for name, schema in _Lookups.SCHEMAS.items():
@@ -616,14 +654,16 @@ def _duckdb(inputs: list[_Input], period: str, work: Path, *,
             if rows:
                 con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})",
                                 rows)
-        table = pl.from_arrow(con.sql(lookups.sql(period)).to_arrow_table())
+        table = pl.from_arrow(_watched(con, progress, "aggregate",
+                                       lambda: con.sql(lookups.sql(period)).to_arrow_table()))
     finally:
         con.close()
     assert isinstance(table, pl.DataFrame)
     return _result(table, "duckdb", period, inputs, profile, unmapped, malformed)
 
 
-def _duck_stage(con: Any, text: list[_Input], work: Path) -> list[tuple[str, int, str, str]]:
+def _duck_stage(con: Any, text: list[_Input], work: Path,
+                progress: _Progress = None) -> list[tuple[str, int, str, str]]:
     """Parse the text inputs once into ``stage.raw_text`` (a table in a temporary database file,
     so it can outgrow memory): the needed fields only, as text. Plain files of one layout are read
     in one parallel scan; zips one at a time (the CSV inside is unpacked to ``work`` and deleted
@@ -643,8 +683,9 @@ def _duck_stage(con: Any, text: list[_Input], work: Path) -> list[tuple[str, int
     def load(paths: list[Path], kind: str, columns: tuple[str, ...] | None,
              shown: dict[str, str], number: int) -> None:
         name = f"rejects_{number}"
-        con.execute(f"INSERT INTO stage.raw_text SELECT {cols} FROM "
-                    f"{_duck_csv(paths, kind, columns, name)}")
+        _watched(con, progress, f"parse {number + 1}/{len(batches) + len(zips)}",
+                 lambda: con.execute(f"INSERT INTO stage.raw_text SELECT {cols} FROM "
+                                     f"{_duck_csv(paths, kind, columns, name)}"))
         for file, line, kind_, detail in con.execute(
                 f"SELECT s.file_path, e.line, CAST(e.error_type AS VARCHAR), e.error_message "
                 f"FROM {name} e JOIN {name}_scan s USING (scan_id, file_id)").fetchall():
@@ -783,10 +824,13 @@ def _field_error(fields: int, expected: int, kind: str) -> tuple[str, str]:
     return "CAST", f"line not readable as a row of the {kind} layout"
 
 
-def _spark(inputs: list[_Input], period: str, work: Path, *, master: str) -> AggregateResult:
+def _spark(inputs: list[_Input], period: str, work: Path, *, master: str,
+           progress: _Progress = None) -> AggregateResult:
     import polars as pl
     from pyspark.sql import functions as F  # noqa: N812
 
+    note = progress or (lambda step, percent: None)
+    note("start Spark", None)
     spark = spark_session(master)
     frames = []
     rejected: list[tuple[str, int, str, str]] = []
@@ -811,6 +855,7 @@ def _spark(inputs: list[_Input], period: str, work: Path, *, master: str) -> Agg
         raw = raw.unionByName(other)
     raw.createOrReplaceTempView("raw_text")
     spark.sql(spark_sql(typed_sql(text_numeric))).createOrReplaceTempView("raw_events")
+    note("profile", None)
     profile = _read_profile([tuple(r) for r in
                              spark.sql(spark_sql(profile_sql(text_numeric))).collect()])
     lookups = _lookup_tables(profile)
@@ -818,6 +863,7 @@ def _spark(inputs: list[_Input], period: str, work: Path, *, master: str) -> Agg
     for name, schema in _Lookups.SCHEMAS.items():
         rows = getattr(lookups, name)
         spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
+    note("aggregate", None)
     out = spark.sql(spark_sql(lookups.sql(period)))
     table = pl.from_pandas(out.toPandas()) if out.take(1) else pl.DataFrame(
         schema={c: pl.Int64 for c in out.columns})

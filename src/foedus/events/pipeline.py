@@ -76,7 +76,7 @@ _PERIOD_EXPR = {
 #: integer. Placeholders (filled by :func:`pipeline_sql`): ``{keys}`` (the period columns computed
 #: from the date), ``{period}``, ``{period_c}`` (their names), ``{n_mil}`` (codes needing a
 #: military actor), ``{y0}`` and ``{stride}`` (of skey), ``{mil}`` (a military actor on either
-#: side) and ``{prefilter}`` (see :func:`pipeline_sql`).
+#: side), ``{prefilter}`` and ``{suspect}`` (see :func:`pipeline_sql`).
 PIPELINE_SQL = """
 WITH base AS (
   SELECT
@@ -88,6 +88,7 @@ WITH base AS (
     COALESCE(r.Actor2Code, '') AS a2code,
     COALESCE(r.ActionGeo_FeatureID, '') AS geo,
     CASE WHEN {mil} THEN 1 ELSE 0 END AS mil,
+    {suspect} AS suspect,
     CAST(ROUND(r.GoldsteinScale * 10) AS INT) AS g10,
     COALESCE(r.NumMentions, 0) AS mentions
   FROM raw_events r
@@ -97,18 +98,20 @@ WITH base AS (
   WHERE r.Actor1CountryCode <> r.Actor2CountryCode AND r.SQLDATE IS NOT NULL{prefilter}
 ),
 events AS (
-  SELECT sqldate, c1, c2, code, MAX(g10) AS g10, COUNT(*) AS reports, SUM(mentions) AS mentions
+  SELECT sqldate, c1, c2, code, MAX(g10) AS g10, COUNT(*) AS reports, SUM(mentions) AS mentions,
+         MAX(suspect) AS suspect
   FROM base
   GROUP BY sqldate, c1, c2, code, a1code, a2code, geo
   HAVING code > {n_mil} OR MAX(mil) = 1
 ),
 dated AS (
-  SELECT CAST(FLOOR(sqldate / 10000) AS INT) AS year, sqldate, c1, c2, code, g10, reports, mentions
+  SELECT CAST(FLOOR(sqldate / 10000) AS INT) AS year, sqldate, c1, c2, code, g10, reports,
+         mentions, suspect
   FROM events
 ),
 dyadic AS (
   SELECT s1.ccode AS ccode1, s2.ccode AS ccode2, s1.gwcode AS gwcode1, s2.gwcode AS gwcode2,
-         {keys}, k.family_id, e.reports, e.mentions, e.g10
+         {keys}, k.family_id, e.reports, e.mentions, e.g10, e.suspect
   FROM dated e
   JOIN states s1 ON s1.skey = (e.year - {y0}) * {stride} + e.c1
   JOIN states s2 ON s2.skey = (e.year - {y0}) * {stride} + e.c2
@@ -118,12 +121,12 @@ dyadic AS (
 counted AS (
   SELECT ccode1, ccode2, MIN(gwcode1) AS gwcode1, MIN(gwcode2) AS gwcode2, {period}, family_id,
          COUNT(*) AS events, SUM(reports) AS reports, SUM(mentions) AS mentions,
-         SUM(g10) AS goldstein_tenths
+         SUM(g10) AS goldstein_tenths, MAX(suspect) AS suspect
   FROM dyadic
   GROUP BY ccode1, ccode2, {period}, family_id
 )
 SELECT c.ccode1, c.ccode2, c.gwcode1, c.gwcode2, {period_c}, n.family, n.kind, c.events,
-       c.reports, c.mentions, c.goldstein_tenths
+       c.reports, c.mentions, c.goldstein_tenths, c.suspect
 FROM counted c
 JOIN families n ON c.family_id = n.family_id
 """
@@ -133,21 +136,12 @@ JOIN families n ON c.family_id = n.family_id
 #: and the rows whose numeric fields are not numbers; and the distinct CAMEO codes. Countries,
 #: exclusions and totals are summed from the pairs.
 #: Placeholders ``{sqldate}``, ``{bad_sqldate}``, ``{bad_goldstein}``, ``{bad_mentions}``: the
-#: typed date and the 0/1 flags (constant 0 where the input column is already numeric);
-#: ``{mil_codes}``, ``{mil}``: a code of a family that needs a military actor, a military actor.
-#: ``mil_mismatch`` counts the rows of those codes whose military actor is not told by their actor
-#: codes (CAMEO writes the type in the code: ``USAMIL``); when there are none, a repeated report
-#: has a military actor exactly when its first report has one (both have the same actor codes),
-#: and the pipeline may leave out the other reports of those codes before the collapse.
+#: typed date and the 0/1 flags (constant 0 where the input column is already numeric).
 PROFILE_SQL = """
 WITH t AS (
   SELECT Actor1CountryCode AS c1, Actor2CountryCode AS c2, EventCode AS code,
          {sqldate} AS sqldate, {bad_sqldate} AS bad_sqldate,
-         {bad_goldstein} AS bad_goldstein, {bad_mentions} AS bad_mentions,
-         CASE WHEN ({mil_codes}) AND (CASE WHEN {mil} THEN 1 ELSE 0 END) <>
-                   (CASE WHEN COALESCE(Actor1Code, '') LIKE '%MIL%'
-                           OR COALESCE(Actor2Code, '') LIKE '%MIL%' THEN 1 ELSE 0 END)
-              THEN 1 ELSE 0 END AS mil_mismatch
+         {bad_goldstein} AS bad_goldstein, {bad_mentions} AS bad_mentions
   FROM raw_text
 ),
 u AS (
@@ -159,8 +153,7 @@ SELECT GROUPING(code) AS g_code, c1, c2, code,
        MIN(CASE WHEN bad = 0 THEN sqldate END) AS first_date,
        MAX(CASE WHEN bad = 0 THEN sqldate END) AS last_date,
        SUM(bad) AS bad_rows, SUM(bad_sqldate) AS bad_sqldate,
-       SUM(bad_goldstein) AS bad_goldstein, SUM(bad_mentions) AS bad_mentions,
-       SUM(mil_mismatch) AS mil_mismatch
+       SUM(bad_goldstein) AS bad_goldstein, SUM(bad_mentions) AS bad_mentions
 FROM u
 GROUP BY GROUPING SETS ((c1, c2), (code))
 """
@@ -174,10 +167,16 @@ def _mil_expr(alias: str = "") -> str:
 def pipeline_sql(period: str, *, n_mil: int = 0, y0: int = 0, stride: int = 1,
                  prefilter: bool = False) -> str:
     """:data:`PIPELINE_SQL` for a period (``"year"``, ``"month"`` or ``"day"``) and the constants
-    of the lookup tables (:class:`_Lookups`). With ``prefilter`` (only when the profile found no
-    ``mil_mismatch``), reports of codes that need a military actor are kept only when they have
-    one, before the repeated-report collapse rather than after it: the same result, with fewer
-    rows to collapse.
+    of the lookup tables (:class:`_Lookups`).
+
+    With ``prefilter``, reports of codes that need a military actor (visits) are left out before
+    the repeated-report collapse when neither their type fields nor their actor codes name a
+    military actor (CAMEO writes the type into the code: ``USAMIL``); most visits go, so there
+    are far fewer rows to collapse. The result is the same unless one event's reports disagree:
+    two reports with the same actor codes of which only one has a ``MIL`` type field. The collapse
+    keeps that report but not the other, so every event with a ``MIL`` type field whose actor codes
+    do not say ``MIL`` is flagged (``suspect``, summed into the output); :func:`aggregate_events`
+    then runs the statement again without ``prefilter``.
 
     Example:
         >>> "c.year, c.month" in pipeline_sql("month")
@@ -187,11 +186,14 @@ def pipeline_sql(period: str, *, n_mil: int = 0, y0: int = 0, stride: int = 1,
     """
     names = [p.strip() for p in PERIODS[period].split(",")]
     mil = _mil_expr("r.")
+    coded = "COALESCE(r.Actor1Code, '') LIKE '%MIL%' OR COALESCE(r.Actor2Code, '') LIKE '%MIL%'"
     return PIPELINE_SQL.format(
         keys=", ".join(f"{_PERIOD_EXPR[n]} AS {n}" for n in names),
         period=", ".join(names), period_c=", ".join(f"c.{n}" for n in names),
         n_mil=int(n_mil), y0=int(y0), stride=int(stride), mil=mil,
-        prefilter=f"\n    AND (k.code_idx > {int(n_mil)} OR {mil})" if prefilter else "")
+        prefilter=f"\n    AND (k.code_idx > {int(n_mil)} OR {mil} OR {coded})" if prefilter else "",
+        suspect=(f"CASE WHEN k.code_idx <= {int(n_mil)} AND ({mil}) AND NOT ({coded}) "
+                 f"THEN 1 ELSE 0 END") if prefilter else "0")
 
 
 def profile_sql(text_numeric: Sequence[str] = ()) -> str:
@@ -210,14 +212,9 @@ def profile_sql(text_numeric: Sequence[str] = ()) -> str:
 
     sqldate = ("TRY_CAST(SQLDATE AS BIGINT)" if "SQLDATE" in text_numeric
                else "CAST(SQLDATE AS BIGINT)")
-    from foedus.events.families import FAMILIES
-
-    mil_codes = " OR ".join(f"EventCode LIKE '{p}%'" for f in FAMILIES if f.military_actor
-                            for p in f.prefixes) or "1 = 0"
     return PROFILE_SQL.format(sqldate=sqldate, bad_sqldate=bad("SQLDATE"),
                               bad_goldstein=bad("GoldsteinScale"),
-                              bad_mentions=bad("NumMentions"), mil_codes=mil_codes,
-                              mil=_mil_expr())
+                              bad_mentions=bad("NumMentions"))
 
 
 def typed_sql(text_numeric: Sequence[str] = ()) -> str:
@@ -413,21 +410,19 @@ class _Profile:
     bad_rows: int = 0
     countries: dict[str, list[int]] = field(default_factory=dict)  # code -> [first, last, rows]
     codes: list[str] = field(default_factory=list)
-    mil_mismatch: int = 0  # rows whose military actor their actor codes do not tell
 
 
 def _read_profile(rows: Sequence[Sequence[Any]]) -> _Profile:
     out = _Profile()
     bad = dict.fromkeys(_BAD_FIELDS.values(), 0)
     without = same = 0
-    for g_code, c1, c2, code, good, first, last, bad_rows, *bad_fields, mismatch in rows:
+    for g_code, c1, c2, code, good, first, last, bad_rows, *bad_fields in rows:
         good = int(good or 0)
         if int(g_code) == 0:
             if code is not None and good:
                 out.codes.append(str(code))
             continue
         out.rows_read += good
-        out.mil_mismatch += int(mismatch or 0)
         out.bad_rows += int(bad_rows or 0)
         for name, n in zip(bad, bad_fields, strict=True):
             bad[name] += int(n or 0)
@@ -494,7 +489,7 @@ def _lookup_tables(profile: _Profile) -> _Lookups:
         states=[((y - y0) * stride + cidx[c], cc, gw) for c, y, cc, gw in states],
         families=[(ids[f.name], f.name, f.kind) for f in FAMILIES],
         n_mil=sum(m for *_, m in codes), y0=y0, stride=stride, unmapped=dict(counts),
-        prefilter=profile.mil_mismatch == 0)
+        prefilter=True)
 
 
 def _bad_values_entry(profile: _Profile) -> list[dict[str, Any]]:
@@ -654,8 +649,14 @@ def _duckdb(inputs: list[_Input], period: str, work: Path, *,
             if rows:
                 con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})",
                                 rows)
-        table = pl.from_arrow(_watched(con, progress, "aggregate",
-                                       lambda: con.sql(lookups.sql(period)).to_arrow_table()))
+        def main() -> Any:
+            return pl.from_arrow(_watched(con, progress, "aggregate",
+                                          lambda: con.sql(lookups.sql(period)).to_arrow_table()))
+
+        table = main()
+        if _suspect(table):  # a visit's reports disagree on the military actor: collapse all
+            lookups.prefilter = False
+            table = main()
     finally:
         con.close()
     assert isinstance(table, pl.DataFrame)
@@ -710,6 +711,12 @@ def _duck_stage(con: Any, text: list[_Input], work: Path,
     return rejected
 
 
+def _suspect(table: Any) -> bool:
+    """Whether the pipeline's output flags an event whose reports disagree on the military
+    actor (see :func:`pipeline_sql`)."""
+    return table.height > 0 and bool(table["suspect"].max())
+
+
 def _result(table: Any, engine: str, period: str, inputs: list[_Input], profile: _Profile,
             unmapped: dict[str, int],
             rejected: list[tuple[str, int, str, str]]) -> AggregateResult:
@@ -717,7 +724,7 @@ def _result(table: Any, engine: str, period: str, inputs: list[_Input], profile:
     malformed: list[dict[str, Any]] = [{"file": f, "line": n, "error": e, "detail": d}
                                        for (f, n), (e, d) in lines[:200]]
     malformed += _bad_values_entry(profile)
-    return AggregateResult(table=_typed(table, period), engine=engine, period=period,
+    return AggregateResult(table=_typed(table.drop("suspect"), period), engine=engine, period=period,
                            files=[str(i.path) for i in inputs], rows_read=profile.rows_read,
                            malformed=malformed, malformed_count=len(lines) + profile.bad_rows,
                            unmapped_countries=unmapped, exclusions=profile.exclusions)
@@ -864,9 +871,16 @@ def _spark(inputs: list[_Input], period: str, work: Path, *, master: str,
         rows = getattr(lookups, name)
         spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
     note("aggregate", None)
-    out = spark.sql(spark_sql(lookups.sql(period)))
-    table = pl.from_pandas(out.toPandas()) if out.take(1) else pl.DataFrame(
-        schema={c: pl.Int64 for c in out.columns})
+
+    def main() -> Any:
+        out = spark.sql(spark_sql(lookups.sql(period)))
+        return pl.from_pandas(out.toPandas()) if out.take(1) else pl.DataFrame(
+            schema={c: pl.Int64 for c in out.columns})
+
+    table = main()
+    if _suspect(table):  # as on DuckDB
+        lookups.prefilter = False
+        table = main()
     result = _result(table, "spark", period, inputs, profile, unmapped, rejected)
     result.malformed_count += extra_bad
     return result

@@ -76,7 +76,9 @@ _PERIOD_EXPR = {
 #: integer. Placeholders (filled by :func:`pipeline_sql`): ``{keys}`` (the period columns computed
 #: from the date), ``{period}``, ``{period_c}`` (their names), ``{n_mil}`` (codes needing a
 #: military actor), ``{y0}`` and ``{stride}`` (of skey), ``{mil}`` (a military actor on either
-#: side), ``{prefilter}`` and ``{suspect}`` (see :func:`pipeline_sql`).
+#: side), ``{prefilter}`` and ``{flag}`` (see :func:`pipeline_sql`). ``flags`` of a report: 0 no
+#: military actor, 2 a military actor, 3 one that its actor codes do not tell (a suspect report
+#: implies a military actor, so one MAX keeps both).
 PIPELINE_SQL = """
 WITH base AS (
   SELECT
@@ -87,8 +89,7 @@ WITH base AS (
     COALESCE(r.Actor1Code, '') AS a1code,
     COALESCE(r.Actor2Code, '') AS a2code,
     COALESCE(r.ActionGeo_FeatureID, '') AS geo,
-    CASE WHEN {mil} THEN 1 ELSE 0 END AS mil,
-    {suspect} AS suspect,
+    CASE WHEN {mil} THEN {flag} ELSE 0 END AS flags,
     CAST(ROUND(r.GoldsteinScale * 10) AS INT) AS g10,
     COALESCE(r.NumMentions, 0) AS mentions
   FROM raw_events r
@@ -99,14 +100,14 @@ WITH base AS (
 ),
 events AS (
   SELECT sqldate, c1, c2, code, MAX(g10) AS g10, COUNT(*) AS reports, SUM(mentions) AS mentions,
-         MAX(suspect) AS suspect
+         MAX(flags) AS flags
   FROM base
   GROUP BY sqldate, c1, c2, code, a1code, a2code, geo
-  HAVING code > {n_mil} OR MAX(mil) = 1
+  HAVING code > {n_mil} OR MAX(flags) >= 2
 ),
 dated AS (
   SELECT CAST(FLOOR(sqldate / 10000) AS INT) AS year, sqldate, c1, c2, code, g10, reports,
-         mentions, suspect
+         mentions, CASE WHEN flags = 3 THEN 1 ELSE 0 END AS suspect
   FROM events
 ),
 dyadic AS (
@@ -192,8 +193,8 @@ def pipeline_sql(period: str, *, n_mil: int = 0, y0: int = 0, stride: int = 1,
         period=", ".join(names), period_c=", ".join(f"c.{n}" for n in names),
         n_mil=int(n_mil), y0=int(y0), stride=int(stride), mil=mil,
         prefilter=f"\n    AND (k.code_idx > {int(n_mil)} OR {mil} OR {coded})" if prefilter else "",
-        suspect=(f"CASE WHEN k.code_idx <= {int(n_mil)} AND ({mil}) AND NOT ({coded}) "
-                 f"THEN 1 ELSE 0 END") if prefilter else "0")
+        flag=(f"CASE WHEN k.code_idx <= {int(n_mil)} AND NOT ({coded}) THEN 3 ELSE 2 END"
+              if prefilter else "2"))
 
 
 def profile_sql(text_numeric: Sequence[str] = ()) -> str:

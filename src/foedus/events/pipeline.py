@@ -136,26 +136,23 @@ JOIN families n ON c.family_id = n.family_id
 #: report: per pair of actor countries (at most a few ten thousand) the rows, first and last date
 #: and the rows whose numeric fields are not numbers; and the distinct CAMEO codes. Countries,
 #: exclusions and totals are summed from the pairs.
-#: Placeholders ``{sqldate}``, ``{bad_sqldate}``, ``{bad_goldstein}``, ``{bad_mentions}``: the
-#: typed date and the 0/1 flags (constant 0 where the input column is already numeric).
+#: Placeholders (filled by :func:`profile_sql`): ``{sqldate}`` (the typed date), ``{flags}`` (the
+#: 0/1 columns of values that are not numbers, for fields read as text) and the aggregates
+#: ``{good_rows}``, ``{first_date}``, ``{last_date}``, ``{bad}`` — plain ``COUNT``/``MIN``/``MAX``
+#: and constant zeros when every numeric field is already a number (Parquet), as no row can then
+#: be bad.
 PROFILE_SQL = """
 WITH t AS (
   SELECT Actor1CountryCode AS c1, Actor2CountryCode AS c2, EventCode AS code,
-         {sqldate} AS sqldate, {bad_sqldate} AS bad_sqldate,
-         {bad_goldstein} AS bad_goldstein, {bad_mentions} AS bad_mentions
+         {sqldate} AS sqldate{flags}
   FROM raw_text
-),
-u AS (
-  SELECT *, CASE WHEN bad_sqldate + bad_goldstein + bad_mentions > 0 THEN 1 ELSE 0 END AS bad
-  FROM t
 )
 SELECT GROUPING(code) AS g_code, c1, c2, code,
-       SUM(1 - bad) AS good_rows,
-       MIN(CASE WHEN bad = 0 THEN sqldate END) AS first_date,
-       MAX(CASE WHEN bad = 0 THEN sqldate END) AS last_date,
-       SUM(bad) AS bad_rows, SUM(bad_sqldate) AS bad_sqldate,
-       SUM(bad_goldstein) AS bad_goldstein, SUM(bad_mentions) AS bad_mentions
-FROM u
+       {good_rows} AS good_rows,
+       {first_date} AS first_date,
+       {last_date} AS last_date,
+       {bad}
+FROM t
 GROUP BY GROUPING SETS ((c1, c2), (code))
 """
 
@@ -204,18 +201,28 @@ def profile_sql(text_numeric: Sequence[str] = ()) -> str:
     Example:
         >>> "TRY_CAST(SQLDATE AS BIGINT)" in profile_sql(["SQLDATE"])
         True
+        >>> "COUNT(*) AS good_rows" in profile_sql()
+        True
     """
-    def bad(column: str) -> str:
-        if column not in text_numeric:
-            return "0"
-        return (f"CASE WHEN {column} IS NOT NULL AND TRY_CAST({column} AS {_NUMERIC[column]}) "
-                f"IS NULL THEN 1 ELSE 0 END")
-
+    checked = {name: column for name, column in _BAD_FIELDS.items() if column in text_numeric}
+    flags = "".join(
+        f",\n         CASE WHEN {c} IS NOT NULL AND TRY_CAST({c} AS {_NUMERIC[c]}) IS NULL "
+        f"THEN 1 ELSE 0 END AS {name}" for name, c in checked.items())
     sqldate = ("TRY_CAST(SQLDATE AS BIGINT)" if "SQLDATE" in text_numeric
                else "CAST(SQLDATE AS BIGINT)")
-    return PROFILE_SQL.format(sqldate=sqldate, bad_sqldate=bad("SQLDATE"),
-                              bad_goldstein=bad("GoldsteinScale"),
-                              bad_mentions=bad("NumMentions"))
+    if not checked:
+        return PROFILE_SQL.format(
+            sqldate=sqldate, flags="", good_rows="COUNT(*)", first_date="MIN(sqldate)",
+            last_date="MAX(sqldate)",
+            bad=", ".join(f"0 AS {name}" for name in ("bad_rows", *_BAD_FIELDS)))
+    bad = "(CASE WHEN " + " + ".join(checked) + " > 0 THEN 1 ELSE 0 END)"
+    return PROFILE_SQL.format(
+        sqldate=sqldate, flags=flags, good_rows=f"SUM(1 - {bad})",
+        first_date=f"MIN(CASE WHEN {bad} = 0 THEN sqldate END)",
+        last_date=f"MAX(CASE WHEN {bad} = 0 THEN sqldate END)",
+        bad=", ".join([f"SUM({bad}) AS bad_rows",
+                       *(f"SUM({name}) AS {name}" if name in checked else f"0 AS {name}"
+                         for name in _BAD_FIELDS)]))
 
 
 def typed_sql(text_numeric: Sequence[str] = ()) -> str:

@@ -9,11 +9,13 @@ Two passes over the input, whatever its size:
    codes (to pick the families), the rows left out (no two state actors, same country, a numeric
    field that is not a number) and the row counts of every country code that names no state.
 2. :data:`PIPELINE_SQL` — keep events of the military families (:mod:`foedus.events.families`)
-   between two different actor countries (the family filter is pushed into the scan) → collapse
-   repeated reports of one event (same day, actor codes, countries, CAMEO code and place: GDELT
-   codes each article's report separately) → join the collapsed events (not every row) to their
-   family and both countries to COW / G-W codes as of the event's year → sum per directed dyad,
-   period and family (sorted afterwards in Polars, the same order on both engines).
+   between two different actor countries that name a state (the family filter is pushed into the
+   scan; countries and codes become small integers; visits without a military actor are left out
+   here, see :func:`pipeline_sql`) → collapse repeated reports of one event (same day, actor codes,
+   countries, CAMEO code and place: GDELT codes each article's report separately) → look the
+   collapsed events (not every row) up in their family and both countries' COW / G-W codes as of
+   the event's year, one integer key each → sum per directed dyad, period and family (sorted
+   afterwards in Polars, the same order on both engines).
 
 Goldstein weights (one decimal) are summed as integers of tenths, so both engines give identical
 sums whatever their order of addition. Text inputs (the official tab-separated files, zipped or
@@ -67,7 +69,7 @@ _PERIOD_EXPR = {
 }
 
 #: The pipeline (DuckDB dialect). Inputs: ``raw_events`` (the typed fields of :data:`NEEDED`) and
-#: four small lookup tables built from the profile (:func:`lookup_tables`): ``countries`` (country,
+#: four small lookup tables built from the profile (:func:`_lookup_tables`): ``countries`` (country,
 #: cidx: the actor country codes that name a state in some year, numbered 1…n), ``codes``
 #: (event_code, code_idx, family_id, needs_mil: the family codes, numbered with the codes that need
 #: a military actor first), ``states`` (skey, ccode, gwcode; skey = (year − first year) × (n + 1) +

@@ -49,6 +49,19 @@ def crafted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two reports of one visit whose actor codes are the same (``USA``, ``JPN``) but only the
+    first names a military actor in its type field: the actor codes do not tell the military
+    actor, so the pipeline must collapse every report (no filter before the collapse)."""
+    path = tmp_path_factory.mktemp("gdelt") / "20180110.export.CSV"
+    military = _row(1, 20180110, "USA", "JPN", "042", 1.9, t1="MIL").replace("USAMIL", "USA", 1)
+    lines = [military, _row(2, 20180110, "USA", "JPN", "042", 1.9),
+             _row(3, 20180111, "USA", "JPN", "043", 2.8)]  # civilian host visit: no family
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def _official(sample: Path, folder: Path, name: str, *, gdelt2: bool = False,
               extra: str = "") -> Path:
     """The shared sample rewritten in the official layout (tab-separated, no header; GDELT 2.0
@@ -121,6 +134,20 @@ def test_duckdb_pipeline_rules(crafted: Path):
     assert r.malformed_count == 2 and r.rows_read == 6
 
 
+def test_military_visit_reported_without_military_actor_code(mixed: Path, crafted: Path):
+    """A repeated report keeps its event's military actor even when only another report names
+    it: one military visit of two reports (not one report, as a filter before the collapse
+    would give)."""
+    r = aggregate_events([mixed], engine="duckdb", period="day")
+    assert [(x["family"], x["events"], x["reports"], x["mentions"], x["goldstein_tenths"])
+            for x in r.table.iter_rows(named=True)] == [("military_visit", 1, 2, 4, 19)]
+    # With a file whose actor codes tell the military actor, the result is the sum of both.
+    both = aggregate_events([mixed, crafted], engine="duckdb", period="day")
+    alone = aggregate_events([crafted], engine="duckdb", period="day")
+    assert both.table.height == alone.table.height + 1
+    assert both.table.join(r.table, on=list(r.table.columns), how="anti").equals(alone.table)
+
+
 def test_sample_counts_equal_a_direct_count():
     """Events of the USA–CHN sample per family, recounted here with plain Polars."""
     from foedus.events.families import family_of
@@ -149,12 +176,13 @@ def test_spark_transpilation_is_spark_sql():
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (.ci/run installs it)")
-def test_spark_gives_identical_results(crafted: Path, tmp_path: Path):
+def test_spark_gives_identical_results(crafted: Path, mixed: Path, tmp_path: Path):
     sample = shared_file(SAMPLE)
     zipped = tmp_path / "20180105.export.CSV.zip"
     with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(crafted, crafted.name)
-    for files, period in (([zipped], "month"), ([sample], "month"), ([sample, crafted], "day")):
+    for files, period in (([zipped], "month"), ([sample], "month"),
+                          ([sample, crafted, mixed], "day")):
         duck = aggregate_events(files, engine="duckdb", period=period)
         spark = aggregate_events(files, engine="spark", period=period, master="local[2]")
         keys = [c for c in duck.table.columns if c not in ("events", "reports", "mentions",

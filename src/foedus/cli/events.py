@@ -3,6 +3,8 @@ or Apache Spark."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +19,23 @@ EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (default) or sp
 MasterOpt = Annotated[str, typer.Option("--master", help="Spark master URL (local[2], "
                                         "spark://host:7077).")]
 SourceOpt = Annotated[str, typer.Option("--source", help="gdelt, gdelt-georgia or icews.")]
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[str, float | None], None] | None]:
+    """A progress callback drawing one bar on stderr (``None`` when stderr is not a terminal)."""
+    if not err.is_terminal:
+        yield None
+        return
+    from foedus.cli.data import progress as progress_display
+
+    with progress_display() as bar:
+        task = bar.add_task("events", total=100)
+
+        def show(step: str, percent: float | None) -> None:
+            bar.update(task, description=f"events: {step}", completed=percent or 0)
+
+        yield show
 
 
 @app.command("dyad")
@@ -34,8 +53,9 @@ def dyad(
     def body() -> None:
         from foedus.events.monitor import dyad_monthly
 
-        doc = dyad_monthly(a, b, start, end, source=source, engine=engine, master=master,
-                           warehouse=warehouse, directed=directed)
+        with _progress_bar() as show:
+            doc = dyad_monthly(a, b, start, end, source=source, engine=engine, master=master,
+                               warehouse=warehouse, directed=directed, progress=show)
         if as_json:
             emit_json(doc)
             return
@@ -69,8 +89,9 @@ def top(
     def body() -> None:
         from foedus.events.monitor import top_dyads
 
-        doc = top_dyads(year, source=source, engine=engine, n=n, master=master,
-                        warehouse=warehouse)
+        with _progress_bar() as show:
+            doc = top_dyads(year, source=source, engine=engine, n=n, master=master,
+                            warehouse=warehouse, progress=show)
         if as_json:
             emit_json(doc)
             return
@@ -107,8 +128,9 @@ def aggregate(
         if output.is_dir() or not output.parent.is_dir():
             raise FoedusError("the output folder does not exist or the path is a folder",
                               where=str(output), fix="give a file in an existing folder")
-        result = aggregate_events(files, engine=engine, period=period, master=master,
-                                  memory_limit=memory_limit)
+        with _progress_bar() as show:
+            result = aggregate_events(files, engine=engine, period=period, master=master,
+                                      memory_limit=memory_limit, progress=show)
         tmp = output.with_name(f".{output.name}.partial")
         try:
             (result.table.write_parquet if suffix == ".parquet" else result.table.write_csv)(tmp)

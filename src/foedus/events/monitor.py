@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,10 @@ def _parse_month(text: str, what: str) -> tuple[int, int]:
 
 def dyad_monthly(a: str, b: str, start: str, end: str, *, source: str = "gdelt",
                  engine: str = "duckdb", master: str = "local[2]",
-                 warehouse: Any = None, directed: bool = False) -> dict[str, Any]:
+                 warehouse: Any = None, directed: bool = False,
+                 progress: Callable[[str, float | None], None] | None = None) -> dict[str, Any]:
     """Monthly cooperation/conflict indices of ``a``–``b`` from ``start`` to ``end`` (YYYY-MM).
+    ``progress`` is passed to :func:`~foedus.events.pipeline.aggregate_events`.
 
     Example:
         >>> doc = dyad_monthly("USA", "CHN", "2018-01", "2018-12", warehouse="wh.duckdb")  # doctest: +SKIP
@@ -108,7 +111,8 @@ def dyad_monthly(a: str, b: str, start: str, end: str, *, source: str = "gdelt",
         lo, hi = dates.min(), dates.max()
         lo = None if lo is None else int(lo)  # type: ignore[arg-type]
         hi = None if hi is None else int(hi)  # type: ignore[arg-type]
-        result = aggregate_events([path], engine=engine, period="month", master=master)
+        result = aggregate_events([path], engine=engine, period="month", master=master,
+                                  progress=progress)
     table = result.table
     pairs = [(sa["ccode"], sb["ccode"])] + ([] if directed else [(sb["ccode"], sa["ccode"])])
     cov = ((lo // 10000, lo // 100 % 100), (hi // 10000, hi // 100 % 100)) \
@@ -161,8 +165,10 @@ def _flag_anomalies(months: list[dict[str, Any]]) -> None:
 
 
 def top_dyads(year: int, *, source: str = "gdelt", engine: str = "duckdb", n: int = 10,
-              master: str = "local[2]", warehouse: Any = None) -> dict[str, Any]:
-    """The directed dyads with the most military cooperation and conflict events in ``year``.
+              master: str = "local[2]", warehouse: Any = None,
+              progress: Callable[[str, float | None], None] | None = None) -> dict[str, Any]:
+    """The directed dyads with the most military cooperation and conflict events in ``year``
+    (``progress`` as in :func:`~foedus.events.pipeline.aggregate_events`).
 
     Example:
         >>> top_dyads(2018, warehouse="wh.duckdb")["conflict"][0]["ccode1"]  # doctest: +SKIP
@@ -175,7 +181,8 @@ def top_dyads(year: int, *, source: str = "gdelt", engine: str = "duckdb", n: in
                           fix="use one of: " + ", ".join(SOURCE_TABLES))
     with tempfile.TemporaryDirectory(prefix="foedus-events-") as folder:
         path, used = _export(SOURCE_TABLES[source], warehouse, Path(folder))
-        result = aggregate_events([path], engine=engine, period="year", master=master)
+        result = aggregate_events([path], engine=engine, period="year", master=master,
+                                  progress=progress)
     table = result.table
     years = sorted(set(table["year"].to_list())) if table.height else []
     if year not in years:

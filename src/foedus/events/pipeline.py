@@ -9,11 +9,13 @@ Two passes over the input, whatever its size:
    codes (to pick the families), the rows left out (no two state actors, same country, a numeric
    field that is not a number) and the row counts of every country code that names no state.
 2. :data:`PIPELINE_SQL` — keep events of the military families (:mod:`foedus.events.families`)
-   between two different actor countries (the family filter is pushed into the scan) → collapse
-   repeated reports of one event (same day, actor codes, countries, CAMEO code and place: GDELT
-   codes each article's report separately) → join the collapsed events (not every row) to their
-   family and both countries to COW / G-W codes as of the event's year → sum per directed dyad,
-   period and family (sorted afterwards in Polars, the same order on both engines).
+   between two different actor countries that name a state (the family filter is pushed into the
+   scan; countries and codes become small integers; visits without a military actor are left out
+   here, see :func:`pipeline_sql`) → collapse repeated reports of one event (same day, actor codes,
+   countries, CAMEO code and place: GDELT codes each article's report separately) → look the
+   collapsed events (not every row) up in their family and both countries' COW / G-W codes as of
+   the event's year, one integer key each → sum per directed dyad, period and family (sorted
+   afterwards in Polars, the same order on both engines).
 
 Goldstein weights (one decimal) are summed as integers of tenths, so both engines give identical
 sums whatever their order of addition. Text inputs (the official tab-separated files, zipped or
@@ -35,7 +37,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,103 +63,137 @@ NEEDED: tuple[str, ...] = (
 _NUMERIC = {"SQLDATE": "BIGINT", "GoldsteinScale": "DOUBLE", "NumMentions": "BIGINT"}
 
 _PERIOD_EXPR = {
-    "year": "CAST(FLOOR(sqldate / 10000) AS INT)",
-    "month": "CAST(FLOOR(sqldate / 100) AS INT) - CAST(FLOOR(sqldate / 10000) AS INT) * 100",
-    "day": "sqldate - CAST(FLOOR(sqldate / 100) AS INT) * 100",
+    "year": "e.year",
+    "month": "CAST(FLOOR(e.sqldate / 100) AS INT) - e.year * 100",
+    "day": "e.sqldate - CAST(FLOOR(e.sqldate / 100) AS INT) * 100",
 }
 
-#: The pipeline (DuckDB dialect). Inputs: ``raw_events`` (the typed fields of :data:`NEEDED`),
-#: ``families`` (event_code, family_id, family, kind, needs_mil) and ``states`` (country, year,
-#: ccode, gwcode). Placeholders (filled by :func:`pipeline_sql`): ``{keys}`` (the period columns
-#: computed from the date), ``{period}`` and ``{period_c}`` (their names).
+#: The pipeline (DuckDB dialect). Inputs: ``raw_events`` (the typed fields of :data:`NEEDED`) and
+#: four small lookup tables built from the profile (:func:`_lookup_tables`): ``countries`` (country,
+#: cidx: the actor country codes that name a state in some year, numbered 1…n), ``codes``
+#: (event_code, code_idx, family_id, needs_mil: the family codes, numbered with the codes that need
+#: a military actor first), ``states`` (skey, ccode, gwcode; skey = (year − first year) × (n + 1) +
+#: cidx) and ``families`` (family_id, family, kind). The repeated-report collapse groups by small
+#: integers and the three actor/place texts only; after it every lookup is an equi-join on one
+#: integer. Placeholders (filled by :func:`pipeline_sql`): ``{keys}`` (the period columns computed
+#: from the date), ``{period}``, ``{period_c}`` (their names), ``{n_mil}`` (codes needing a
+#: military actor), ``{y0}`` and ``{stride}`` (of skey), ``{mil}`` (a military actor on either
+#: side), ``{prefilter}`` and ``{flag}`` (see :func:`pipeline_sql`). ``flags`` of a report: 0 no
+#: military actor, 2 a military actor, 3 one that its actor codes do not tell (a suspect report
+#: implies a military actor, so one MAX keeps both).
 PIPELINE_SQL = """
 WITH base AS (
   SELECT
-    CAST(SQLDATE AS INT) AS sqldate,
-    COALESCE(Actor1Code, '') AS a1code,
-    COALESCE(Actor2Code, '') AS a2code,
-    Actor1CountryCode AS c1,
-    Actor2CountryCode AS c2,
-    CASE WHEN Actor1Type1Code = 'MIL' OR Actor1Type2Code = 'MIL' OR Actor1Type3Code = 'MIL'
-           OR Actor2Type1Code = 'MIL' OR Actor2Type2Code = 'MIL' OR Actor2Type3Code = 'MIL'
-         THEN 1 ELSE 0 END AS mil,
-    EventCode AS code,
-    CAST(ROUND(GoldsteinScale * 10) AS INT) AS g10,
-    COALESCE(ActionGeo_FeatureID, '') AS geo,
-    COALESCE(NumMentions, 0) AS mentions
-  FROM raw_events
-  WHERE Actor1CountryCode IS NOT NULL AND Actor2CountryCode IS NOT NULL
-    AND Actor1CountryCode <> Actor2CountryCode AND SQLDATE IS NOT NULL
-    AND EventCode IN (SELECT event_code FROM families)
+    CAST(r.SQLDATE AS INT) AS sqldate,
+    k1.cidx AS c1,
+    k2.cidx AS c2,
+    k.code_idx AS code,
+    COALESCE(r.Actor1Code, '') AS a1code,
+    COALESCE(r.Actor2Code, '') AS a2code,
+    COALESCE(r.ActionGeo_FeatureID, '') AS geo,
+    CASE WHEN {mil} THEN {flag} ELSE 0 END AS flags,
+    CAST(ROUND(r.GoldsteinScale * 10) AS INT) AS g10,
+    COALESCE(r.NumMentions, 0) AS mentions
+  FROM raw_events r
+  JOIN codes k ON r.EventCode = k.event_code
+  JOIN countries k1 ON r.Actor1CountryCode = k1.country
+  JOIN countries k2 ON r.Actor2CountryCode = k2.country
+  WHERE r.Actor1CountryCode <> r.Actor2CountryCode AND r.SQLDATE IS NOT NULL{prefilter}
 ),
 events AS (
-  SELECT sqldate, a1code, a2code, c1, c2, code, geo,
-         MAX(mil) AS mil, MAX(g10) AS g10, COUNT(*) AS reports, SUM(mentions) AS mentions
+  SELECT sqldate, c1, c2, code, MAX(g10) AS g10, COUNT(*) AS reports, SUM(mentions) AS mentions,
+         MAX(flags) AS flags
   FROM base
-  GROUP BY sqldate, a1code, a2code, c1, c2, code, geo
+  GROUP BY sqldate, c1, c2, code, a1code, a2code, geo
+  HAVING code > {n_mil} OR MAX(flags) >= 2
+),
+dated AS (
+  SELECT CAST(FLOOR(sqldate / 10000) AS INT) AS year, sqldate, c1, c2, code, g10, reports,
+         mentions, CASE WHEN flags = 3 THEN 1 ELSE 0 END AS suspect
+  FROM events
 ),
 dyadic AS (
   SELECT s1.ccode AS ccode1, s2.ccode AS ccode2, s1.gwcode AS gwcode1, s2.gwcode AS gwcode2,
-         {keys}, f.family_id, e.reports, e.mentions, e.g10
-  FROM events e
-  JOIN families f ON e.code = f.event_code
-  JOIN states s1 ON e.c1 = s1.country AND CAST(FLOOR(e.sqldate / 10000) AS INT) = s1.year
-  JOIN states s2 ON e.c2 = s2.country AND CAST(FLOOR(e.sqldate / 10000) AS INT) = s2.year
-  WHERE s1.ccode <> s2.ccode AND (f.needs_mil = 0 OR e.mil = 1)
+         {keys}, k.family_id, e.reports, e.mentions, e.g10, e.suspect
+  FROM dated e
+  JOIN states s1 ON s1.skey = (e.year - {y0}) * {stride} + e.c1
+  JOIN states s2 ON s2.skey = (e.year - {y0}) * {stride} + e.c2
+  JOIN codes k ON e.code = k.code_idx
+  WHERE s1.ccode <> s2.ccode
 ),
 counted AS (
   SELECT ccode1, ccode2, MIN(gwcode1) AS gwcode1, MIN(gwcode2) AS gwcode2, {period}, family_id,
          COUNT(*) AS events, SUM(reports) AS reports, SUM(mentions) AS mentions,
-         SUM(g10) AS goldstein_tenths
+         SUM(g10) AS goldstein_tenths, MAX(suspect) AS suspect
   FROM dyadic
   GROUP BY ccode1, ccode2, {period}, family_id
 )
 SELECT c.ccode1, c.ccode2, c.gwcode1, c.gwcode2, {period_c}, n.family, n.kind, c.events,
-       c.reports, c.mentions, c.goldstein_tenths
+       c.reports, c.mentions, c.goldstein_tenths, c.suspect
 FROM counted c
-JOIN (SELECT DISTINCT family_id, family, kind FROM families) n ON c.family_id = n.family_id
+JOIN families n ON c.family_id = n.family_id
 """
 
 #: One scan of the input (DuckDB dialect) for everything the pipeline must know first or must
 #: report: per pair of actor countries (at most a few ten thousand) the rows, first and last date
 #: and the rows whose numeric fields are not numbers; and the distinct CAMEO codes. Countries,
 #: exclusions and totals are summed from the pairs.
-#: Placeholders ``{sqldate}``, ``{bad_sqldate}``, ``{bad_goldstein}``, ``{bad_mentions}``: the
-#: typed date and the 0/1 flags (constant 0 where the input column is already numeric).
+#: Placeholders (filled by :func:`profile_sql`): ``{sqldate}`` (the typed date), ``{flags}`` (the
+#: 0/1 columns of values that are not numbers, for fields read as text) and the aggregates
+#: ``{good_rows}``, ``{first_date}``, ``{last_date}``, ``{bad}`` — plain ``COUNT``/``MIN``/``MAX``
+#: and constant zeros when every numeric field is already a number (Parquet), as no row can then
+#: be bad.
 PROFILE_SQL = """
 WITH t AS (
   SELECT Actor1CountryCode AS c1, Actor2CountryCode AS c2, EventCode AS code,
-         {sqldate} AS sqldate, {bad_sqldate} AS bad_sqldate,
-         {bad_goldstein} AS bad_goldstein, {bad_mentions} AS bad_mentions
+         {sqldate} AS sqldate{flags}
   FROM raw_text
-),
-u AS (
-  SELECT *, CASE WHEN bad_sqldate + bad_goldstein + bad_mentions > 0 THEN 1 ELSE 0 END AS bad
-  FROM t
 )
 SELECT GROUPING(code) AS g_code, c1, c2, code,
-       SUM(1 - bad) AS good_rows,
-       MIN(CASE WHEN bad = 0 THEN sqldate END) AS first_date,
-       MAX(CASE WHEN bad = 0 THEN sqldate END) AS last_date,
-       SUM(bad) AS bad_rows, SUM(bad_sqldate) AS bad_sqldate,
-       SUM(bad_goldstein) AS bad_goldstein, SUM(bad_mentions) AS bad_mentions
-FROM u
+       {good_rows} AS good_rows,
+       {first_date} AS first_date,
+       {last_date} AS last_date,
+       {bad}
+FROM t
 GROUP BY GROUPING SETS ((c1, c2), (code))
 """
 
 
-def pipeline_sql(period: str) -> str:
-    """:data:`PIPELINE_SQL` for a period (``"year"``, ``"month"`` or ``"day"``).
+def _mil_expr(alias: str = "") -> str:
+    """A military actor on either side (CAMEO actor type ``MIL`` in any of the six type fields)."""
+    return " OR ".join(f"{alias}Actor{i}Type{j}Code = 'MIL'" for i in (1, 2) for j in (1, 2, 3))
+
+
+def pipeline_sql(period: str, *, n_mil: int = 0, y0: int = 0, stride: int = 1,
+                 prefilter: bool = False) -> str:
+    """:data:`PIPELINE_SQL` for a period (``"year"``, ``"month"`` or ``"day"``) and the constants
+    of the lookup tables (:class:`_Lookups`).
+
+    With ``prefilter``, reports of codes that need a military actor (visits) are left out before
+    the repeated-report collapse when neither their type fields nor their actor codes name a
+    military actor (CAMEO writes the type into the code: ``USAMIL``); most visits go, so there
+    are far fewer rows to collapse. The result is the same unless one event's reports disagree:
+    two reports with the same actor codes of which only one has a ``MIL`` type field. The collapse
+    keeps that report but not the other, so every event with a ``MIL`` type field whose actor codes
+    do not say ``MIL`` is flagged (``suspect``, summed into the output); :func:`aggregate_events`
+    then runs the statement again without ``prefilter``.
 
     Example:
         >>> "c.year, c.month" in pipeline_sql("month")
         True
+        >>> "k.code_idx > 2 OR" in pipeline_sql("year", n_mil=2, prefilter=True)
+        True
     """
     names = [p.strip() for p in PERIODS[period].split(",")]
+    mil = _mil_expr("r.")
+    coded = "COALESCE(r.Actor1Code, '') LIKE '%MIL%' OR COALESCE(r.Actor2Code, '') LIKE '%MIL%'"
     return PIPELINE_SQL.format(
-        keys=", ".join(f"{_PERIOD_EXPR[n].replace('sqldate', 'e.sqldate')} AS {n}"
-                       for n in names),
-        period=", ".join(names), period_c=", ".join(f"c.{n}" for n in names))
+        keys=", ".join(f"{_PERIOD_EXPR[n]} AS {n}" for n in names),
+        period=", ".join(names), period_c=", ".join(f"c.{n}" for n in names),
+        n_mil=int(n_mil), y0=int(y0), stride=int(stride), mil=mil,
+        prefilter=f"\n    AND (k.code_idx > {int(n_mil)} OR {mil} OR {coded})" if prefilter else "",
+        flag=(f"CASE WHEN k.code_idx <= {int(n_mil)} AND NOT ({coded}) THEN 3 ELSE 2 END"
+              if prefilter else "2"))
 
 
 def profile_sql(text_numeric: Sequence[str] = ()) -> str:
@@ -167,18 +203,28 @@ def profile_sql(text_numeric: Sequence[str] = ()) -> str:
     Example:
         >>> "TRY_CAST(SQLDATE AS BIGINT)" in profile_sql(["SQLDATE"])
         True
+        >>> "COUNT(*) AS good_rows" in profile_sql()
+        True
     """
-    def bad(column: str) -> str:
-        if column not in text_numeric:
-            return "0"
-        return (f"CASE WHEN {column} IS NOT NULL AND TRY_CAST({column} AS {_NUMERIC[column]}) "
-                f"IS NULL THEN 1 ELSE 0 END")
-
+    checked = {name: column for name, column in _BAD_FIELDS.items() if column in text_numeric}
+    flags = "".join(
+        f",\n         CASE WHEN {c} IS NOT NULL AND TRY_CAST({c} AS {_NUMERIC[c]}) IS NULL "
+        f"THEN 1 ELSE 0 END AS {name}" for name, c in checked.items())
     sqldate = ("TRY_CAST(SQLDATE AS BIGINT)" if "SQLDATE" in text_numeric
                else "CAST(SQLDATE AS BIGINT)")
-    return PROFILE_SQL.format(sqldate=sqldate, bad_sqldate=bad("SQLDATE"),
-                              bad_goldstein=bad("GoldsteinScale"),
-                              bad_mentions=bad("NumMentions"))
+    if not checked:
+        return PROFILE_SQL.format(
+            sqldate=sqldate, flags="", good_rows="COUNT(*)", first_date="MIN(sqldate)",
+            last_date="MAX(sqldate)",
+            bad=", ".join(f"0 AS {name}" for name in ("bad_rows", *_BAD_FIELDS)))
+    bad = "(CASE WHEN " + " + ".join(checked) + " > 0 THEN 1 ELSE 0 END)"
+    return PROFILE_SQL.format(
+        sqldate=sqldate, flags=flags, good_rows=f"SUM(1 - {bad})",
+        first_date=f"MIN(CASE WHEN {bad} = 0 THEN sqldate END)",
+        last_date=f"MAX(CASE WHEN {bad} = 0 THEN sqldate END)",
+        bad=", ".join([f"SUM({bad}) AS bad_rows",
+                       *(f"SUM({name}) AS {name}" if name in checked else f"0 AS {name}"
+                         for name in _BAD_FIELDS)]))
 
 
 def typed_sql(text_numeric: Sequence[str] = ()) -> str:
@@ -408,20 +454,52 @@ def _read_profile(rows: Sequence[Sequence[Any]]) -> _Profile:
     return out
 
 
-def _lookup_tables(profile: _Profile) -> tuple[list[tuple[str, int, int, int]],
-                                                list[tuple[str, int, str, str, int]], dict[str, int]]:
-    """The ``states`` and ``families`` rows for exactly the countries, years and codes of the
-    input, and the row counts of the country codes that name no state."""
+@dataclass
+class _Lookups:
+    """The small tables the pipeline joins (see :data:`PIPELINE_SQL`) and its constants."""
+
+    countries: list[tuple[str, int]]
+    codes: list[tuple[str, int, int, int]]
+    states: list[tuple[int, int, int]]
+    families: list[tuple[int, str, str]]
+    n_mil: int
+    y0: int
+    stride: int
+    unmapped: dict[str, int]
+    prefilter: bool = False
+
+    #: Column definitions of each table (one SQL type list for both engines).
+    SCHEMAS = {"countries": "country STRING, cidx INT",
+               "codes": "event_code STRING, code_idx INT, family_id INT, needs_mil INT",
+               "states": "skey INT, ccode INT, gwcode INT",
+               "families": "family_id INT, family STRING, kind STRING"}
+
+    def sql(self, period: str) -> str:
+        return pipeline_sql(period, n_mil=self.n_mil, y0=self.y0, stride=self.stride,
+                            prefilter=self.prefilter)
+
+
+def _lookup_tables(profile: _Profile) -> _Lookups:
+    """The lookup tables for exactly the countries, years and codes of the input, and the row
+    counts of the country codes that name no state."""
     from foedus.events.actors import resolve_actor_countries
+    from foedus.events.families import FAMILIES
 
     countries = [(c, lo, hi) for c, (lo, hi, _) in profile.countries.items() if lo]
     states, unmapped = resolve_actor_countries(countries)
     counts = sorted(((c, profile.countries[c][2]) for c in unmapped), key=lambda x: (-x[1], x[0]))
-    from foedus.events.families import FAMILIES
-
+    cidx = {c: i for i, c in enumerate(sorted({c for c, _, _, _ in states}), start=1)}
+    stride = len(cidx) + 1
+    y0 = min((y for _, y, _, _ in states), default=0)
     ids = {f.name: i for i, f in enumerate(FAMILIES)}
-    families = [(c, ids[f], f, k, int(m)) for c, f, k, m in families_table(sorted(profile.codes))]
-    return states, families, dict(counts)
+    rows = sorted(families_table(sorted(profile.codes)), key=lambda r: (-int(r[3]), r[0]))
+    codes = [(c, i, ids[f], int(m)) for i, (c, f, _, m) in enumerate(rows, start=1)]
+    return _Lookups(
+        countries=sorted(cidx.items()), codes=codes,
+        states=[((y - y0) * stride + cidx[c], cc, gw) for c, y, cc, gw in states],
+        families=[(ids[f.name], f.name, f.kind) for f in FAMILIES],
+        n_mil=sum(m for *_, m in codes), y0=y0, stride=stride, unmapped=dict(counts),
+        prefilter=True)
 
 
 def _bad_values_entry(profile: _Profile) -> list[dict[str, Any]]:
@@ -439,6 +517,7 @@ def aggregate_events(
     period: str = "month",
     master: str = "local[2]",
     memory_limit: str | None = None,
+    progress: Callable[[str, float | None], None] | None = None,
 ) -> AggregateResult:
     """Aggregate GDELT event files to directed dyad-period counts per military event family.
 
@@ -450,6 +529,8 @@ def aggregate_events(
         master: Spark master URL (``local[2]``, ``spark://host:7077``…).
         memory_limit: DuckDB memory limit (default :data:`DEFAULT_MEMORY_LIMIT`); beyond it
             DuckDB spills to a private temporary folder, removed afterwards.
+        progress: called with each step's name and, on DuckDB, its percentage done (``None``
+            when unknown) a few times a second while the step runs (e.g. to show a progress bar).
 
     Returns:
         :class:`AggregateResult`: ``table`` has ccode1, ccode2, gwcode1, gwcode2, the period
@@ -472,9 +553,10 @@ def aggregate_events(
     work = Path(tempfile.mkdtemp(prefix="foedus-events-"))
     try:
         if engine == "duckdb":
-            result = _duckdb(inputs, period, work, memory_limit=memory_limit)
+            result = _duckdb(inputs, period, work, memory_limit=memory_limit,
+                             progress=progress)
         else:
-            result = _spark(inputs, period, work, master=master)
+            result = _spark(inputs, period, work, master=master, progress=progress)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result.period = period
@@ -502,8 +584,36 @@ def _duck_csv(paths: list[Path], kind: str, columns: tuple[str, ...] | None, rej
             f"null_padding=false, {common})")
 
 
+_Progress = Callable[[str, float | None], None] | None
+
+
+def _watched(con: Any, progress: _Progress, step: str, work: Callable[[], Any]) -> Any:
+    """``work()`` (one DuckDB statement on ``con``), with ``progress(step, percent)`` called from
+    a polling thread while it runs (DuckDB's own progress, which it counts per scanned row)."""
+    if progress is None:
+        return work()
+    import threading
+
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.25):
+            value = con.query_progress()
+            progress(step, value if value >= 0 else None)
+
+    progress(step, 0.0)
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    try:
+        return work()
+    finally:
+        done.set()
+        watcher.join()
+        progress(step, 100.0)
+
+
 def _duckdb(inputs: list[_Input], period: str, work: Path, *,
-            memory_limit: str | None) -> AggregateResult:
+            memory_limit: str | None, progress: _Progress = None) -> AggregateResult:
     import duckdb
     import polars as pl
 
@@ -513,13 +623,15 @@ def _duckdb(inputs: list[_Input], period: str, work: Path, *,
         con.execute(f"SET memory_limit = {_quote(memory_limit or DEFAULT_MEMORY_LIMIT)}")
         con.execute(f"SET temp_directory = {_quote(str(work / 'spill'))}")
         con.execute("SET preserve_insertion_order = false")
-        con.execute("SET enable_progress_bar = false")  # stdout carries the --json document
+        # DuckDB counts progress only with its bar on; it never prints it (stdout carries --json).
+        con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+        con.execute("SET enable_progress_bar_print = false")
         text = [i for i in inputs if i.kind != "parquet"]
         parquet = [i.path for i in inputs if i.kind == "parquet"]
         parts: list[str] = []
         malformed: list[tuple[str, int, str, str]] = []
         if text:
-            malformed = _duck_stage(con, text, work)
+            malformed = _duck_stage(con, text, work, progress)
             parts.append("SELECT * FROM stage.raw_text")
         text_numeric = list(_NUMERIC) if text else []
         if parquet:
@@ -531,27 +643,38 @@ def _duckdb(inputs: list[_Input], period: str, work: Path, *,
         con.execute(f"CREATE VIEW raw_text AS {' UNION ALL '.join(parts)}")
         con.execute(f"CREATE VIEW raw_events AS {typed_sql(text_numeric)}")
         try:
-            profile = _read_profile(con.execute(profile_sql(text_numeric)).fetchall())
+            profile = _read_profile(_watched(
+                con, progress, "profile",
+                lambda: con.execute(profile_sql(text_numeric)).fetchall()))
         except duckdb.Error as exc:
             raise SourceFormatError(f"cannot read the event files: {exc}",
                                     fix="check that every file is a GDELT event file") from None
-        states, families, unmapped = _lookup_tables(profile)
-        con.execute("CREATE TABLE states (country VARCHAR, year INTEGER, ccode INTEGER, "
-                    "gwcode INTEGER)")
-        if states:
-            con.executemany("INSERT INTO states VALUES (?, ?, ?, ?)", states)
-        con.execute("CREATE TABLE families (event_code VARCHAR, family_id INTEGER, "
-                    "family VARCHAR, kind VARCHAR, needs_mil INTEGER)")
-        if families:
-            con.executemany("INSERT INTO families VALUES (?, ?, ?, ?, ?)", families)
-        table = pl.from_arrow(con.sql(pipeline_sql(period)).to_arrow_table())
+        if progress:
+            progress("resolve countries", None)
+        lookups = _lookup_tables(profile)
+        unmapped = lookups.unmapped
+        for name, schema in _Lookups.SCHEMAS.items():
+            con.execute(f"CREATE TABLE {name} ({schema.replace('STRING', 'VARCHAR')})")
+            rows = getattr(lookups, name)
+            if rows:
+                con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})",
+                                rows)
+        def main() -> Any:
+            return pl.from_arrow(_watched(con, progress, "aggregate",
+                                          lambda: con.sql(lookups.sql(period)).to_arrow_table()))
+
+        table = main()
+        if _suspect(table):  # a visit's reports disagree on the military actor: collapse all
+            lookups.prefilter = False
+            table = main()
     finally:
         con.close()
     assert isinstance(table, pl.DataFrame)
     return _result(table, "duckdb", period, inputs, profile, unmapped, malformed)
 
 
-def _duck_stage(con: Any, text: list[_Input], work: Path) -> list[tuple[str, int, str, str]]:
+def _duck_stage(con: Any, text: list[_Input], work: Path,
+                progress: _Progress = None) -> list[tuple[str, int, str, str]]:
     """Parse the text inputs once into ``stage.raw_text`` (a table in a temporary database file,
     so it can outgrow memory): the needed fields only, as text. Plain files of one layout are read
     in one parallel scan; zips one at a time (the CSV inside is unpacked to ``work`` and deleted
@@ -571,8 +694,9 @@ def _duck_stage(con: Any, text: list[_Input], work: Path) -> list[tuple[str, int
     def load(paths: list[Path], kind: str, columns: tuple[str, ...] | None,
              shown: dict[str, str], number: int) -> None:
         name = f"rejects_{number}"
-        con.execute(f"INSERT INTO stage.raw_text SELECT {cols} FROM "
-                    f"{_duck_csv(paths, kind, columns, name)}")
+        _watched(con, progress, f"parse {number + 1}/{len(batches) + len(zips)}",
+                 lambda: con.execute(f"INSERT INTO stage.raw_text SELECT {cols} FROM "
+                                     f"{_duck_csv(paths, kind, columns, name)}"))
         for file, line, kind_, detail in con.execute(
                 f"SELECT s.file_path, e.line, CAST(e.error_type AS VARCHAR), e.error_message "
                 f"FROM {name} e JOIN {name}_scan s USING (scan_id, file_id)").fetchall():
@@ -597,6 +721,12 @@ def _duck_stage(con: Any, text: list[_Input], work: Path) -> list[tuple[str, int
     return rejected
 
 
+def _suspect(table: Any) -> bool:
+    """Whether the pipeline's output flags an event whose reports disagree on the military
+    actor (see :func:`pipeline_sql`)."""
+    return table.height > 0 and bool(table["suspect"].max())
+
+
 def _result(table: Any, engine: str, period: str, inputs: list[_Input], profile: _Profile,
             unmapped: dict[str, int],
             rejected: list[tuple[str, int, str, str]]) -> AggregateResult:
@@ -604,7 +734,7 @@ def _result(table: Any, engine: str, period: str, inputs: list[_Input], profile:
     malformed: list[dict[str, Any]] = [{"file": f, "line": n, "error": e, "detail": d}
                                        for (f, n), (e, d) in lines[:200]]
     malformed += _bad_values_entry(profile)
-    return AggregateResult(table=_typed(table, period), engine=engine, period=period,
+    return AggregateResult(table=_typed(table.drop("suspect"), period), engine=engine, period=period,
                            files=[str(i.path) for i in inputs], rows_read=profile.rows_read,
                            malformed=malformed, malformed_count=len(lines) + profile.bad_rows,
                            unmapped_countries=unmapped, exclusions=profile.exclusions)
@@ -711,10 +841,13 @@ def _field_error(fields: int, expected: int, kind: str) -> tuple[str, str]:
     return "CAST", f"line not readable as a row of the {kind} layout"
 
 
-def _spark(inputs: list[_Input], period: str, work: Path, *, master: str) -> AggregateResult:
+def _spark(inputs: list[_Input], period: str, work: Path, *, master: str,
+           progress: _Progress = None) -> AggregateResult:
     import polars as pl
     from pyspark.sql import functions as F  # noqa: N812
 
+    note = progress or (lambda step, percent: None)
+    note("start Spark", None)
     spark = spark_session(master)
     frames = []
     rejected: list[tuple[str, int, str, str]] = []
@@ -739,19 +872,25 @@ def _spark(inputs: list[_Input], period: str, work: Path, *, master: str) -> Agg
         raw = raw.unionByName(other)
     raw.createOrReplaceTempView("raw_text")
     spark.sql(spark_sql(typed_sql(text_numeric))).createOrReplaceTempView("raw_events")
+    note("profile", None)
     profile = _read_profile([tuple(r) for r in
                              spark.sql(spark_sql(profile_sql(text_numeric))).collect()])
-    states, families, unmapped = _lookup_tables(profile)
-    spark.createDataFrame(states or [("", 0, 0, 0)],
-                          "country STRING, year INT, ccode INT, gwcode INT") \
-        .filter(F.col("country") != "").createOrReplaceTempView("states")
-    spark.createDataFrame(families or [("", 0, "", "", 0)],
-                          "event_code STRING, family_id INT, family STRING, kind STRING, "
-                          "needs_mil INT") \
-        .filter(F.col("event_code") != "").createOrReplaceTempView("families")
-    out = spark.sql(spark_sql(pipeline_sql(period)))
-    table = pl.from_pandas(out.toPandas()) if out.take(1) else pl.DataFrame(
-        schema={c: pl.Int64 for c in out.columns})
+    lookups = _lookup_tables(profile)
+    unmapped = lookups.unmapped
+    for name, schema in _Lookups.SCHEMAS.items():
+        rows = getattr(lookups, name)
+        spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
+    note("aggregate", None)
+
+    def main() -> Any:
+        out = spark.sql(spark_sql(lookups.sql(period)))
+        return pl.from_pandas(out.toPandas()) if out.take(1) else pl.DataFrame(
+            schema={c: pl.Int64 for c in out.columns})
+
+    table = main()
+    if _suspect(table):  # as on DuckDB
+        lookups.prefilter = False
+        table = main()
     result = _result(table, "spark", period, inputs, profile, unmapped, rejected)
     result.malformed_count += extra_bad
     return result

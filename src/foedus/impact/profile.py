@@ -37,8 +37,13 @@ def _warehouse(warehouse: Any) -> Any:
     return warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse, read_only=True)
 
 
+#: Bumped when a design's definition changes, so cached results of the old one are not served
+#: (2: honouring-rates default = alliance-war-member coding).
+DESIGN_VERSION = 2
+
+
 def _stamp(wh: Any) -> str:
-    text = json.dumps(sorted((r.table, r.sha256) for r in wh.records()))
+    text = json.dumps([DESIGN_VERSION, sorted((r.table, r.sha256) for r in wh.records())])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -214,7 +219,7 @@ def _used(wh: Any, tables: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
 
 def alliance_impact(alliance: str, warehouse: Any = None) -> dict[str, Any]:
     """An alliance's members and how they left, its members' honouring record in wars and
-    disputes (relevance coding of :mod:`foedus.impact.reliability`, cases that cannot be judged
+    disputes (alliance-war-member coding of :mod:`foedus.impact.reliability`, cases that cannot be judged
     counted apart), and the exit hazard the ``member-exit`` Cox model estimates for
     memberships with this alliance's features.
 
@@ -286,7 +291,8 @@ def alliance_impact(alliance: str, warehouse: Any = None) -> dict[str, Any]:
                        "relevance_mids": relevance_summary(mids) if mids.height else [],
                        "exit_hazard": hazard},
             "used": used,
-            "notes": ["Honouring: relevance coding (docs/impact.md): a member's promise counts "
+            "notes": ["Honouring: alliance-war-member coding (docs/impact.md): one case per "
+                      "war or dispute and obliged member; a promise counts "
                       "only where ATOP's conditions make it apply to that war or dispute; cases "
                       "that cannot be judged are counted in relevance_* and left out of the "
                       "rates. Only this alliance's own promises are counted.",

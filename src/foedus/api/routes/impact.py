@@ -76,9 +76,9 @@ async def impact_index(request: Request) -> Response:
 async def impact_design(
     request: Request,
     design: DesignP,
-    coding: Annotated[Literal["relevance", "unconditional"] | None, Query(
-        description="honouring-rates only: 'relevance' (default, ATOP conditions applied) or "
-        "'unconditional'.")] = None,
+    coding: Annotated[Literal["alliance-war-member", "relevance", "unconditional"] | None, Query(
+        description="honouring-rates only: 'alliance-war-member' (default: one case per war, "
+        "alliance and obliged ally), 'relevance' (ally-partner pairs) or 'unconditional'.")] = None,
 ) -> Response:
     """The named design with its default treatment and outcome on the whole warehouse:
     estimates with 95% CIs, N, pre-trend and placebo tests, event-study and other tables."""

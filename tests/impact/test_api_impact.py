@@ -17,8 +17,9 @@ def test_impact_endpoints(built_warehouse: Path) -> None:
         rates = client.get("/api/v1/impact/designs/honouring-rates")
         assert rates.status_code == 200
         war = {r["type"]: r for r in rates.json()["tables"]["by_type_war"]}
-        assert war["defence"]["cases"] == 192  # relevance coding, COW wars (docs/impact.md)
-        assert "RELEVANCE CODING" in " ".join(rates.json()["specification"])
+        # alliance-war-member coding, COW wars (docs/impact.md)
+        assert (war["defence"]["cases"], war["defence"]["honoured"]) == (228, 14)
+        assert "ALLIANCE-WAR-MEMBER CODING" in " ".join(rates.json()["specification"])
         uncond = client.get("/api/v1/impact/designs/honouring-rates?coding=unconditional")
         assert uncond.status_code == 200
         assert "UNCONDITIONAL CODING" in " ".join(uncond.json()["specification"])

@@ -9,7 +9,7 @@ design                   question
 ``formation-cox``        the same as a Cox model of the time to a first new obligation
 ``troops-burden``        does US troop presence change the host's military spending?
 ``panel``                any treatment × outcome, TWFE + event study (``--treatment --outcome``)
-``honouring-rates``      do allies keep their promises in war (relevance coding; unconditional)?
+``honouring-rates``      do allies keep their promises in war (alliance-war-member coding; relevance; unconditional)?
 ``member-exit``          how long do members stay before breaking an alliance early?
 =======================  ====================================================================
 """
@@ -698,16 +698,17 @@ def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | No
          "(wars: in the COW Inter-State War data from its first day; MIDs: MIDB orig = 1) and "
          "the ally holding an ATOP obligation toward it on the start date; ") + coverage,
         how,
-        "defence: partner on the defending side; honoured = ally fights on its side. offence: "
-        "partner on the initiating side (COW Initiator / MID side A); honoured = ally fights on "
-        "its side. neutrality / non-aggression: honoured = ally does not fight against the "
-        "partner (relevance coding: non-aggression only when the partner is attacked). "
-        "Consultation: not observable, never rated",
+        ("" if coding == "alliance-war-member" else
+         "defence: partner on the defending side; honoured = ally fights on its side. offence: "
+         "partner on the initiating side (COW Initiator / MID side A); honoured = ally fights on "
+         "its side. neutrality / non-aggression: honoured = ally does not fight against the "
+         "partner (relevance coding: non-aggression only when the partner is attacked). ")
+        + "Consultation: not observable, never rated",
         ("allies that opened the war on the other side are left out for defence and offence "
          "(they are rated by their neutrality/non-aggression promises)"
          if coding == "alliance-war-member" else
          "allies that are themselves originators are left out for defence and offence"),
-        "assumptions of the relevance coding (flagged per case): a partner COW codes on the "
+        "assumptions of the ATOP-conditions judgement (flagged per case): a partner COW codes on the "
         "defending side did not provoke the attack (DEFCONPR/NEUCONPR met); a location limit is "
         "met when the partner fought in its own home region (COW WhereFought) and cannot be "
         "judged otherwise; MIDs carry no location here, so location-limited obligations cannot "

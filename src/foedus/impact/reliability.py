@@ -7,9 +7,19 @@ the war's first day; for MIDs: ``orig = 1`` in MIDB). Member-level ATOP rows giv
 toward every co-member of the same alliance phase in force that day (entry date ≤ start ≤ exit
 date; a day two phases share is coded by the later phase).
 
-Two codings (``coding=``):
+Three codings (``coding=``):
 
-* ``"relevance"`` (default) — as in Leeds, Long & Mitchell (2000) and Berkemeier & Fuhrmann
+* ``"alliance-war-member"`` (default) — the unit of Leeds, Long & Mitchell (2000) and Berkemeier
+  & Fuhrmann (2018): one case per conflict, alliance, obliged ally and obligation type. For each
+  conflict, alliance and side the casus foederis is the day the first of the alliance's members
+  entered on that side as an originator or by opening a new front (a state of the other side
+  entered the same day); those members are the partners, every other member that day an ally.
+  Later entrants on the partners' side are allies that honoured. Defence/offence are honoured
+  when the ally fought on the partners' side while they fought; neutrality when it did not
+  fight against them while they fought; non-aggression is at stake only when members fought each
+  other (the member on the initiating side broke it). ATOP's conditions are judged as in
+  ``"relevance"`` (the challengers being every state that fought on the other side).
+* ``"relevance"`` (the earlier default; ally-partner pairs) — as in Leeds, Long & Mitchell (2000) and Berkemeier & Fuhrmann
   (2018), an obligation counts only if it is *relevant to the contingency*: the right kind of
   promise for the partner's role (defence if the partner was attacked, offence if it attacked)
   and, by :func:`foedus.alliances.relevance.judge_codes`, the treaty's conditions met by this

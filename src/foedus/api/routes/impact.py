@@ -126,7 +126,7 @@ async def impact_alliance(
                                   min_length=1, max_length=120)],
 ) -> Response:
     """Members with entry, exit and how they left; honouring rates in the alliance's wars and
-    disputes (relevance coding, cannot-be-judged cases counted apart); exit hazard."""
+    disputes (alliance-war-member coding, cannot-be-judged cases counted apart); exit hazard."""
 
     def work() -> dict[str, Any]:
         from foedus.impact.profile import alliance_impact

@@ -47,10 +47,38 @@ def _stamp(wh: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def cached_design(name: str, warehouse: Any = None, *,
-                  coding: str | None = None) -> dict[str, Any]:
+def _cache_name(name: str, *, coding: str | None = None, estimator: str | None = None,
+               comparison: str | None = None) -> str:
+    """The cache file name of a design run: the design, and the coding or the event-study
+    estimator and comparison group when they are not the default (so each is cached apart and
+    the default keeps its name).
+
+    Example:
+        >>> _cache_name("dca-alignment"), _cache_name("dca-alignment", estimator="sun-abraham")
+        ('dca-alignment.json', 'dca-alignment.json')
+        >>> _cache_name("dca-alignment", estimator="callaway-santanna")
+        'dca-alignment.callaway-santanna.never.json'
+        >>> _cache_name("honouring-rates", coding="relevance")
+        'honouring-rates.relevance.json'
+    """
+    from foedus.impact.designs import ESTIMATORS, check_estimator
+
+    parts = [name]
+    if coding:
+        parts.append(coding)
+    if estimator or comparison:
+        est, comp = check_estimator(estimator, comparison)
+        if (est, comp) != (next(iter(ESTIMATORS)), ESTIMATORS[next(iter(ESTIMATORS))][0]):
+            parts += [est, comp]
+    return ".".join(parts) + ".json"
+
+
+def cached_design(name: str, warehouse: Any = None, *, coding: str | None = None,
+                  estimator: str | None = None,
+                  comparison: str | None = None) -> dict[str, Any]:
     """The JSON document of a named design, from the cache or run now (and cached);
-    ``coding`` (honouring-rates only) is cached apart.
+    ``coding`` (honouring-rates only) and a non-default ``estimator``/``comparison`` (event
+    studies) are cached apart (:func:`_cache_name`).
 
     Example:
         >>> cached_design("member-exit", "wh.duckdb")["design"]  # doctest: +SKIP
@@ -60,7 +88,7 @@ def cached_design(name: str, warehouse: Any = None, *,
 
     wh = _warehouse(warehouse)
     folder = Path(wh.path).parent / "impact-cache"
-    path = folder / (f"{name}.{coding}.json" if coding else f"{name}.json")
+    path = folder / _cache_name(name, coding=coding, estimator=estimator, comparison=comparison)
     stamp = _stamp(wh)
     if path.exists():
         try:
@@ -69,7 +97,8 @@ def cached_design(name: str, warehouse: Any = None, *,
                 return doc
         except (OSError, ValueError):
             pass
-    doc = run_design(name, wh, coding=coding).to_dict()
+    doc = run_design(name, wh, coding=coding, estimator=estimator,
+                     comparison=comparison).to_dict()
     doc["_stamp"] = stamp
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -148,8 +148,9 @@ def test_fast_sparse_column_equals_the_library() -> None:
 
 
 def test_speed_ups_leave_callaway_santanna_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The three speed-ups (CSR influence columns, the closed-form intercept-only outcome
-    regression, integer Rademacher draws) give the numbers the library's own functions give."""
+    """The speed-ups (CSR influence columns, the closed-form intercept-only outcome regression,
+    the group-time cells on numpy arrays, integer Rademacher draws) give the numbers the
+    library's own functions give."""
     import differences.models.attgt.attgt_cal as cal
     import differences.models.did.did_cal as did_cal
     from differences.models.attgt.utility_ntl import get_sparse_array
@@ -157,13 +158,19 @@ def test_speed_ups_leave_callaway_santanna_unchanged(monkeypatch: pytest.MonkeyP
     import foedus.impact.estimators as est
 
     rng = np.random.default_rng(11)
-    u = np.repeat(np.arange(400), 14)
-    t = np.tile(np.arange(1990, 2004), 400)
-    g = np.where(u < 250, 1994 + u % 6, 0)
+    u = np.repeat(np.arange(200), 12)
+    t = np.tile(np.arange(1990, 2002), 200)
+    g = np.where(u < 130, 1994 + u % 4, 0)
     y = (np.where((g > 0) & (t >= g), 0.5, 0.0) + 0.02 * (t - 1990) + rng.normal(0, 0.3, u.size))
     df = pl.DataFrame({"dyad": u, "year": t, "cohort": g, "y": y}).filter(
         pl.Series(rng.random(u.size) > 0.05))  # unbalanced, as the dyad panel is
-    new = {c: callaway_santanna(df, "y", comparison=c, bootstrap=499) for c in ("never", "not-yet")}
+    est._speed_up_differences()
+    fast_cells = cal.did_single_gt
+    assert hasattr(fast_cells, "__foedus_original__")
+    before = len(fast_cells.fast_cells)
+    new = {c: callaway_santanna(df, "y", comparison=c, bootstrap=199) for c in ("never", "not-yet")}
+    assert len(fast_cells.fast_cells) - before > 30  # the cells really took the fast path
+    monkeypatch.setattr(cal, "did_single_gt", fast_cells.__foedus_original__)
     # the library as shipped: LIL influence columns, statsmodels WLS, rng.choice draws
     wols = getattr(did_cal.wols_out_reg, "__foedus_original__", did_cal.wols_out_reg)
     monkeypatch.setattr(did_cal, "wols_out_reg", wols)
@@ -181,7 +188,7 @@ def test_speed_ups_leave_callaway_santanna_unchanged(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(est, "sup_t_critical_value", choice_draws)
     for comparison, es in new.items():
-        old = callaway_santanna(df, "y", comparison=comparison, bootstrap=499)
+        old = callaway_santanna(df, "y", comparison=comparison, bootstrap=199)
         assert es.att.estimate == pytest.approx(old.att.estimate, rel=1e-12, abs=1e-14)
         assert es.att.se == pytest.approx(old.att.se, rel=1e-12)
         assert es.pretrend_p == pytest.approx(old.pretrend_p, rel=1e-9, abs=1e-300)

@@ -130,6 +130,13 @@ def test_known_wars_alliance_war_member(built_warehouse: Path) -> None:
     # 1939: Britain (secret protocol naming Germany) and France honour Poland
     assert case(139, 2440, 200, "defence") == ("applies", 1)
     assert case(139, 2060, 220, "defence") == ("applies", 1)
+    # 1939: Italy's Pact of Steel promise counts as honoured only because the coding has no
+    # deadline: it came in 283 days later (the 180-day sensitivity table counts it as broken)
+    assert case(139, 2445, 325, "offence") == ("applies", 1)
+    late = cases.filter((pl.col("warnum") == 139) & (pl.col("atopid") == 2445)
+                        & (pl.col("ally") == 325) & (pl.col("type") == "offence"))[
+        "days_to_join"].item()
+    assert late == 283
     # 1941: Germany breaks the Molotov-Ribbentrop pact's promises to the USSR
     assert case(139, 2470, 255, "non-aggression") == ("applies", 0)
     # 1950: South Korea had no alliance when the North attacked (US-ROK treaty: 1953)

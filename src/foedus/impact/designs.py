@@ -647,6 +647,14 @@ def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | No
                                                    "non-aggression"])).group_by(
             "warnum", "atopid", "type", "period").agg(pl.col("honoured").max())  # fmt: skip
         tables["by_type_alliance_level_war"] = honouring_rates(level, ("type",))
+        # sensitivity: honoured only when the ally came in within 180 days (Italy and the Pact
+        # of Steel in June 1940, Greece for Serbia in 1917, Mongolia for the USSR in 1945 then
+        # count as broken; the Gulf War coalition, 167 days, still honours Kuwait)
+        late = pl.col("days_to_join").fill_null(0) > 180
+        prompt = wars.with_columns(pl.when(late).then(0).otherwise(pl.col("honoured"))
+                                   .alias("honoured"))
+        tables["by_type_period_war_within_180_days"] = honouring_rates(prompt,
+                                                                       ("type", "period"))
         tables["by_type_period_alliance_level_war"] = honouring_rates(level, ("type", "period"))
     if coding != "unconditional":
         tables["relevance_war"] = relevance_summary(wars, ("type",))

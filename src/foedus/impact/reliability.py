@@ -470,6 +470,15 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
         era = pl.when(pl.col("year").is_between(lo, hi)).then(pl.lit(name)).otherwise(era)
     out = out.with_columns(era.alias("era"), (pl.col("hostlev") == 5).alias("war"),
                            pl.lit(coding).alias("coding"))  # fmt: skip
+    if member_unit:
+        # how long after the casus foederis the ally came in on the partners' side (days)
+        def day(c: str) -> pl.Expr:
+            return pl.col(c).cast(pl.String).str.strptime(pl.Date, "%Y%m%d", strict=False)
+
+        out = out.with_columns(
+            pl.when(pl.col("type").is_in(["defence", "offence"]) & (pl.col("honoured") == 1))
+            .then((day("ally_joined") - day("invoked")).dt.total_days())
+            .otherwise(None).alias("days_to_join"))  # fmt: skip
     if nmc is not None:
         c = nmc.select(pl.col("ccode").cast(pl.Int64), pl.col("year").cast(pl.Int64), "cinc")
         out = out.join(c.rename({"ccode": "ally", "cinc": "cinc_ally"}), on=["ally", "year"],

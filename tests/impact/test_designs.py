@@ -52,18 +52,21 @@ def test_honouring_rates_on_shared_data(built_warehouse: Path) -> None:
     from foedus.impact.designs import run_design
 
     result = run_design("honouring-rates", built_warehouse)
-    # relevance coding on the COW wars, ATOP 5.1 (docs/impact.md)
+    # alliance-war-member coding on the COW wars, ATOP 5.1 (docs/impact.md)
     period = {r["period"]: r for r in result.tables["by_period_war"]}
-    assert (period["1816-1944"]["cases"], period["1816-1944"]["honoured"]) == (162, 127)
+    assert (period["1816-1944"]["cases"], period["1816-1944"]["honoured"]) == (80, 48)
+    assert (period["1945-2003"]["cases"], period["1945-2003"]["honoured"]) == (247, 40)
     overall = result.tables["overall_war"][0]
-    assert (overall["cases"], overall["honoured"]) == (647, 443)
+    assert (overall["cases"], overall["honoured"]) == (327, 88)
+    level = {r["type"]: r for r in result.tables["by_type_alliance_level_war"]}
+    assert (level["defence"]["cases"], level["defence"]["honoured"]) == (41, 8)
     assert overall["wilson_low"] < overall["rate"] < overall["wilson_high"]
     relevance = {r["type"]: r for r in result.tables["relevance_war"]}
     assert relevance["consultation"]["applies"] == 0
     assert relevance["defence"]["cannot_be_judged"] > 0
     eras = {r["era"] for r in result.tables["by_type_era"]}
     assert eras == {"1816-1944", "1945-1989", "1990-2014"}
-    assert "RELEVANCE CODING" in " ".join(result.specification)
+    assert "ALLIANCE-WAR-MEMBER CODING" in " ".join(result.specification)
     unconditional = run_design("honouring-rates", built_warehouse, coding="unconditional")
     assert "UNCONDITIONAL CODING" in " ".join(unconditional.specification)
     assert "relevance_war" not in unconditional.tables

@@ -42,7 +42,7 @@ def test_relevance_verdicts_on_synthetic_war() -> None:
         _member(4, 365, consul=1),
     ]
     members = pl.DataFrame(rows, infer_schema_length=None)
-    cases = war_cases(wars, members)
+    cases = war_cases(wars, members, coding="relevance")
     got = {(r["ally"], r["type"]): (r["relevance"], r["honoured"]) for r in cases.to_dicts()
            if r["partner"] == 290}
     assert got[(200, "defence")] == ("applies", 1)
@@ -81,8 +81,81 @@ def test_location_outside_home_region_cannot_be_judged() -> None:
     assert honouring_cases(parts, disp, members)["relevance"].to_list() == ["cannot be judged"]
 
 
+def test_alliance_war_member_unit_on_synthetic_war() -> None:
+    # 255 attacks 290 and 291 on 1 Sept 1939 (both out of the war by October); 200 joins them
+    # on 3 Sept; 2 comes in only in 1942, when 290 and 291 no longer fight
+    wars = _war([(255, 2, 1, 1, 2), (290, 1, 2, 1, 2), (291, 1, 2, 1, 2), (200, 1, 2, 3, 2),
+                 (2, 1, 2, 20, 2)]).with_columns(
+        pl.Series("startyear1", [1939, 1939, 1939, 1939, 1942]),
+        pl.Series("endyear1", [1945, 1939, 1939, 1945, 1945]),
+        pl.Series("endmonth1", [5, 10, 10, 5, 5]), pl.Series("endday1", [8, 6, 6, 8, 8]))
+    rows = [_member(1, c, defense=1) for c in (290, 291, 200, 2)]
+    rows += [_member(2, c, nonagg=1) for c in (255, 290)]
+    members = pl.DataFrame(rows, infer_schema_length=None)
+    cases = war_cases(wars, members)
+    got = {(r["atopid"], r["ally"], r["type"]): r for r in cases.to_dicts()}
+    # one case per ally for alliance 1, although two members were attacked
+    d = {k[1]: (v["honoured"], v["partners"]) for k, v in got.items() if k[0] == 1}
+    assert d == {200: (1, [290, 291]), 2: (0, [290, 291])}  # 2 came in 1942, after 290's war
+    # non-aggression is at stake when members fight each other: the attacker broke it
+    assert (got[(2, 255, "non-aggression")]["honoured"],
+            got[(2, 290, "non-aggression")]["honoured"]) == (0, 1)
+    pairs = war_cases(wars, members, coding="relevance")
+    assert pairs.filter((pl.col("type") == "defence") & (pl.col("ally") == 200)).height == 2
+
+
+def test_known_wars_alliance_war_member(built_warehouse: Path) -> None:
+    """The default coding on cases a historian knows (COW war numbers)."""
+    cases = load_war_cases(built_warehouse)
+
+    def case(war: int, atopid: int, ally: int, kind: str) -> tuple:
+        hit = cases.filter((pl.col("warnum") == war) & (pl.col("atopid") == atopid)
+                           & (pl.col("ally") == ally) & (pl.col("type") == kind))
+        assert hit.height == 1, (war, atopid, ally, kind)
+        return hit.select("relevance", "honoured").row(0)
+
+    # 1914: Italy stays out of the war of its Triple Alliance partners and enters against
+    # Austria-Hungary in May 1915 (ATOP codes its promise as neutrality toward them)
+    assert case(106, 1350, 325, "neutrality") == ("applies", 0)
+    # 1914: Germany fights at Austria-Hungary's side (Triple Alliance, offence against France)
+    assert case(106, 1350, 255, "offence") == ("applies", 1)
+    # 1914: France fights for Russia (Franco-Russian alliance); ATOP limits the promise to an
+    # adversary it does not name (SPECTHRT 6), so the case is counted apart, not rated
+    assert case(106, 1385, 220, "defence") == ("cannot be judged", 1)
+    # 1914: the Dual Alliance is not invoked as a defence promise (Austria-Hungary opened the
+    # war against Serbia), so Germany is never coded as failing it
+    dual = cases.filter((pl.col("warnum") == 106) & (pl.col("atopid") == 1335)
+                        & (pl.col("type") == "defence"))
+    assert dual.height == 0
+    # 1939: Britain (secret protocol naming Germany) and France honour Poland
+    assert case(139, 2440, 200, "defence") == ("applies", 1)
+    assert case(139, 2060, 220, "defence") == ("applies", 1)
+    # 1939: Italy's Pact of Steel promise counts as honoured only because the coding has no
+    # deadline: it came in 283 days later (the 180-day sensitivity table counts it as broken)
+    assert case(139, 2445, 325, "offence") == ("applies", 1)
+    late = cases.filter((pl.col("warnum") == 139) & (pl.col("atopid") == 2445)
+                        & (pl.col("ally") == 325) & (pl.col("type") == "offence"))[
+        "days_to_join"].item()
+    assert late == 283
+    # 1941: Germany breaks the Molotov-Ribbentrop pact's promises to the USSR
+    assert case(139, 2470, 255, "non-aggression") == ("applies", 0)
+    # 1950: South Korea had no alliance when the North attacked (US-ROK treaty: 1953)
+    assert cases.filter((pl.col("warnum") == 151)
+                        & pl.col("partners").list.contains(732)).height == 0
+    # 1956: the Soviet attack on Hungary breaks the Warsaw Pact's non-aggression promise
+    assert case(156, 3285, 365, "non-aggression") == ("applies", 0)
+    # 1967: Saudi Arabia's Arab League promise to Egypt, Jordan and Syria: one case, broken
+    assert case(169, 3205, 670, "defence") == ("applies", 0)
+    # 1990-91: Egypt, Saudi Arabia and Syria fight for Kuwait; Jordan does not; Iraq, the
+    # attacker, breaks the Arab League's non-aggression promise
+    assert [case(211, 3205, a, "defence")[1] for a in (651, 670, 652, 663)] == [1, 1, 1, 0]
+    assert case(211, 3205, 645, "non-aggression") == ("applies", 0)
+    # the unit: one case per war, alliance, ally and obligation
+    assert cases.select("warnum", "atopid", "ally", "type").is_duplicated().sum() == 0
+
+
 def test_known_wars(built_warehouse: Path) -> None:
-    rel = load_war_cases(built_warehouse)
+    rel = load_war_cases(built_warehouse, coding="relevance")
     unc = load_war_cases(built_warehouse, coding="unconditional")
 
     def case(df: pl.DataFrame, war: int, partner: int, ally: int, kind: str) -> tuple:

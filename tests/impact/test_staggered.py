@@ -147,6 +147,65 @@ def test_fast_sparse_column_equals_the_library() -> None:
                           _csr_column(50, 2.0, [3, 7]).toarray())
 
 
+def test_speed_ups_leave_callaway_santanna_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The speed-ups (CSR influence columns, the closed-form intercept-only outcome regression,
+    the group-time cells on numpy arrays, integer Rademacher draws) give the numbers the
+    library's own functions give."""
+    import differences.models.attgt.attgt_cal as cal
+    import differences.models.did.did_cal as did_cal
+    from differences.models.attgt.utility_ntl import get_sparse_array
+
+    import foedus.impact.estimators as est
+
+    rng = np.random.default_rng(11)
+    u = np.repeat(np.arange(200), 12)
+    t = np.tile(np.arange(1990, 2002), 200)
+    g = np.where(u < 130, 1994 + u % 4, 0)
+    y = (np.where((g > 0) & (t >= g), 0.5, 0.0) + 0.02 * (t - 1990) + rng.normal(0, 0.3, u.size))
+    df = pl.DataFrame({"dyad": u, "year": t, "cohort": g, "y": y}).filter(
+        pl.Series(rng.random(u.size) > 0.05))  # unbalanced, as the dyad panel is
+    est._speed_up_differences()
+    fast_cells = cal.did_single_gt
+    assert hasattr(fast_cells, "__foedus_original__")
+    before = len(fast_cells.fast_cells)
+    new = {c: callaway_santanna(df, "y", comparison=c, bootstrap=199) for c in ("never", "not-yet")}
+    assert len(fast_cells.fast_cells) - before > 30  # the cells really took the fast path
+    monkeypatch.setattr(cal, "did_single_gt", fast_cells.__foedus_original__)
+    # the library as shipped: LIL influence columns, statsmodels WLS, rng.choice draws
+    wols = getattr(did_cal.wols_out_reg, "__foedus_original__", did_cal.wols_out_reg)
+    monkeypatch.setattr(did_cal, "wols_out_reg", wols)
+    monkeypatch.setattr(cal, "get_sparse_array", get_sparse_array)
+    monkeypatch.setattr(est, "_speed_up_differences", lambda: None)
+
+    def choice_draws(influence, level=0.95, draws=999, seed=20261203):  # type: ignore[no-untyped-def]
+        inf = np.asarray(influence, dtype=float)
+        n = inf.shape[0]
+        sigma = np.sqrt(np.mean(inf**2, axis=0) / n)
+        keep = sigma > 0
+        inf, sigma = inf[:, keep], sigma[keep]
+        xi = np.random.default_rng(seed).choice(np.array([-1.0, 1.0]), size=(draws, n))
+        return float(np.quantile(np.max(np.abs((xi @ inf) / n) / sigma, axis=1), level))
+
+    monkeypatch.setattr(est, "sup_t_critical_value", choice_draws)
+    for comparison, es in new.items():
+        old = callaway_santanna(df, "y", comparison=comparison, bootstrap=199)
+        assert es.att.estimate == pytest.approx(old.att.estimate, rel=1e-12, abs=1e-14)
+        assert es.att.se == pytest.approx(old.att.se, rel=1e-12)
+        assert es.pretrend_p == pytest.approx(old.pretrend_p, rel=1e-9, abs=1e-300)
+        assert es.extra["band_critical_value"] == pytest.approx(
+            old.extra["band_critical_value"], rel=1e-12)
+        for col in ("estimate", "se", "ci_low", "ci_high", "band_low", "band_high"):
+            assert np.allclose(es.periods[col].to_numpy(), old.periods[col].to_numpy(),
+                               rtol=1e-12, atol=1e-14), (comparison, col)
+    # the patched outcome regression really is the library's WLS on the intercept
+    x = np.ones((300, 1))
+    yy, w, m = rng.normal(size=300), rng.uniform(0.5, 2, 300), rng.random(300) > 0.4
+    fast = est._intercept_only_out_reg(wols)
+    assert np.allclose(fast(yy, x, w, m), wols(yy, x, w, m), rtol=1e-13)
+    x2 = np.column_stack([x, rng.normal(size=300)])  # with a covariate: the library's own
+    assert np.array_equal(fast(yy, x2, w, m), wols(yy, x2, w, m))
+
+
 def test_staggered_bad_input_refused() -> None:
     df = _dynamic(23, n_units=120)
     flat = df.with_columns(pl.lit(1.0).alias("y"))

@@ -216,7 +216,7 @@ def test_estimated_honouring_table(built_warehouse: Path) -> None:
     from foedus.scenarios.params import ESTIMATED, estimated_table, load_table
 
     t = estimated_table(built_warehouse)
-    assert t.path.startswith(ESTIMATED) and "relevance coding" in t.path
+    assert t.path.startswith(ESTIMATED) and "alliance-war-member coding" in t.path
     cases = load_war_cases(built_warehouse).filter(pl.col("relevance") == "applies")
     defence = cases.filter(pl.col("type") == "defence")
     row = t.rows["type:defense"]

@@ -313,7 +313,7 @@ def _impact(doc: _Doc, assessment: Any) -> None:
         ])  # fmt: skip
         wars = t.get("honouring_wars") or []
         if wars:
-            doc.para("Honouring in wars (relevance coding): " + "; ".join(
+            doc.para("Honouring in wars (alliance-war-member coding, ATOP conditions applied): " + "; ".join(
                 f"{r['type']} {r['honoured']} of {r['cases']} ({_pct(r['rate'])}, Wilson 95% "
                 f"{_pct(r['wilson_low'])}–{_pct(r['wilson_high'])})" for r in wars) + ".")
         else:
@@ -321,13 +321,13 @@ def _impact(doc: _Doc, assessment: Any) -> None:
         for name, cols, caption in (
             ("honouring_wars", ["type", "cases", "honoured", "rate", "wilson_low", "wilson_high",
                                 "exact_low", "exact_high", "disputes"],
-             "Honouring rates in COW wars (relevance coding; disputes = wars)"),
+             "Honouring rates in COW wars (alliance-war-member coding; disputes = wars)"),
             ("relevance_wars", ["type", "invoked", "applies", "does_not_apply",
                                 "cannot_be_judged", "cbj_honoured", "cbj_main_reason"],
              "Invoked promises in wars by verdict; 'cannot be judged' left out of the rates"),
             ("honouring_all_mids", ["type", "cases", "honoured", "rate", "wilson_low",
                                     "wilson_high", "disputes"],
-             "Honouring rates in all COW MIDs (relevance coding)"),
+             "Honouring rates in all COW MIDs (alliance-dispute-member coding)"),
             ("relevance_mids", ["type", "invoked", "applies", "does_not_apply",
                                 "cannot_be_judged", "cbj_main_reason"],
              "Invoked promises in MIDs by verdict"),

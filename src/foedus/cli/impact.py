@@ -135,8 +135,9 @@ def run_cmd(
     outcome: Annotated[str | None, typer.Option("--outcome", help="Outcome name.")] = None,
     years: Annotated[str | None, typer.Option("--years", help="FIRST-LAST, within coverage.")] = None,
     coding: Annotated[str | None, typer.Option(
-        "--coding", help="honouring-rates only: 'relevance' (default: ATOP conditions applied, "
-        "'cannot be judged' reported apart) or 'unconditional'.")] = None,
+        "--coding", help="honouring-rates only: 'alliance-war-member' (default: one case per "
+        "war, alliance and obliged ally, ATOP conditions applied), 'relevance' (ally-partner "
+        "pairs, originators only) or 'unconditional'.")] = None,
     estimator: Annotated[str | None, typer.Option(
         "--estimator", help="Event study: sun-abraham (default), callaway-santanna or lpdid.",
     )] = None,

@@ -9,7 +9,7 @@ design                   question
 ``formation-cox``        the same as a Cox model of the time to a first new obligation
 ``troops-burden``        does US troop presence change the host's military spending?
 ``panel``                any treatment × outcome, TWFE + event study (``--treatment --outcome``)
-``honouring-rates``      do allies keep their promises in war (relevance coding; unconditional)?
+``honouring-rates``      do allies keep their promises in war (alliance-war-member coding; relevance; unconditional)?
 ``member-exit``          how long do members stay before breaking an alliance early?
 =======================  ====================================================================
 """
@@ -592,7 +592,7 @@ def formation_cox(warehouse: Any, *, treatment: str | None = None,
 
 
 def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | None = None,
-              years: tuple[int, int] | None = None, coding: str = "relevance") -> ImpactResult:
+              years: tuple[int, int] | None = None, coding: str = "alliance-war-member") -> ImpactResult:
     """``honouring-rates``: when a partner goes to war, do its allies do what they promised?
 
     See :mod:`foedus.impact.reliability` for the two codings (``relevance``, the default, and
@@ -640,11 +640,29 @@ def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | No
                                               ("type", "capability")),
         "by_type_hostility": honouring_rates(cases, ("type", "hostlev")),
     }  # fmt: skip
-    if coding == "relevance":
+    if coding == "alliance-war-member":
+        # the alliance level: an invoked alliance counts as honoured when at least one of the
+        # allies it obliged did what it promised (Leeds, Long & Mitchell's second level)
+        level = rated.filter(pl.col("type").is_in(["defence", "offence", "neutrality",
+                                                   "non-aggression"])).group_by(
+            "warnum", "atopid", "type", "period").agg(pl.col("honoured").max())  # fmt: skip
+        tables["by_type_alliance_level_war"] = honouring_rates(level, ("type",))
+        # sensitivity: honoured only when the ally came in within 180 days (Italy and the Pact
+        # of Steel in June 1940, Greece for Serbia in 1917, Mongolia for the USSR in 1945 then
+        # count as broken; the Gulf War coalition, 167 days, still honours Kuwait)
+        late = pl.col("days_to_join").fill_null(0) > 180
+        prompt = wars.with_columns(pl.when(late).then(0).otherwise(pl.col("honoured"))
+                                   .alias("honoured"))
+        tables["by_type_period_war_within_180_days"] = honouring_rates(prompt,
+                                                                       ("type", "period"))
+        tables["by_type_period_alliance_level_war"] = honouring_rates(level, ("type", "period"))
+    if coding != "unconditional":
         tables["relevance_war"] = relevance_summary(wars, ("type",))
         tables["relevance_war_era"] = relevance_summary(wars, ("type", "era"))
         tables["relevance_mids"] = relevance_summary(cases, ("type",))
-    label = ("relevance coding" if coding == "relevance" else "UNCONDITIONAL CODING")
+    label = {"alliance-war-member": "alliance-war-member coding",
+             "relevance": "relevance coding, ally-partner pairs"}.get(coding,
+                                                                      "UNCONDITIONAL CODING")
     estimates = []
     for scope, rows, what in (("war", tables["by_type_war"], "type"),
                               ("war", tables["overall_war"], "obligations"),
@@ -660,8 +678,20 @@ def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | No
                               "honoured": r["honoured"], "disputes": r["disputes"],
                               "estimator": "proportion, Wilson 95% CI (exact and conflict-"
                               "cluster bootstrap also given)", "pretrend_p": None})  # fmt: skip
-    if coding == "relevance":
-        how = ("RELEVANCE CODING (default): an obligation counts only where it applies to this "
+    if coding == "alliance-war-member":
+        how = ("ALLIANCE-WAR-MEMBER CODING (default; the unit of Leeds, Long & Mitchell 2000 and "
+               "Berkemeier & Fuhrmann 2018): one case per war, alliance, obliged ally and "
+               "obligation. The casus foederis is the day the first of the alliance's members "
+               "entered the war on a side as an originator or by opening a new front (a state of "
+               "the other side entering the same day); the members that entered then are the "
+               "partners, every other member that day an ally. Defence: partners on the "
+               "defending side, honoured when the ally fought on their side while they fought "
+               "(whenever it entered); offence: the same on the initiating side; neutrality: "
+               "honoured when the ally did not fight against them; non-aggression: at stake "
+               "when members fought each other, broken by the member on the initiating side. "
+               "ATOP conditions applied as in the relevance coding")
+    elif coding == "relevance":
+        how = ("RELEVANCE CODING (ally-partner pairs, the earlier default): an obligation counts only where it applies to this "
                "war by foedus.alliances.relevance (ATOP 5.1 conditions: named adversary among the "
                "partner's opponents, location, non-provocation, 'if attacked'); 'does not apply' "
                "cases are left out, 'cannot be judged' cases are left out and counted in the "
@@ -670,17 +700,23 @@ def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | No
         how = ("UNCONDITIONAL CODING (--coding unconditional): ATOP's conditions are not "
                "applied; every war or dispute of the partner invokes the obligation")
     spec = [
-        "cases: (war or dispute, ally, partner, obligation) with the partner an originator "
-        "(wars: in the COW Inter-State War data from its first day; MIDs: MIDB orig = 1) and the "
-        f"ally holding an ATOP obligation toward it on the start date; {coverage}",
+        ("cases: (war or dispute, alliance, ally, obligation); see the coding below; "
+         if coding == "alliance-war-member" else
+         "cases: (war or dispute, ally, partner, obligation) with the partner an originator "
+         "(wars: in the COW Inter-State War data from its first day; MIDs: MIDB orig = 1) and "
+         "the ally holding an ATOP obligation toward it on the start date; ") + coverage,
         how,
-        "defence: partner on the defending side; honoured = ally fights on its side. offence: "
-        "partner on the initiating side (COW Initiator / MID side A); honoured = ally fights on "
-        "its side. neutrality / non-aggression: honoured = ally does not fight against the "
-        "partner (relevance coding: non-aggression only when the partner is attacked). "
-        "Consultation: not observable, never rated",
-        "allies that are themselves originators are left out for defence and offence",
-        "assumptions of the relevance coding (flagged per case): a partner COW codes on the "
+        ("" if coding == "alliance-war-member" else
+         "defence: partner on the defending side; honoured = ally fights on its side. offence: "
+         "partner on the initiating side (COW Initiator / MID side A); honoured = ally fights on "
+         "its side. neutrality / non-aggression: honoured = ally does not fight against the "
+         "partner (relevance coding: non-aggression only when the partner is attacked). ")
+        + "Consultation: not observable, never rated",
+        ("allies that opened the war on the other side are left out for defence and offence "
+         "(they are rated by their neutrality/non-aggression promises)"
+         if coding == "alliance-war-member" else
+         "allies that are themselves originators are left out for defence and offence"),
+        "assumptions of the ATOP-conditions judgement (flagged per case): a partner COW codes on the "
         "defending side did not provoke the attack (DEFCONPR/NEUCONPR met); a location limit is "
         "met when the partner fought in its own home region (COW WhereFought) and cannot be "
         "judged otherwise; MIDs carry no location here, so location-limited obligations cannot "
@@ -695,8 +731,13 @@ def honouring(warehouse: Any, *, treatment: str | None = None, outcome: str | No
         "& Politics) 50% overall 1816-2003, 66% before 1945, 22% in 1945-2003; defence 41%, "
         "non-aggression 37%, offence 74%, neutrality 78%. Compare overall_war and by_period_war "
         "(docs/impact.md says where the units differ).",
-        "Each case is an ally-partner pair: a multilateral treaty (Arab League, Rio Pact) gives "
-        "one case per member, so large alliances weigh heavily in the pooled rates.",
+        ("Each case is an obliged member of an invoked alliance (ally level); "
+         "by_type_alliance_level_war counts each invoked alliance once (honoured when at least "
+         "one obliged ally was). After 1945 the Arab League, the Rio Pact and the OAS Charter "
+         "give most defence cases, and COW records no member fighting for the attacked state "
+         "except in the Gulf War." if coding == "alliance-war-member" else
+         "Each case is an ally-partner pair: a multilateral treaty (Arab League, Rio Pact) gives "
+         "one case per member, so large alliances weigh heavily in the pooled rates."),
         "Consultation obligations are counted in relevance_* tables but never rated: "
         "participation data cannot show consultation.",
     ]
@@ -860,7 +901,7 @@ DESIGNS: dict[str, Design] = {
                ("exercises", "dca", "arms", "pko", "us-training", "us-troops", "us-visits"),
                tuple(f"formation-{k}" for k in OBLIGATIONS)),
         Design("honouring-rates", "When a partner goes to war, do its allies do what they "
-               "promised (relevance coding; --coding unconditional)?", honouring, None, None),
+               "promised (alliance-war-member coding; --coding relevance|unconditional)?", honouring, None, None),
         Design("member-exit", "How long before members break alliances early?", member_exit,
                None, None),
         Design("panel", "Any treatment and outcome: TWFE, event study, placebo",

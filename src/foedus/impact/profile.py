@@ -37,15 +37,48 @@ def _warehouse(warehouse: Any) -> Any:
     return warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse, read_only=True)
 
 
+#: Bumped when a design's definition changes, so cached results of the old one are not served
+#: (2: honouring-rates default = alliance-war-member coding).
+DESIGN_VERSION = 2
+
+
 def _stamp(wh: Any) -> str:
-    text = json.dumps(sorted((r.table, r.sha256) for r in wh.records()))
+    text = json.dumps([DESIGN_VERSION, sorted((r.table, r.sha256) for r in wh.records())])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def cached_design(name: str, warehouse: Any = None, *,
-                  coding: str | None = None) -> dict[str, Any]:
+def _cache_name(name: str, *, coding: str | None = None, estimator: str | None = None,
+               comparison: str | None = None) -> str:
+    """The cache file name of a design run: the design, and the coding or the event-study
+    estimator and comparison group when they are not the default (so each is cached apart and
+    the default keeps its name).
+
+    Example:
+        >>> _cache_name("dca-alignment"), _cache_name("dca-alignment", estimator="sun-abraham")
+        ('dca-alignment.json', 'dca-alignment.json')
+        >>> _cache_name("dca-alignment", estimator="callaway-santanna")
+        'dca-alignment.callaway-santanna.never.json'
+        >>> _cache_name("honouring-rates", coding="relevance")
+        'honouring-rates.relevance.json'
+    """
+    from foedus.impact.designs import ESTIMATORS, check_estimator
+
+    parts = [name]
+    if coding:
+        parts.append(coding)
+    if estimator or comparison:
+        est, comp = check_estimator(estimator, comparison)
+        if (est, comp) != (next(iter(ESTIMATORS)), ESTIMATORS[next(iter(ESTIMATORS))][0]):
+            parts += [est, comp]
+    return ".".join(parts) + ".json"
+
+
+def cached_design(name: str, warehouse: Any = None, *, coding: str | None = None,
+                  estimator: str | None = None,
+                  comparison: str | None = None) -> dict[str, Any]:
     """The JSON document of a named design, from the cache or run now (and cached);
-    ``coding`` (honouring-rates only) is cached apart.
+    ``coding`` (honouring-rates only) and a non-default ``estimator``/``comparison`` (event
+    studies) are cached apart (:func:`_cache_name`).
 
     Example:
         >>> cached_design("member-exit", "wh.duckdb")["design"]  # doctest: +SKIP
@@ -55,7 +88,7 @@ def cached_design(name: str, warehouse: Any = None, *,
 
     wh = _warehouse(warehouse)
     folder = Path(wh.path).parent / "impact-cache"
-    path = folder / (f"{name}.{coding}.json" if coding else f"{name}.json")
+    path = folder / _cache_name(name, coding=coding, estimator=estimator, comparison=comparison)
     stamp = _stamp(wh)
     if path.exists():
         try:
@@ -64,7 +97,8 @@ def cached_design(name: str, warehouse: Any = None, *,
                 return doc
         except (OSError, ValueError):
             pass
-    doc = run_design(name, wh, coding=coding).to_dict()
+    doc = run_design(name, wh, coding=coding, estimator=estimator,
+                     comparison=comparison).to_dict()
     doc["_stamp"] = stamp
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -214,7 +248,7 @@ def _used(wh: Any, tables: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
 
 def alliance_impact(alliance: str, warehouse: Any = None) -> dict[str, Any]:
     """An alliance's members and how they left, its members' honouring record in wars and
-    disputes (relevance coding of :mod:`foedus.impact.reliability`, cases that cannot be judged
+    disputes (alliance-war-member coding of :mod:`foedus.impact.reliability`, cases that cannot be judged
     counted apart), and the exit hazard the ``member-exit`` Cox model estimates for
     memberships with this alliance's features.
 
@@ -286,7 +320,8 @@ def alliance_impact(alliance: str, warehouse: Any = None) -> dict[str, Any]:
                        "relevance_mids": relevance_summary(mids) if mids.height else [],
                        "exit_hazard": hazard},
             "used": used,
-            "notes": ["Honouring: relevance coding (docs/impact.md): a member's promise counts "
+            "notes": ["Honouring: alliance-war-member coding (docs/impact.md): one case per "
+                      "war or dispute and obliged member; a promise counts "
                       "only where ATOP's conditions make it apply to that war or dispute; cases "
                       "that cannot be judged are counted in relevance_* and left out of the "
                       "rates. Only this alliance's own promises are counted.",

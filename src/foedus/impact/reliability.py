@@ -7,9 +7,19 @@ the war's first day; for MIDs: ``orig = 1`` in MIDB). Member-level ATOP rows giv
 toward every co-member of the same alliance phase in force that day (entry date ≤ start ≤ exit
 date; a day two phases share is coded by the later phase).
 
-Two codings (``coding=``):
+Three codings (``coding=``):
 
-* ``"relevance"`` (default) — as in Leeds, Long & Mitchell (2000) and Berkemeier & Fuhrmann
+* ``"alliance-war-member"`` (default) — the unit of Leeds, Long & Mitchell (2000) and Berkemeier
+  & Fuhrmann (2018): one case per conflict, alliance, obliged ally and obligation type. For each
+  conflict, alliance and side the casus foederis is the day the first of the alliance's members
+  entered on that side as an originator or by opening a new front (a state of the other side
+  entered the same day); those members are the partners, every other member that day an ally.
+  Later entrants on the partners' side are allies that honoured. Defence/offence are honoured
+  when the ally fought on the partners' side while they fought; neutrality when it did not
+  fight against them while they fought; non-aggression is at stake only when members fought each
+  other (the member on the initiating side broke it). ATOP's conditions are judged as in
+  ``"relevance"`` (the challengers being every state that fought on the other side).
+* ``"relevance"`` (the earlier default; ally-partner pairs) — as in Leeds, Long & Mitchell (2000) and Berkemeier & Fuhrmann
   (2018), an obligation counts only if it is *relevant to the contingency*: the right kind of
   promise for the partner's role (defence if the partner was attacked, offence if it attacked)
   and, by :func:`foedus.alliances.relevance.judge_codes`, the treaty's conditions met by this
@@ -63,7 +73,7 @@ __all__ = [
 ]  # fmt: skip
 
 #: The codings of :func:`honouring_cases` (the first is the default).
-CODINGS: tuple[str, ...] = ("relevance", "unconditional")
+CODINGS: tuple[str, ...] = ("alliance-war-member", "relevance", "unconditional")
 #: Eras of the breakdown.
 ERAS: tuple[tuple[str, int, int], ...] = (
     ("1816-1944", 1816, 1944),
@@ -133,11 +143,20 @@ def _obligations(members: pl.DataFrame) -> pl.DataFrame:
 
 def _mid_participants(participants: pl.DataFrame, disputes: pl.DataFrame) -> pl.DataFrame:
     """MIDB/MIDA → (conflict, ccode, attacker, orig, date, year, hostlev)."""
+    if "styear" in participants.columns:
+        joined = _ymd("styear", "stmon" if "stmon" in participants.columns else None,
+                      "stday" if "stday" in participants.columns else None)
+    else:
+        joined = pl.lit(None, pl.Int64)
     p = participants.select(
         pl.col("dispnum").cast(pl.Int64).alias("conflict"), pl.col("ccode").cast(pl.Int64),
         (pl.col("sidea").cast(pl.Int64) == 1).alias("attacker"),
-        (pl.col("orig").cast(pl.Int64) == 1).alias("orig"),
-    ).group_by("conflict", "ccode", "attacker").agg(pl.col("orig").any())  # fmt: skip
+        (pl.col("orig").cast(pl.Int64) == 1).alias("orig"), joined.alias("joined"),
+        (_ymd("endyear", "endmon" if "endmon" in participants.columns else None,
+              "endday" if "endday" in participants.columns else None, end=True)
+         if "endyear" in participants.columns else pl.lit(None, pl.Int64)).alias("left"),
+    ).group_by("conflict", "ccode", "attacker").agg(
+        pl.col("orig").any(), pl.col("joined").min(), pl.col("left").max())  # fmt: skip
     d = disputes.with_columns(*[pl.lit(None, pl.Int64).alias(c) for c in ("stmon", "stday")
                                 if c not in disputes.columns]).select(
         pl.col("dispnum").cast(pl.Int64).alias("conflict"),
@@ -145,8 +164,11 @@ def _mid_participants(participants: pl.DataFrame, disputes: pl.DataFrame) -> pl.
         _ymd("styear", "stmon", "stday").alias("date"),
         pl.col("hostlev").cast(pl.Int64),
     )  # fmt: skip
-    return p.join(d, on="conflict", maintain_order="left").with_columns(pl.lit(None, pl.Boolean).alias("home"),
-                                                 pl.lit(None, pl.Int64).alias("where"))
+    # a participant's own start date (MIDB); the dispute's start where MIDB gives none
+    return p.join(d, on="conflict", maintain_order="left").with_columns(
+        pl.max_horizontal(pl.col("joined").fill_null(pl.col("date")), "date").alias("joined"),
+        pl.col("orig").alias("front"), pl.lit(None, pl.Boolean).alias("home"),
+        pl.lit(None, pl.Int64).alias("where"))
 
 
 #: COW regions of the WhereFought codes: 1 W. Hemisphere, 2 Europe, 4 Africa, 6 Middle East,
@@ -194,19 +216,34 @@ def _war_participants(wars: pl.DataFrame) -> pl.DataFrame:
         pl.col("side").cast(pl.Int64), pl.col("initiator").cast(pl.Int64), "_home",
         pl.Series("_where", [None if x is None else int(x) for x in where], pl.Int64),
         _ymd("startyear1", "startmonth1", "startday1").alias("_joined"),
+        pl.max_horizontal(*[_ymd(f"endyear{i}", f"endmonth{i}", f"endday{i}", end=True)
+                            for i in (1, 2) if f"endyear{i}" in wars.columns
+                            ]).alias("_left") if "endyear1" in wars.columns
+        else pl.lit(None, pl.Int64).alias("_left"),
     )  # fmt: skip
     start = w.group_by("conflict").agg(pl.col("_joined").min().alias("date"))
     init = w.filter(pl.col("initiator") == 1).group_by("conflict").agg(
         pl.col("side").first().alias("_init_side"))
     w = w.join(start, on="conflict", maintain_order="left").join(init, on="conflict", how="left", maintain_order="left")
+    # a later entrant opens a new front when a state of the other side enters the same day
+    # (Germany and Russia on 1 August 1914; Japan and the United States on 7 December 1941)
+    days = w.select("conflict", "side", "_joined").unique()
+    other = days.rename({"side": "_oside"})
+    front = w.select("conflict", "side", "_joined").unique().join(
+        other, on=["conflict", "_joined"], maintain_order="left").filter(pl.col("_oside") != pl.col("side")).select(
+        "conflict", "side", "_joined").unique().with_columns(pl.lit(True).alias("_front"))
+    w = w.join(front, on=["conflict", "side", "_joined"], how="left", maintain_order="left")
     return w.select(
         "conflict", "ccode", (pl.col("side") == pl.col("_init_side")).fill_null(False)
         .alias("attacker"), (pl.col("_joined") == pl.col("date")).alias("orig"), "date",
         (pl.col("date") // 10_000).alias("year"), pl.lit(5, pl.Int64).alias("hostlev"),
         pl.col("_home").alias("home"), pl.col("_where").alias("where"),
+        pl.col("_joined").alias("joined"), pl.col("_front").fill_null(False).alias("front"),
+        pl.col("_left").alias("left"),
     ).group_by("conflict", "ccode", "attacker").agg(
-        pl.all().exclude("orig", "home", "where").first(), pl.col("orig").any(),
-        pl.col("home").any(), pl.col("where").first())
+        pl.all().exclude("orig", "home", "where", "joined", "front", "left").first(),
+        pl.col("orig").any(), pl.col("home").any(), pl.col("where").first(),
+        pl.col("joined").min(), pl.col("front").any(), pl.col("left").max())
 
 
 #: A location that is no state's home: the war was fought outside the partner's home region.
@@ -255,32 +292,79 @@ def _judge(rows: pl.DataFrame, opponents: dict[tuple[int, bool], tuple[int, ...]
                              pl.Series("assumed", assumed, pl.Boolean))  # fmt: skip
 
 
+def _member_unit_rows(parts: pl.DataFrame, obl: pl.DataFrame) -> pl.DataFrame:
+    """(case × partner) rows of the alliance-war-member unit.
+
+    For each conflict, alliance and side, the casus foederis is the day the first of the
+    alliance's members entered on that side (``invoked``; the alliance in force that day); the
+    members that entered then are the *partners*, every other member of the alliance on that
+    day is an *ally* whose promise is at stake (``ally_joined``: the day it entered on the
+    partners' side, if it did). Later entrants on the partners' side are allies that honoured
+    (the United Kingdom for Poland on 3 September 1939), not partners of their own.
+    """
+    p = parts.filter(pl.col("orig") | pl.col("front")).select(
+        "conflict", pl.col("ccode").alias("partner"), pl.col("attacker").alias("p_attacker"),
+        pl.col("joined").alias("p_joined"), pl.col("left").fill_null(99_999_999).alias("p_left"), "date", "year",
+        "hostlev", pl.col("home").alias("p_home"), pl.col("where").alias("p_where"),
+    ).unique()  # fmt: skip
+    rows = p.join(obl, on="partner", maintain_order="left").filter(pl.col("p_joined").is_between("first", "last"))
+    # a day two phases of one alliance share is coded by the later phase
+    rows = rows.sort("phase", descending=True).unique(
+        ["conflict", "ally", "partner", "p_attacker", "atopid"], keep="first", maintain_order=True)
+    side = ["conflict", "atopid", "p_attacker"]
+    first = rows.group_by(side).agg(pl.col("p_joined").min().alias("invoked"))
+    rows = rows.join(first, on=side, maintain_order="left").filter(pl.col("p_joined") == pl.col("invoked"))
+    partners = rows.select(*side, pl.col("partner").alias("ally")).unique()
+    rows = rows.join(partners, on=[*side, "ally"], how="anti")
+    joined = parts.group_by("conflict", "ccode", "attacker").agg(pl.col("joined").min()).select(
+        "conflict", pl.col("ccode").alias("ally"), pl.col("attacker").alias("p_attacker"),
+        pl.col("joined").alias("ally_joined"))  # fmt: skip
+    return rows.join(joined, on=["conflict", "ally", "p_attacker"], how="left", maintain_order="left")
+
+
 def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None, *,
            coding: str, include_secret: bool, conflict_name: str) -> pl.DataFrame:
     from foedus.alliances.relevance import SECRET_CONTENT
 
     _check_coding(coding)
-    origs = parts.filter(pl.col("orig")).select(
-        "conflict", pl.col("ccode").alias("partner"), pl.col("attacker").alias("p_attacker"),
-        "date", "year", "hostlev", pl.col("home").alias("p_home"),
-        pl.col("where").alias("p_where")).unique()  # fmt: skip
+    member_unit = coding == "alliance-war-member"
     obl = _obligations(members)
-    cases = origs.join(obl, on="partner", maintain_order="left").filter(pl.col("date").is_between("first", "last"))
-    # a day two phases of one alliance share is coded by the later phase
-    cases = cases.sort("phase", descending=True).unique(
-        ["conflict", "ally", "partner", "p_attacker", "atopid"], keep="first", maintain_order=True)
+    if member_unit:
+        cases = _member_unit_rows(parts, obl)
+    else:
+        origs = parts.filter(pl.col("orig")).select(
+            "conflict", pl.col("ccode").alias("partner"), pl.col("attacker").alias("p_attacker"),
+            "date", "year", "hostlev", pl.col("home").alias("p_home"),
+            pl.col("where").alias("p_where")).unique()  # fmt: skip
+        cases = origs.join(obl, on="partner", maintain_order="left").filter(pl.col("date").is_between("first", "last"))
+        # a day two phases of one alliance share is coded by the later phase
+        cases = cases.sort("phase", descending=True).unique(
+            ["conflict", "ally", "partner", "p_attacker", "atopid"], keep="first",
+            maintain_order=True)  # fmt: skip
     keys = ["conflict", "ally", "partner", "p_attacker"]
     role = parts.select("conflict", pl.col("ccode").alias("ally"),
-                        pl.col("attacker").alias("a_attacker"), pl.col("orig").alias("a_orig"))
-    roles = (
-        cases.select(keys).unique().join(role, on=["conflict", "ally"], how="inner", maintain_order="left")
-        .group_by(keys).agg(
-            ((pl.col("a_attacker") == pl.col("p_attacker")) & ~pl.col("a_orig")).any()
-            .alias("joined_same"),
-            (pl.col("a_attacker") != pl.col("p_attacker")).any().alias("opposite"),
-            pl.col("a_orig").any().alias("originator"),
-        )
-    )  # fmt: skip
+                        pl.col("attacker").alias("a_attacker"), pl.col("orig").alias("a_orig"),
+                        pl.col("joined").alias("a_joined"), pl.col("left").alias("a_left"))
+    if member_unit:
+        # the ally's own part in the war, whenever it came in: on the partner's side (honours a
+        # defence or offence promise), against it; an ally that opened the war on the other
+        # side is the attacker itself and is rated by its neutrality/non-aggression promise
+        # side by side or face to face only while both were in the war (Romania, at war from
+        # June 1941, never fought Poland, defeated in October 1939)
+        keys = [*keys, "p_joined", "p_left"]
+        same = pl.col("a_attacker") == pl.col("p_attacker")
+        during = ((pl.col("a_joined") <= pl.col("p_left").fill_null(99_999_999))
+                  & (pl.col("a_left").fill_null(99_999_999) >= pl.col("p_joined")))
+        aggs = [(same & during).any().alias("joined_same"),
+                (~same & during).any().alias("opposite"),
+                (~same & pl.col("a_orig")).any().alias("originator")]
+    else:
+        aggs = [((pl.col("a_attacker") == pl.col("p_attacker")) & ~pl.col("a_orig")).any()
+                .alias("joined_same"),
+                (pl.col("a_attacker") != pl.col("p_attacker")).any().alias("opposite"),
+                pl.col("a_orig").any().alias("originator")]  # fmt: skip
+    roles = (cases.select(keys).unique().join(role, on=["conflict", "ally"], how="inner", maintain_order="left")
+             .group_by(keys).agg(*aggs))  # fmt: skip
     cases = cases.join(roles, on=keys, how="left", maintain_order="left").with_columns(
         pl.col("joined_same", "opposite", "originator").fill_null(False),
         ((pl.col("pubsecr") == 2) | ((pl.col("pubsecr") == 1)
@@ -302,6 +386,11 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
             if coding == "unconditional":
                 continue
             honoured = pl.lit(None, pl.Int64)
+        elif kind == "non-aggression" and member_unit:
+            # a promise not to attack each other is at stake when the members fight each other:
+            # the member on the initiating side broke it, the member it attacked kept it
+            sub = sub.filter(pl.col("opposite"))
+            honoured = pl.col("p_attacker").cast(pl.Int64)
         else:
             honoured = (~pl.col("opposite")).cast(pl.Int64)
         frames.append(sub.with_columns(
@@ -310,10 +399,11 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
             (pl.col(cond) == 1 if cond else pl.lit(False)).alias("conditional"),
         ))  # fmt: skip
     out = pl.concat(frames, how="diagonal_relaxed")
-    if coding == "relevance":
-        # the opponents of each side: the other side's originators
+    if coding != "unconditional":
+        # the opponents of each side: the other side's originators (alliance-war-member: every
+        # state that fought on the other side, since a partner may enter after the first day)
         opp: dict[tuple[int, bool], list[int]] = {}
-        for r in parts.filter(pl.col("orig")).iter_rows(named=True):
+        for r in (parts if member_unit else parts.filter(pl.col("orig"))).iter_rows(named=True):
             opp.setdefault((r["conflict"], not r["attacker"]), []).append(r["ccode"])
         opponents = {k: tuple(sorted(set(v))) for k, v in opp.items()}
         groups: dict[tuple[int, int], set[int]] = {}
@@ -332,7 +422,8 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
         )  # fmt: skip
         # a non-aggression promise is at stake when the partner is attacked; when the partner
         # is on the initiating side, the ally's fighting back does not break it
-        nonagg_out = (pl.col("type") == "non-aggression") & pl.col("p_attacker")
+        nonagg_out = ((pl.col("type") == "non-aggression") & pl.col("p_attacker")
+                      & pl.lit(not member_unit))
         out = out.with_columns(
             pl.when(nonagg_out).then(pl.lit("does not apply")).otherwise(pl.col("relevance"))
             .alias("relevance"),
@@ -349,20 +440,45 @@ def _cases(parts: pl.DataFrame, members: pl.DataFrame, nmc: pl.DataFrame | None,
                                pl.lit("unconditional coding").alias("relevance_reason"),
                                pl.lit(False).alias("assumed"),
                                pl.lit(0, pl.Int64).alias("_rank"))  # fmt: skip
-    # one case per conflict, ally, partner and type: the strongest verdict among the alliances
-    # that carry the duty (any 'applies' makes it apply; else any 'cannot be judged')
-    out = out.sort("_rank", "atopid").group_by("conflict", "ally", "partner", "type").agg(
-        pl.col("year").first(), pl.col("hostlev").first(), pl.col("honoured").first(),
-        pl.col("against").max(), pl.col("conditional").first(), pl.col("atopid").first(),
-        pl.col("atopid").unique().sort().alias("atopids"), pl.col("p_attacker").first(),
-        pl.col("relevance").first(), pl.col("relevance_reason").first(),
-        pl.col("assumed").first(), pl.col("secret").first(),
-    )  # fmt: skip
+    if member_unit:
+        # one case per conflict, alliance, ally and type (Leeds, Long & Mitchell's unit): the
+        # strongest verdict over the alliance's invoking partners; among those, not honoured if
+        # the ally failed any of them
+        out = out.sort("_rank", pl.col("honoured").fill_null(-1), "partner").group_by(
+            "conflict", "atopid", "ally", "type").agg(
+            pl.col("year").first(), pl.col("hostlev").first(), pl.col("honoured").first(),
+            pl.col("against").max(), pl.col("conditional").first(),
+            pl.col("partner").first(), pl.col("partner").unique().sort().alias("partners"),
+            pl.col("atopid").first().alias("_a"), pl.col("p_attacker").first(),
+            pl.col("relevance").first(), pl.col("relevance_reason").first(),
+            pl.col("assumed").first(), pl.col("secret").first(), pl.col("invoked").first(),
+            pl.col("ally_joined").first(),
+        ).with_columns(pl.concat_list("_a").alias("atopids")).drop("_a")  # fmt: skip
+    else:
+        # one case per conflict, ally, partner and type: the strongest verdict among the
+        # alliances that carry the duty (any 'applies' makes it apply; else any 'cannot be
+        # judged')
+        out = out.sort("_rank", "atopid").group_by("conflict", "ally", "partner", "type").agg(
+            pl.col("year").first(), pl.col("hostlev").first(), pl.col("honoured").first(),
+            pl.col("against").max(), pl.col("conditional").first(), pl.col("atopid").first(),
+            pl.col("atopid").unique().sort().alias("atopids"), pl.col("p_attacker").first(),
+            pl.col("relevance").first(), pl.col("relevance_reason").first(),
+            pl.col("assumed").first(), pl.col("secret").first(),
+        )  # fmt: skip
     era = pl.lit(None, dtype=pl.String)
     for name, lo, hi in reversed(ERAS):
         era = pl.when(pl.col("year").is_between(lo, hi)).then(pl.lit(name)).otherwise(era)
     out = out.with_columns(era.alias("era"), (pl.col("hostlev") == 5).alias("war"),
                            pl.lit(coding).alias("coding"))  # fmt: skip
+    if member_unit:
+        # how long after the casus foederis the ally came in on the partners' side (days)
+        def day(c: str) -> pl.Expr:
+            return pl.col(c).cast(pl.String).str.strptime(pl.Date, "%Y%m%d", strict=False)
+
+        out = out.with_columns(
+            pl.when(pl.col("type").is_in(["defence", "offence"]) & (pl.col("honoured") == 1))
+            .then((day("ally_joined") - day("invoked")).dt.total_days())
+            .otherwise(None).alias("days_to_join"))  # fmt: skip
     if nmc is not None:
         c = nmc.select(pl.col("ccode").cast(pl.Int64), pl.col("year").cast(pl.Int64), "cinc")
         out = out.join(c.rename({"ccode": "ally", "cinc": "cinc_ally"}), on=["ally", "year"],
@@ -383,7 +499,7 @@ def honouring_cases(
     members: pl.DataFrame,
     nmc: pl.DataFrame | None = None,
     *,
-    coding: str = "relevance",
+    coding: str = "alliance-war-member",
     include_secret: bool = True,
 ) -> pl.DataFrame:
     """One row per invoked obligation in a COW MID (dispute, ally, partner, type) with
@@ -419,7 +535,7 @@ def war_cases(
     members: pl.DataFrame,
     nmc: pl.DataFrame | None = None,
     *,
-    coding: str = "relevance",
+    coding: str = "alliance-war-member",
     include_secret: bool = True,
 ) -> pl.DataFrame:
     """:func:`honouring_cases` for the COW Inter-State War participants (``warnum, ccode, side,
@@ -563,7 +679,7 @@ def _need(wh: Any, tables: tuple[tuple[str, str], ...]) -> None:
                                    fix="foedus data import-all ../shared/data")  # fmt: skip
 
 
-def load_cases(warehouse: Any, *, coding: str = "relevance",
+def load_cases(warehouse: Any, *, coding: str = "alliance-war-member",
                include_secret: bool = True) -> pl.DataFrame:
     """:func:`honouring_cases` on the warehouse's MIDA, MIDB, ATOP members and NMC.
 
@@ -581,7 +697,7 @@ def load_cases(warehouse: Any, *, coding: str = "relevance",
                            nmc, coding=coding, include_secret=include_secret)  # fmt: skip
 
 
-def load_war_cases(warehouse: Any, *, coding: str = "relevance",
+def load_war_cases(warehouse: Any, *, coding: str = "alliance-war-member",
                    include_secret: bool = True) -> pl.DataFrame:
     """:func:`war_cases` on the warehouse's COW Inter-State War data, ATOP members and NMC.
 

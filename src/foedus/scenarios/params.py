@@ -5,7 +5,7 @@ The packaged table ``honouring.csv`` (next to this module) holds published honou
 assumptions (multipliers for conditions that cannot be judged, for signed-but-not-in-force
 treaties, and the within-alliance correlation), each with a range for sensitivity checks. A user
 replaces it with a file of the same columns; :func:`estimated_table` replaces the era and type
-rates with foedus's own estimates (``honouring-rates``, COW wars, relevance coding), labelled.
+rates with foedus's own estimates (``honouring-rates``, COW wars, alliance-war-member coding), labelled.
 
 The probability that state *i* honours an obligation of kind *k* in year *y*:
 
@@ -149,11 +149,11 @@ _ESTIMATED_KEYS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def estimated_table(warehouse: Any = None, *, coding: str = "relevance",
+def estimated_table(warehouse: Any = None, *, coding: str = "alliance-war-member",
                     base: ParameterTable | None = None) -> ParameterTable:
     """The parameter table with its era and type rates replaced by foedus's own estimates: the
     honouring rates in COW inter-state wars (:func:`foedus.impact.reliability.war_cases`, coding
-    ``relevance`` by default), value = the rate, low/high = its Wilson 95% interval. The
+    ``alliance-war-member`` by default, the default of ``honouring-rates``), value = the rate, low/high = its Wilson 95% interval. The
     assumption rows (condition factors, correlation, cap) and the LLM reference row stay those of
     ``base`` (default: the packaged table). The table's ``path`` says where it comes from and
     every replaced row's ``source``, ``interval`` and ``note`` say how many cases it rests on.
@@ -161,7 +161,7 @@ def estimated_table(warehouse: Any = None, *, coding: str = "relevance",
     Example:
         >>> t = estimated_table("wh.duckdb")  # doctest: +SKIP
         >>> t.path, t.rows["type:defense"].source  # doctest: +SKIP
-        ('estimated: foedus honouring-rates (relevance coding, COW wars)', 'foedus-honouring-rates')
+        ('estimated: foedus honouring-rates (alliance-war-member coding, COW wars)', 'foedus-honouring-rates')
     """
     from foedus.impact.reliability import honouring_rates, load_war_cases, with_periods
 

@@ -76,9 +76,15 @@ async def impact_index(request: Request) -> Response:
 async def impact_design(
     request: Request,
     design: DesignP,
-    coding: Annotated[Literal["relevance", "unconditional"] | None, Query(
-        description="honouring-rates only: 'relevance' (default, ATOP conditions applied) or "
-        "'unconditional'.")] = None,
+    coding: Annotated[Literal["alliance-war-member", "relevance", "unconditional"] | None, Query(
+        description="honouring-rates only: 'alliance-war-member' (default: one case per war, "
+        "alliance and obliged ally), 'relevance' (ally-partner pairs) or 'unconditional'.")] = None,
+    estimator: Annotated[Literal["sun-abraham", "callaway-santanna", "lpdid"] | None, Query(
+        description="designs with an event study only: 'sun-abraham' (default), "
+        "'callaway-santanna' or 'lpdid' (cached apart).")] = None,
+    comparison: Annotated[Literal["never", "not-yet"] | None, Query(
+        description="event-study comparison dyads: 'never' (default) or 'not-yet' "
+        "(callaway-santanna: both; lpdid: not-yet only).")] = None,
 ) -> Response:
     """The named design with its default treatment and outcome on the whole warehouse:
     estimates with 95% CIs, N, pre-trend and placebo tests, event-study and other tables."""
@@ -92,7 +98,11 @@ async def impact_design(
         if coding is not None and name != "honouring-rates":
             raise FoedusError(f"design '{name}' takes no coding",
                               fix="use coding with honouring-rates only")  # fmt: skip
-        doc = cached_design(name, _warehouse(request), coding=coding)
+        if (estimator or comparison) and not get_design(name).event_study:
+            raise FoedusError(f"design '{name}' has no event study: estimator and comparison "
+                              "do not apply", fix="leave them out")  # fmt: skip
+        doc = cached_design(name, _warehouse(request), coding=coding, estimator=estimator,
+                            comparison=comparison)
         return {k: v for k, v in doc.items() if not k.startswith("_")}
 
     return await _answer(request, work)
@@ -126,7 +136,7 @@ async def impact_alliance(
                                   min_length=1, max_length=120)],
 ) -> Response:
     """Members with entry, exit and how they left; honouring rates in the alliance's wars and
-    disputes (relevance coding, cannot-be-judged cases counted apart); exit hazard."""
+    disputes (alliance-war-member coding, cannot-be-judged cases counted apart); exit hazard."""
 
     def work() -> dict[str, Any]:
         from foedus.impact.profile import alliance_impact

@@ -465,6 +465,33 @@ class RecordStore:
                 self._saw_epoch(int(conn.execute(self._statement("epoch")).scalar_one()), now)
         return self._epoch
 
+    def cached_token(self, secret: str) -> Principal | None:
+        """The user of an API token if this process can answer without the database: the token
+        was found valid less than :data:`TOKEN_CACHE_S` seconds ago and the shared epoch (moved
+        by every revocation) was read less than :data:`EPOCH_CHECK_S` seconds ago and has not
+        moved since. Otherwise None: call :meth:`authenticate_token`.
+
+        Example:
+            >>> store = RecordStore("sqlite://")
+            >>> store.add_user(store.system_principal(), "ana", "viewer")["role"]
+            'viewer'
+            >>> secret = store.create_token(store.system_principal(), "ana")
+            >>> store.cached_token(secret) is None                  # never checked here yet
+            True
+            >>> store.authenticate_token(secret).username, store.cached_token(secret).username
+            ('ana', 'ana')
+            >>> _ = store.revoke_tokens(store.system_principal(), "ana")
+            >>> store.cached_token(secret) is None                  # the revocation emptied it
+            True
+        """
+        now = time.monotonic()
+        if now - self._epoch_read >= EPOCH_CHECK_S:
+            return None
+        cached = self._token_cache.get(_sha256(secret))
+        if cached is not None and cached[2] == self._epoch and now - cached[0] < TOKEN_CACHE_S:
+            return cached[1]
+        return None
+
     def authenticate_token(self, secret: str) -> Principal:
         """The user of an API token; :class:`AuthenticationError` when unknown or revoked.
 

@@ -41,7 +41,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def store(request: Request) -> Any:
     """The app's :class:`~foedus.records.RecordStore`, opened (and migrated) on first use."""
-    state = request.app.state
+    return open_store(request.app)
+
+
+def open_store(app: Any) -> Any:
+    """Open the records store of ``app`` (once; ``foedus serve --database`` does it at start-up,
+    before the process takes connections, so no request waits for it)."""
+    state = app.state
     existing = getattr(state, "records", None)
     if existing is not None:
         return existing

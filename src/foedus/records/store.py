@@ -63,10 +63,12 @@ LOGIN_LIMIT = 5
 LOGIN_WINDOW_S = 300.0
 #: Engagement documents kept as JSON per process (keyed by id, version and time of change).
 JSON_CACHE_SIZE = 20_000
-#: PostgreSQL connections per server process: kept open, and more opened when needed (closed when
-#: given back). A process answers at most this many requests against the database at once.
-PG_POOL_SIZE = 10
-PG_POOL_OVERFLOW = 10
+#: PostgreSQL connections per server process, opened when first needed and then kept: a process
+#: answers at most this many requests against the database at once (its other request threads
+#: wait for a connection). No overflow: connections opened beyond the pool and closed again after
+#: each use made PostgreSQL start thousands of backend processes during the load test.
+PG_POOL_SIZE = 20
+PG_POOL_OVERFLOW = 0
 #: A pooled PostgreSQL connection idle longer than this (seconds) is pinged before it is used
 #: again (and replaced if the server went away meanwhile).
 PG_IDLE_PING_S = 10.0

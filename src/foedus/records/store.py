@@ -713,19 +713,19 @@ class RecordStore:
             (1, 'Talks')
         """
         query = self._statement("key", actor.clearance)
-        keys = self._key(engagement_id, actor.clearance)  # usually all: the document is cached
-        cached = self._cached(keys)
+        keys: list[Any] = self._key(engagement_id, actor.clearance)  # usually all it takes
         if not keys:
             raise RecordNotFoundError(f"no engagement {engagement_id}",
                                       fix="list the engagements you may see: foedus records list")
-        if cached[0] is None:  # build it from one snapshot, visibility checked again there
+        body = self._cached(keys)[0]
+        if body is None:  # build it from one snapshot, visibility checked again there
             with self._read() as conn:
                 keys = conn.execute(query, {"id": engagement_id}).all()
                 if not keys:
                     raise RecordNotFoundError(f"no engagement {engagement_id}", fix="list the "
                                               "engagements you may see: foedus records list")
-                cached = self._cached_json(conn, actor, keys)
-        return int(keys[0][1]), cached[0]
+                body = self._cached_json(conn, actor, keys)[0]
+        return int(keys[0][1]), body
 
     def engagements_json(self, actor: Principal, *, partner: int | None = None,
                          status: str | None = None, instrument: str | None = None,
@@ -745,12 +745,13 @@ class RecordStore:
             table.c.id, table.c.version, table.c.updated_at).limit(limit).offset(offset)
         with self._single() as conn:  # the usual case: one statement, every document cached
             keys = conn.execute(query).all()
-            parts = self._cached(keys)
-        if any(p is None for p in parts):  # build the missing ones from one snapshot
+            cached = self._cached(keys)
+        parts = [p for p in cached if p is not None]
+        if len(parts) < len(cached):  # build the missing ones from one snapshot
             with self._read() as conn:
                 keys = conn.execute(query).all()
                 parts = self._cached_json(conn, actor, keys)
-        return len(parts), b"[" + b",".join(parts) + b"]"  # type: ignore[arg-type]
+        return len(parts), b"[" + b",".join(parts) + b"]"
 
     def _cached_json(self, conn: Any, actor: Principal, keys: list[Any]) -> list[bytes]:
         """JSON of the engagements ``keys`` (id, version, updated_at), building the missing
@@ -837,7 +838,7 @@ class RecordStore:
                f"AND marking IN ({', '.join([mark] * len(markings))})")
         raw = self.engine.raw_connection()
         try:
-            driver = raw.driver_connection
+            driver: Any = raw.driver_connection
             if self.dialect == "postgresql":
                 driver.autocommit = True
                 try:

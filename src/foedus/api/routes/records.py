@@ -72,7 +72,7 @@ async def principal(
     needs the database — opening the store, a token look-up, a session — runs in a thread."""
     from starlette.concurrency import run_in_threadpool
 
-    records = getattr(request.app.state, "records", None)
+    records: Any = getattr(request.app.state, "records", None)
     if records is None:
         records = await run_in_threadpool(store, request)
     if bearer is not None and bearer.credentials:

@@ -195,6 +195,9 @@ class RecordStore:
         from sqlalchemy.exc import ArgumentError
         from sqlalchemy.orm import sessionmaker
 
+        # When this process last found a PostgreSQL connection dead (the server restarted or
+        # closed it): every pooled connection given back before then is pinged before reuse.
+        self._lost = [float("-inf")]
         text = str(url) if url is not None else default_database_url()
         if "://" not in text:
             text = f"sqlite:///{Path(text).expanduser().resolve()}"
@@ -226,7 +229,7 @@ class RecordStore:
                 # sat idle (a ping on every checkout was one more round trip per request).
                 engine = create_engine(text, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW,
                                        pool_timeout=30)
-                event.listen(engine, "checkout", _ping_if_idle(engine))
+                event.listen(engine, "checkout", _ping_if_idle(engine, self._lost))
                 event.listen(engine, "checkin", _note_checkin)
         except ArgumentError as exc:
             raise RecordsError(f"not a database URL: {exc}", where=text,
@@ -826,7 +829,8 @@ class RecordStore:
         self._statements[(kind, clearance)] = found
         return found
 
-    def _key(self, engagement_id: int, clearance: str) -> list[tuple[Any, ...]]:
+    def _key(self, engagement_id: int, clearance: str, *, again: bool = True
+             ) -> list[tuple[Any, ...]]:
         """``[(id, version, updated_at)]`` of the engagement if visible at ``clearance`` (the
         marking filter is in the SQL), else ``[]``: one statement on a pooled connection,
         straight through the driver (autocommit; a server-side prepared statement on
@@ -837,8 +841,8 @@ class RecordStore:
         sql = (f"SELECT id, version, updated_at FROM engagements WHERE id = {mark} "
                f"AND marking IN ({', '.join([mark] * len(markings))})")
         raw = self.engine.raw_connection()
+        driver: Any = raw.driver_connection
         try:
-            driver: Any = raw.driver_connection
             if self.dialect == "postgresql":
                 driver.autocommit = True
                 try:
@@ -848,8 +852,13 @@ class RecordStore:
                         driver.autocommit = False
             else:  # sqlite3 without isolation_level: a lone SELECT is its own transaction
                 rows = driver.execute(sql, (engagement_id, *markings)).fetchall()
-        except BaseException:
+        except Exception:
             raw.invalidate()  # a connection in an unknown state is not given back to the pool
+            if again and self.dialect == "postgresql" and driver.closed:
+                # The server went away (restart, idle timeout): the other pooled connections
+                # are pinged before reuse, and this read (nothing written) is tried once more.
+                self._lost[0] = time.monotonic()
+                return self._key(engagement_id, clearance, again=False)
             raise
         finally:
             raw.close()
@@ -1354,15 +1363,16 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _ping_if_idle(engine: Any) -> Any:
+def _ping_if_idle(engine: Any, lost: list[float]) -> Any:
     """A pool ``checkout`` listener: ping a connection that sat idle for more than
-    :data:`PG_IDLE_PING_S` (the server may have closed it or restarted); a dead one is replaced
+    :data:`PG_IDLE_PING_S` (the server may have closed it or restarted), or was given back before
+    ``lost[0]`` (when a dead connection was last found); a dead one is replaced
     (``DisconnectionError`` makes the pool connect anew)."""
     from sqlalchemy.exc import DisconnectionError
 
     def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         last = record.info.get("foedus_checkin")
-        if last is None or time.monotonic() - last <= PG_IDLE_PING_S:
+        if last is None or (time.monotonic() - last <= PG_IDLE_PING_S and last > lost[0]):
             return
         try:
             engine.dialect.do_ping(dbapi_connection)

@@ -17,8 +17,9 @@ Reports the offered rate (users / mean think time: what the users would send if 
 were instant), the achieved rate, p50/p95/p99 latency per kind of request and overall, errors
 (any status but 200/201/409, and dropped connections), 409 conflicts, the lost-update check (for
 every engagement, final version − 1 and the edited counter must both equal the number of edits
-the server acknowledged with 200), CPU used by the server processes and by this load generator,
-and the load average before and after.
+the server acknowledged with 200), CPU used by the server processes, by PostgreSQL's backends
+serving the database (when it is PostgreSQL on this machine) and by this load generator, and the
+load average before and after.
 
     uv run --frozen python benchmarks/records_load.py --database sqlite --workers 2 --think 1
     uv run --frozen python benchmarks/records_load.py --database sqlite --workers 2 --think 0
@@ -140,6 +141,27 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def database_backends(url: str) -> list[int]:
+    """PostgreSQL server processes serving the database of ``url`` (their title names it:
+    ``postgres: 15/main: USER DB 127.0.0.1(port) idle``); none for SQLite, which runs inside the
+    server processes."""
+    if url.startswith("sqlite"):
+        return []
+    from sqlalchemy.engine import make_url
+
+    name = f" {make_url(url).database} ".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if title.startswith(b"postgres:") and name in title:
+                found.append(int(entry.name))
+    return found
+
+
 def descendants(pid: int) -> list[int]:
     """``pid`` and every process below it."""
     found, todo = [], [pid]
@@ -239,6 +261,7 @@ async def main() -> dict[str, object]:
         load_before = os.getloadavg()
         pids = descendants(server.pid)
         server_cpu0, client_cpu0 = cpu_seconds(pids), time.process_time()
+        backends0 = {pid: cpu_seconds([pid]) for pid in database_backends(url)}
         stop = time.monotonic() + args.seconds
 
         async def timed(conn: Connection, kind: str, method: str, path: str, token: str,
@@ -291,6 +314,10 @@ async def main() -> dict[str, object]:
                              *(reader(n) for n in range(args.readers)))
         elapsed = time.monotonic() - t_start
         server_cpu = cpu_seconds(pids) - server_cpu0
+        # PostgreSQL's backends: CPU since the start (0 for one opened meanwhile); a backend
+        # that exited during the run is missed, so this is a lower bound.
+        database_cpu = sum(cpu_seconds([pid]) - backends0.get(pid, 0.0)
+                           for pid in database_backends(url))
         client_cpu = time.process_time() - client_cpu0
         load_after = os.getloadavg()
         finals: dict[int, dict[str, int]] = {}
@@ -331,6 +358,8 @@ async def main() -> dict[str, object]:
                        **{k: summary(v) for k, v in sorted(latencies.items())}},
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(requests, 1), 2),
         "client_cpu_ms_per_request": round(1000 * client_cpu / max(requests, 1), 2),
+        "database_cpu_ms_per_request": (None if url.startswith("sqlite") else
+                                        round(1000 * database_cpu / max(requests, 1), 2)),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
     }

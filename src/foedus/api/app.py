@@ -196,6 +196,12 @@ def create_app(warehouse: Path | str | None = None, *, row_limit: int = 100_000,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm:
             threading.Thread(target=_warm, args=(service,), name="foedus-warm", daemon=True).start()
+        if database is not None:  # an explicit records database: open it before serving
+            from starlette.concurrency import run_in_threadpool
+
+            from foedus.api.routes.records import open_store
+
+            await run_in_threadpool(open_store, app)
         yield
         runner.close()
         records = getattr(app.state, "records", None)

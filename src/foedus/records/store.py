@@ -63,6 +63,15 @@ LOGIN_LIMIT = 5
 LOGIN_WINDOW_S = 300.0
 #: Engagement documents kept as JSON per process (keyed by id, version and time of change).
 JSON_CACHE_SIZE = 20_000
+#: PostgreSQL connections per server process, opened when first needed and then kept: a process
+#: answers at most this many requests against the database at once (its other request threads
+#: wait for a connection). No overflow: connections opened beyond the pool and closed again after
+#: each use made PostgreSQL start thousands of backend processes during the load test.
+PG_POOL_SIZE = 20
+PG_POOL_OVERFLOW = 0
+#: A pooled PostgreSQL connection idle longer than this (seconds) is pinged before it is used
+#: again (and replaced if the server went away meanwhile).
+PG_IDLE_PING_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,19 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _stamp(value: Any) -> str:
+    """A row's ``updated_at`` as one canonical text (UTC ISO 8601), whatever the driver returned
+    (a datetime with or without zone, or SQLite's text), for the document cache's keys.
+
+    Example:
+        >>> _stamp("2024-03-01 10:00:00.000001") == _stamp(datetime(2024, 3, 1, 10, 0, 0, 1, UTC))
+        True
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return str(_aware(value).astimezone(UTC).isoformat())
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral() else int(value)
@@ -173,6 +195,9 @@ class RecordStore:
         from sqlalchemy.exc import ArgumentError
         from sqlalchemy.orm import sessionmaker
 
+        # When this process last found a PostgreSQL connection dead (the server restarted or
+        # closed it): every pooled connection given back before then is pinged before reuse.
+        self._lost = [float("-inf")]
         text = str(url) if url is not None else default_database_url()
         if "://" not in text:
             text = f"sqlite:///{Path(text).expanduser().resolve()}"
@@ -198,15 +223,29 @@ class RecordStore:
                 event.listen(engine, "connect", lambda c, r: _sqlite_connect(c, r, busy_timeout_s))
                 event.listen(engine, "begin", _sqlite_begin)
             else:
-                # At most 20 connections per process (PostgreSQL allows 100 by default, shared by every
-                # server process and other clients); threads beyond that wait for one.
-                engine = create_engine(text, pool_size=10, max_overflow=10, pool_timeout=30,
-                                       pool_pre_ping=True)
+                # At most PG_POOL_SIZE + PG_POOL_OVERFLOW connections per process (PostgreSQL
+                # allows 100 by default, shared by every server process and other clients);
+                # threads beyond that wait for one. A connection is pinged before use only when it
+                # sat idle (a ping on every checkout was one more round trip per request).
+                engine = create_engine(text, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW,
+                                       pool_timeout=30)
+                event.listen(engine, "checkout", _ping_if_idle(engine, self._lost))
+                event.listen(engine, "checkin", _note_checkin)
         except ArgumentError as exc:
             raise RecordsError(f"not a database URL: {exc}", where=text,
                                fix="use sqlite:///FILE or postgresql+psycopg://USER:PW@HOST/DB") from None
         self.engine = engine
         self.dialect = engine.dialect.name
+        # PostgreSQL: one-statement reads run in autocommit (no BEGIN / COMMIT round trips; a
+        # single statement sees one snapshot), reads of several statements in a REPEATABLE READ
+        # transaction (psycopg sends BEGIN ISOLATION LEVEL …: no separate SET).
+        postgres = self.dialect == "postgresql"
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if postgres else None
+        self._snapshot = (engine.execution_options(isolation_level="REPEATABLE READ") if postgres
+                          else engine)
+        # Core statements of the hot paths, built once per process (SQLAlchemy caches their
+        # compiled form; building and hashing a new select() per request costs more than it).
+        self._statements: dict[tuple[str, str], Any] = {}
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.login_limit, self.login_window = LOGIN_LIMIT, LOGIN_WINDOW_S
         self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
@@ -427,9 +466,36 @@ class RecordStore:
         """
         now = time.monotonic()
         if now - self._epoch_read >= EPOCH_CHECK_S:
-            with self.engine.connect() as conn:
-                self._saw_epoch(int(conn.execute(_epoch_query()).scalar_one()), now)
+            with self._single() as conn:
+                self._saw_epoch(int(conn.execute(self._statement("epoch")).scalar_one()), now)
         return self._epoch
+
+    def cached_token(self, secret: str) -> Principal | None:
+        """The user of an API token if this process can answer without the database: the token
+        was found valid less than :data:`TOKEN_CACHE_S` seconds ago and the shared epoch (moved
+        by every revocation) was read less than :data:`EPOCH_CHECK_S` seconds ago and has not
+        moved since. Otherwise None: call :meth:`authenticate_token`.
+
+        Example:
+            >>> store = RecordStore("sqlite://")
+            >>> store.add_user(store.system_principal(), "ana", "viewer")["role"]
+            'viewer'
+            >>> secret = store.create_token(store.system_principal(), "ana")
+            >>> store.cached_token(secret) is None                  # never checked here yet
+            True
+            >>> store.authenticate_token(secret).username, store.cached_token(secret).username
+            ('ana', 'ana')
+            >>> _ = store.revoke_tokens(store.system_principal(), "ana")
+            >>> store.cached_token(secret) is None                  # the revocation emptied it
+            True
+        """
+        now = time.monotonic()
+        if now - self._epoch_read >= EPOCH_CHECK_S:
+            return None
+        cached = self._token_cache.get(_sha256(secret))
+        if cached is not None and cached[2] == self._epoch and now - cached[0] < TOKEN_CACHE_S:
+            return cached[1]
+        return None
 
     def authenticate_token(self, secret: str) -> Principal:
         """The user of an API token; :class:`AuthenticationError` when unknown or revoked.
@@ -438,21 +504,14 @@ class RecordStore:
         unless a revocation moved the shared epoch meanwhile: a revocation in this process
         takes effect at once, one by another process (or the CLI) within :data:`EPOCH_CHECK_S`.
         """
-        from sqlalchemy import select
-
-        from foedus.records.models import ApiToken, User
-
         digest = _sha256(secret)
         epoch = self.auth_epoch()
         cached = self._token_cache.get(digest)
         if cached is not None and cached[2] == epoch and time.monotonic() - cached[0] < TOKEN_CACHE_S:
             return cached[1]
         when = time.monotonic()
-        query = (select(User.username, User.role, User.clearance, User.active, ApiToken.revoked_at,
-                        _epoch_query().scalar_subquery())
-                 .join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == digest))
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
+        with self._single() as conn:
+            row = conn.execute(self._statement("token"), {"digest": digest}).first()
         if row is None or row[4] is not None or not row[3]:
             self._token_cache.pop(digest, None)
             raise AuthenticationError("the API token is unknown or revoked",
@@ -656,18 +715,20 @@ class RecordStore:
             >>> version, json.loads(body)["title"]
             (1, 'Talks')
         """
-        from sqlalchemy import select
-
-
-        table = _t("engagements")
-        query = select(table.c.id, table.c.version, table.c.updated_at).where(
-            table.c.id == engagement_id, table.c.marking.in_(visible_markings(actor.clearance)))
-        with self._read() as conn:
-            keys = conn.execute(query).all()
-            if not keys:
-                raise RecordNotFoundError(f"no engagement {engagement_id}",
-                                          fix="list the engagements you may see: foedus records list")
-            return int(keys[0][1]), self._cached_json(conn, actor, keys)[0]
+        query = self._statement("key", actor.clearance)
+        keys: list[Any] = self._key(engagement_id, actor.clearance)  # usually all it takes
+        if not keys:
+            raise RecordNotFoundError(f"no engagement {engagement_id}",
+                                      fix="list the engagements you may see: foedus records list")
+        body = self._cached(keys)[0]
+        if body is None:  # build it from one snapshot, visibility checked again there
+            with self._read() as conn:
+                keys = conn.execute(query, {"id": engagement_id}).all()
+                if not keys:
+                    raise RecordNotFoundError(f"no engagement {engagement_id}", fix="list the "
+                                              "engagements you may see: foedus records list")
+                body = self._cached_json(conn, actor, keys)[0]
+        return int(keys[0][1]), body
 
     def engagements_json(self, actor: Principal, *, partner: int | None = None,
                          status: str | None = None, instrument: str | None = None,
@@ -684,10 +745,15 @@ class RecordStore:
 
         table = _t("engagements")
         query = self._list_query(actor, partner, status, instrument, year).with_only_columns(
-            table.c.id, table.c.version, table.c.updated_at)
-        with self._read() as conn:
-            keys = conn.execute(query.limit(limit).offset(offset)).all()
-            parts = self._cached_json(conn, actor, keys)
+            table.c.id, table.c.version, table.c.updated_at).limit(limit).offset(offset)
+        with self._single() as conn:  # the usual case: one statement, every document cached
+            keys = conn.execute(query).all()
+            cached = self._cached(keys)
+        parts = [p for p in cached if p is not None]
+        if len(parts) < len(cached):  # build the missing ones from one snapshot
+            with self._read() as conn:
+                keys = conn.execute(query).all()
+                parts = self._cached_json(conn, actor, keys)
         return len(parts), b"[" + b",".join(parts) + b"]"
 
     def _cached_json(self, conn: Any, actor: Principal, keys: list[Any]) -> list[bytes]:
@@ -695,8 +761,7 @@ class RecordStore:
         ones in this transaction (so they are of exactly these versions)."""
         from sqlalchemy import select
 
-
-        wanted = [(int(k[0]), int(k[1]), str(k[2])) for k in keys]
+        wanted = [(int(k[0]), int(k[1]), _stamp(k[2])) for k in keys]
         with self._json_lock:
             found = {k: self._json_cache.get(k) for k in wanted}
         missing = [k for k, v in found.items() if v is None]
@@ -717,14 +782,106 @@ class RecordStore:
                     self._json_cache.popitem(last=False)
         return [found[k] or b"" for k in wanted]
 
+    def _cached(self, keys: list[Any]) -> list[bytes | None]:
+        """The cached JSON of the engagements ``keys`` (id, version, updated_at); None where
+        this process has not built that version yet."""
+        with self._json_lock:
+            return [self._json_cache.get((int(k[0]), int(k[1]), _stamp(k[2]))) for k in keys]
+
+    def _remember(self, doc: dict[str, Any], updated_at: Any) -> None:
+        """Keep the JSON of a document just committed (its row's ``updated_at`` as read back)."""
+        with self._json_lock:
+            self._json_cache[(int(doc["id"]), int(doc["version"]), _stamp(updated_at))] = (
+                _json_bytes(doc))
+            while len(self._json_cache) > JSON_CACHE_SIZE:
+                self._json_cache.popitem(last=False)
+
+    def _statement(self, kind: str, clearance: str = "") -> Any:
+        """A Core statement of a hot path, built once: ``key`` (id, version, updated_at of the
+        engagement ``:id`` if visible at ``clearance`` — the marking filter is in the SQL),
+        ``token`` (the user of the token hash ``:digest``, with the shared epoch), ``epoch``."""
+        found = self._statements.get((kind, clearance))
+        if found is not None:
+            return found
+        from sqlalchemy import bindparam, select
+
+        from foedus.records.models import ApiToken, User
+
+        if kind == "key":
+            table = _t("engagements")
+            found = select(table.c.id, table.c.version, table.c.updated_at).where(
+                table.c.id == bindparam("id"), table.c.marking.in_(visible_markings(clearance)))
+        elif kind == "locked":
+            table = _t("engagements")
+            found = select(*(table.c[c] for c in _ENGAGEMENT_COLUMNS)).where(
+                table.c.id == bindparam("id"), table.c.marking.in_(visible_markings(clearance)))
+            if self.dialect == "postgresql":
+                found = found.with_for_update()
+        elif kind == "token":
+            found = (select(User.username, User.role, User.clearance, User.active,
+                            ApiToken.revoked_at, _epoch_query().scalar_subquery())
+                     .join(User, User.id == ApiToken.user_id)
+                     .where(ApiToken.token_hash == bindparam("digest")))
+        elif kind == "epoch":
+            found = _epoch_query()
+        else:
+            raise ValueError(kind)
+        self._statements[(kind, clearance)] = found
+        return found
+
+    def _key(self, engagement_id: int, clearance: str, *, again: bool = True
+             ) -> list[tuple[Any, ...]]:
+        """``[(id, version, updated_at)]`` of the engagement if visible at ``clearance`` (the
+        marking filter is in the SQL), else ``[]``: one statement on a pooled connection,
+        straight through the driver (autocommit; a server-side prepared statement on
+        PostgreSQL after a few uses) — the hottest query, where SQLAlchemy's execution
+        machinery cost twice what the driver and the database do."""
+        markings = visible_markings(clearance)
+        mark = "%s" if self.dialect == "postgresql" else "?"
+        sql = (f"SELECT id, version, updated_at FROM engagements WHERE id = {mark} "
+               f"AND marking IN ({', '.join([mark] * len(markings))})")
+        raw = self.engine.raw_connection()
+        driver: Any = raw.driver_connection
+        try:
+            if self.dialect == "postgresql":
+                driver.autocommit = True
+                try:
+                    rows = driver.execute(sql, (engagement_id, *markings)).fetchall()
+                finally:
+                    if not driver.closed:
+                        driver.autocommit = False
+            else:  # sqlite3 without isolation_level: a lone SELECT is its own transaction
+                rows = driver.execute(sql, (engagement_id, *markings)).fetchall()
+        except Exception:
+            raw.invalidate()  # a connection in an unknown state is not given back to the pool
+            if again and self.dialect == "postgresql" and driver.closed:
+                # The server went away (restart, idle timeout): the other pooled connections
+                # are pinged before reuse, and this read (nothing written) is tried once more.
+                self._lost[0] = time.monotonic()
+                return self._key(engagement_id, clearance, again=False)
+            raise
+        finally:
+            raw.close()
+        return [tuple(r) for r in rows]
+
+    @contextmanager
+    def _single(self) -> Iterator[Any]:
+        """A core connection for reads of one statement each: autocommit on PostgreSQL (no
+        BEGIN/COMMIT round trips; one statement sees one snapshot), a read transaction on SQLite
+        (in-process, no round trip)."""
+        if self._autocommit is None:
+            with self._read() as conn:
+                yield conn
+            return
+        with self._autocommit.connect() as conn:
+            yield conn
+
     @contextmanager
     def _read(self) -> Iterator[Any]:
         """A read-only transaction on a core connection: one consistent snapshot (SQLite's
         read transaction; REPEATABLE READ on PostgreSQL, whose READ COMMITTED would let each
         statement see later commits)."""
-        with self.engine.connect() as conn, conn.begin():
-            if self.dialect == "postgresql":  # for this transaction only: no reset on return
-                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        with self._snapshot.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
@@ -790,7 +947,7 @@ class RecordStore:
                           *, version: int) -> dict[str, Any]:
         """Edit fields of an engagement last seen at ``version``; a newer version in the database
         means someone else edited it: :class:`EditConflictError`, nothing changed."""
-        from sqlalchemy import delete, insert
+        from sqlalchemy import delete, insert, select
 
         from foedus.records.validation import validate_engagement
 
@@ -803,7 +960,7 @@ class RecordStore:
             raise RecordValidationError("the change is not valid", problems=problems,
                                         fix="correct the listed fields")
         with self._write() as conn:
-            before = self._fetch(conn, actor, engagement_id, lock=True)
+            before = self._locked(conn, actor, engagement_id)
             if before["version"] != version:
                 raise EditConflictError(
                     f"engagement {engagement_id} is at version {before['version']}, the edit was "
@@ -817,30 +974,54 @@ class RecordStore:
                 raise RecordValidationError("the change is not valid", problems=[
                     {"column": "end_date", "value": str(end), "reason": "before the start date"}])
             fields = {k: v for k, v in clean.items() if k != "partners"}
-            self._bump(conn, engagement_id, version, fields)
+            after, stamp = self._bump(conn, engagement_id, version, fields, before)
             if "partners" in clean:
-                conn.execute(delete(_t("engagement_partners")).where(
-                    _t("engagement_partners").c.engagement_id == engagement_id))
-                conn.execute(insert(_t("engagement_partners")), [
+                partners = _t("engagement_partners")
+                conn.execute(delete(partners).where(partners.c.engagement_id == engagement_id))
+                conn.execute(insert(partners), [
                     {"engagement_id": engagement_id, "position": i, **p}
                     for i, p in enumerate(clean["partners"])])
-            after = self._fetch(conn, actor, engagement_id)
+                after["partners"] = [_partner_doc(p) for p in conn.execute(
+                    select(partners).where(partners.c.engagement_id == engagement_id)
+                    .order_by(partners.c.position))]
             self._audit(conn, actor.username, "update", "engagement", engagement_id, before, after)
+        self._remember(after, stamp)
         return after
 
-    def _bump(self, conn: Any, engagement_id: int, version: int, fields: dict[str, Any]) -> None:
+    def _bump(self, conn: Any, engagement_id: int, version: int, fields: dict[str, Any],
+              before: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         """UPDATE the engagement row only if it is still at ``version`` (and move the version
-        on); no row changed means a concurrent edit won: :class:`EditConflictError`."""
+        on); no row changed means a concurrent edit won: :class:`EditConflictError`. Returns the
+        new document — the row as the database returned it (``RETURNING``) with ``before``'s
+        partners, indicators, assessments and evidence — and the row's new ``updated_at``."""
         from sqlalchemy import update
 
-
         table = _t("engagements")
-        done = conn.execute(update(table).where(table.c.id == engagement_id,
-                                                table.c.version == version)
-                            .values(**fields, version=version + 1, updated_at=_now()))
-        if done.rowcount != 1:
+        row = conn.execute(update(table).where(table.c.id == engagement_id,
+                                               table.c.version == version)
+                           .values(**fields, version=version + 1, updated_at=_now())
+                           .returning(*(table.c[c] for c in _ENGAGEMENT_COLUMNS))).first()
+        if row is None:
             raise EditConflictError(f"engagement {engagement_id} was changed by someone else",
                                     fix="reload the engagement and apply the edit again")
+        after = {**before, **{c: _plain(v) for c, v in zip(_ENGAGEMENT_COLUMNS, row, strict=True)}}
+        return after, row[_UPDATED_AT]
+
+    def _locked(self, conn: Any, actor: Principal, engagement_id: int) -> dict[str, Any]:
+        """The document of one engagement visible to ``actor``, its row locked for this write
+        transaction (FOR UPDATE on PostgreSQL; SQLite's writer holds the write lock): the row is
+        read, its partners, indicators, assessments and evidence come from the document cache
+        when this process has that version (every change of them moves the version), else from
+        the database. :class:`RecordNotFoundError` when not visible."""
+        row = conn.execute(self._statement("locked", actor.clearance), {"id": engagement_id}).first()
+        if row is None:
+            raise RecordNotFoundError(f"no engagement {engagement_id}",
+                                      fix="list the engagements you may see: foedus records list")
+        cached = self._cached([(row[0], row[_VERSION], row[_UPDATED_AT])])[0]
+        if cached is None:
+            return _documents(conn, [row])[0]
+        doc: dict[str, Any] = json.loads(cached)
+        return doc
 
     def set_status(self, actor: Principal, engagement_id: int, status: str, *, version: int
                    ) -> dict[str, Any]:
@@ -852,7 +1033,7 @@ class RecordStore:
         if status == "approved" and not actor.is_admin:
             raise PermissionDeniedError("only an admin may approve an engagement")
         with self._write() as conn:
-            before = self._fetch(conn, actor, engagement_id, lock=True)
+            before = self._locked(conn, actor, engagement_id)
             if before["version"] != version:
                 raise EditConflictError(f"engagement {engagement_id} is at version "
                                         f"{before['version']}", fix="reload the engagement and try again")
@@ -865,9 +1046,9 @@ class RecordStore:
             if status == "assessed" and not before["assessments"]:
                 raise RecordValidationError("an engagement is 'assessed' only with an assessment",
                                             fix="add an assessment first")
-            self._bump(conn, engagement_id, version, {"status": status})
-            after = self._fetch(conn, actor, engagement_id)
+            after, stamp = self._bump(conn, engagement_id, version, {"status": status}, before)
             self._audit(conn, actor.username, "status", "engagement", engagement_id, before, after)
+        self._remember(after, stamp)
         return after
 
     def delete_engagement(self, actor: Principal, engagement_id: int, *, version: int) -> None:
@@ -1019,6 +1200,7 @@ _ENGAGEMENT_COLUMNS = (
     "id", "title", "instrument", "status", "start_date", "end_date", "objectives", "budget",
     "currency", "participants", "location", "notes", "marking", "version", "created_by",
     "created_at", "updated_at")
+_VERSION, _UPDATED_AT = _ENGAGEMENT_COLUMNS.index("version"), _ENGAGEMENT_COLUMNS.index("updated_at")
 _CHILDREN: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("partners", "engagement_partners", ("name", "iso3", "ccode", "gwcode")),
     ("indicators", "indicators", ("id", "objective", "indicator", "baseline", "target",
@@ -1179,3 +1361,26 @@ def _sqlite_begin(conn: Any) -> None:
     # Writers take the write lock at BEGIN, so two read-then-write transactions never deadlock.
     immediate = conn.get_execution_options().get("foedus_write", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _ping_if_idle(engine: Any, lost: list[float]) -> Any:
+    """A pool ``checkout`` listener: ping a connection that sat idle for more than
+    :data:`PG_IDLE_PING_S` (the server may have closed it or restarted), or was given back before
+    ``lost[0]`` (when a dead connection was last found); a dead one is replaced
+    (``DisconnectionError`` makes the pool connect anew)."""
+    from sqlalchemy.exc import DisconnectionError
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get("foedus_checkin")
+        if last is None or (time.monotonic() - last <= PG_IDLE_PING_S and last > lost[0]):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 — any failure: the connection is not usable
+            raise DisconnectionError(str(exc)) from exc
+
+    return checkout
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["foedus_checkin"] = time.monotonic()

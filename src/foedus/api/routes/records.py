@@ -41,7 +41,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def store(request: Request) -> Any:
     """The app's :class:`~foedus.records.RecordStore`, opened (and migrated) on first use."""
-    state = request.app.state
+    return open_store(request.app)
+
+
+def open_store(app: Any) -> Any:
+    """Open the records store of ``app`` (once; ``foedus serve --database`` does it at start-up,
+    before the process takes connections, so no request waits for it)."""
+    state = app.state
     existing = getattr(state, "records", None)
     if existing is not None:
         return existing
@@ -54,18 +60,29 @@ def store(request: Request) -> Any:
     return state.records
 
 
-def principal(
+async def principal(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: Annotated[str | None, Depends(_cookie)],
 ) -> Any:
-    """The authenticated user: token first, then the session cookie (with CSRF on writes)."""
-    records = store(request)
+    """The authenticated user: token first, then the session cookie (with CSRF on writes).
+
+    Runs on the event loop: a token this process checked recently (and the shared
+    authentication epoch read within the last second) is answered from memory; anything that
+    needs the database — opening the store, a token look-up, a session — runs in a thread."""
+    from starlette.concurrency import run_in_threadpool
+
+    records: Any = getattr(request.app.state, "records", None)
+    if records is None:
+        records = await run_in_threadpool(store, request)
     if bearer is not None and bearer.credentials:
-        return records.authenticate_token(bearer.credentials)
+        known = records.cached_token(bearer.credentials)
+        if known is not None:
+            return known
+        return await run_in_threadpool(records.authenticate_token, bearer.credentials)
     if session:
-        return records.authenticate_session(
-            session, csrf=request.headers.get("x-csrf-token"),
+        return await run_in_threadpool(
+            records.authenticate_session, session, csrf=request.headers.get("x-csrf-token"),
             require_csrf=request.method in _UNSAFE)
     raise AuthenticationError("this endpoint needs credentials",
                               fix="send Authorization: Bearer <token>, or log in to the dashboard")

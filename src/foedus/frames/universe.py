@@ -188,8 +188,15 @@ def _kept_universe(
     warehouse (a 2.2-million-row directed dyad-year universe is read back in a few milliseconds)."""
     if not wh.path.exists():
         return build()
-    return wh.derived("universe", [table], {"universe": list(universe)}, build,
-                      depends=("frames/systems.py", "frames/universe.py"))  # fmt: skip
+    from foedus.frames.frame import _trim_kept
+
+    options, depends = {"universe": list(universe)}, ("frames/systems.py", "frames/universe.py")
+    found = wh.find_derived("universe", [table], options, depends=depends)
+    if found is None:
+        found = build()
+        wh.keep_derived("universe", [table], options, found, depends=depends)
+        _trim_kept(wh.cache_dir / "derived")  # (a universe alone also counts in the budget)
+    return found
 
 
 __all__ = [

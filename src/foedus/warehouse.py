@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 #: Version of the snapshot folder's layout (a change makes readers rebuild it).
 _SNAPSHOT_FORMAT = 1
+#: Rows per row group of derived tables kept as Parquet (Polars' default size, fixed so that
+#: tables of one height share their row-group boundaries and can be stitched column-wise).
+DERIVED_ROW_GROUP_ROWS = 1 << 18
 
 _CATALOGUE_DDL = """
 CREATE TABLE IF NOT EXISTS _foedus_imports (
@@ -596,9 +599,10 @@ class Warehouse:
         options: dict[str, Any],
         *,
         depends: Sequence[str] = (),
+        parquet: bool = False,
     ) -> pl.DataFrame | None:
         """The table :meth:`keep_derived` kept under the same key, or ``None`` (see
-        :meth:`derived` for the key).
+        :meth:`derived` for the key; ``parquet`` as given to :meth:`keep_derived`).
 
         Example:
             >>> import tempfile, pathlib
@@ -606,7 +610,8 @@ class Warehouse:
             >>> wh.find_derived("demo", [], {"n": 3}) is None
             True
         """
-        return self._derived_load(name, self._derived_key(name, tables, options, depends))
+        key = self._derived_key(name, tables, options, depends)
+        return self._derived_load(name, key, parquet=parquet)
 
     def keep_derived(
         self,
@@ -616,8 +621,14 @@ class Warehouse:
         frame: pl.DataFrame,
         *,
         depends: Sequence[str] = (),
+        parquet: bool = False,
     ) -> None:
         """Keep ``frame`` as the derived table ``name`` for this key (see :meth:`derived`).
+
+        ``parquet``: kept as a Parquet file in row groups of :data:`DERIVED_ROW_GROUP_ROWS`
+        rows (zstd, with statistics, as Polars writes by default), so that the column chunks of
+        several such tables of one height can be copied into one file without encoding them
+        again (see :meth:`derived_path`); otherwise as a zstd-compressed Arrow IPC file.
 
         Example:
             >>> import tempfile, pathlib
@@ -626,7 +637,28 @@ class Warehouse:
             >>> wh.find_derived("demo", [], {"n": 4})["n"].item()
             4
         """
-        self._derived_store(name, self._derived_key(name, tables, options, depends), frame)
+        key = self._derived_key(name, tables, options, depends)
+        self._derived_store(name, key, frame, parquet=parquet)
+
+    def derived_path(
+        self,
+        name: str,
+        tables: Sequence[str],
+        options: dict[str, Any],
+        *,
+        depends: Sequence[str] = (),
+        parquet: bool = False,
+    ) -> Path:
+        """Where :meth:`keep_derived` keeps the table for this key (it may not exist).
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> wh = Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+            >>> wh.derived_path("demo", [], {"n": 4}, parquet=True).suffix
+            '.parquet'
+        """
+        key = self._derived_key(name, tables, options, depends)
+        return self._derived_file(name, key, parquet)
 
     def derived_years(
         self,
@@ -688,28 +720,35 @@ class Warehouse:
         }
         return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
-    def _derived_load(self, name: str, key: str) -> pl.DataFrame | None:
+    def _derived_file(self, name: str, key: str, parquet: bool) -> Path:
+        return self.cache_dir / "derived" / f"{name}-{key[:32]}.{'parquet' if parquet else 'arrow'}"
+
+    def _derived_load(self, name: str, key: str, *, parquet: bool = False) -> pl.DataFrame | None:
         memo = f"derived:{key}"
         with self._guard:
             if memo in self._cache:
                 return self._cache[memo]
-        path = self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow"
+        path = self._derived_file(name, key, parquet)
         # (read outside the lock, so that threads read several files side by side)
         try:
-            frame = pl.read_ipc(path)
+            frame = pl.read_parquet(path) if parquet else pl.read_ipc(path)
         except (OSError, pl.exceptions.PolarsError):
             return None
         with self._guard:
             return self._cache.setdefault(memo, frame)
 
-    def _derived_store(self, name: str, key: str, frame: pl.DataFrame) -> None:
+    def _derived_store(self, name: str, key: str, frame: pl.DataFrame, *,
+                       parquet: bool = False) -> None:  # fmt: skip
         with self._guard:
             self._cache[f"derived:{key}"] = frame
             if not self.path.exists():  # no snapshot folder for a warehouse that does not exist
                 return
-            # (zstd: a tenth of the size, and faster to read back than the uncompressed file)
-            write_atomic(self.cache_dir / "derived" / f"{name}-{key[:32]}.arrow",
-                         lambda tmp: frame.write_ipc(tmp, compression="zstd"))  # fmt: skip
+            path = self._derived_file(name, key, parquet)
+            if parquet:
+                write_atomic(path, lambda tmp: frame.write_parquet(
+                    tmp, row_group_size=DERIVED_ROW_GROUP_ROWS))  # fmt: skip
+            else:  # (zstd: a tenth of the size, and faster to read back than uncompressed)
+                write_atomic(path, lambda tmp: frame.write_ipc(tmp, compression="zstd"))
 
     def read(
         self, table: str, purpose: str, columns: Sequence[str] | None = None

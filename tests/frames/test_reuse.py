@@ -120,3 +120,70 @@ def test_recompute_reads_and_keeps_nothing(built_warehouse: Path, monkeypatch: p
                                       "--recompute", "-o", str(out), "--warehouse", str(built_warehouse)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(out).equals(kept.df)
+
+
+def test_an_unmodified_frame_is_written_from_the_kept_column_chunks(
+    built_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    wh = Warehouse(built_warehouse, read_only=True)
+    frame = dyad_years("cow", years=YEARS, warehouse=wh).enrich(list(STANDARD_DYAD_ENRICHMENTS))
+    encoded = frame.write_parquet(built_warehouse.parent / "encoded.parquet")
+    files = frame._kept_files()
+    assert len(files) == 1 + len(STANDARD_DYAD_ENRICHMENTS) and all(f.exists() for f in files)
+
+    # with Polars' encoder made to fail, the file can only come from the kept chunks
+    def no_encoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("encoded, not stitched")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", no_encoding)
+    stitched = frame.write_parquet(built_warehouse.parent / "stitched.parquet", reuse=True)
+    monkeypatch.undo()
+    back = pl.read_parquet(stitched)
+    assert back.equals(frame.df) and back.schema == frame.df.schema
+    assert back.equals(pl.read_parquet(encoded))
+    meta = pq.ParquetFile(stitched).metadata.metadata
+    assert json.loads(meta[b"foedus"]) == json.loads(json.dumps(frame.provenance(), default=str))
+
+    # a frame changed in any way, or enriched by one that is not kept, is encoded
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", no_encoding)
+    fewer = frame.with_data(frame.df.filter(pl.col("ccode1") < 300))
+    renamed = frame.with_data(frame.df.rename({"atop_defense": "defense"}))
+    for changed in (fewer, renamed):
+        assert changed._kept_files() == ()
+        with pytest.raises(AssertionError, match="encoded"):
+            changed.write_parquet(built_warehouse.parent / "changed.parquet", reuse=True)
+    assert not (built_warehouse.parent / "changed.parquet").exists()
+    monkeypatch.undo()
+
+    # a kept part removed (or damaged) since: encoded, and still right
+    nmc = next(f for f in files if f.name.startswith("frame-nmc-"))
+    nmc.write_bytes(b"damaged")
+    again = frame.write_parquet(built_warehouse.parent / "again.parquet", reuse=True)
+    assert pl.read_parquet(again).equals(frame.df)
+    nmc.unlink()
+    again = frame.write_parquet(built_warehouse.parent / "again.parquet", reuse=True)
+    assert pl.read_parquet(again).equals(frame.df)
+
+
+def test_the_cli_writes_kept_frames_from_their_chunks(built_warehouse: Path) -> None:
+    from typer.testing import CliRunner
+
+    from foedus.cli import app
+
+    wh = Warehouse(built_warehouse, read_only=True)
+    names = ["atop", "nmc", "majors", "contiguity", "gml-mids", "peace-years"]
+    frame = dyad_years("cow", years=YEARS, warehouse=wh).enrich(names)
+    out = built_warehouse.parent / "cli.parquet"
+    args = ["frame", "dyad-years", "--system", "cow", "--directed", "--years", YEARS,
+            "--with", ",".join(names), "-o", str(out), "--warehouse", str(built_warehouse)]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(out).equals(frame.df)
+    import pyarrow.parquet as pq
+
+    # (Polars' own writer adds an Arrow schema; the stitched file carries only the provenance)
+    assert set(pq.ParquetFile(out).metadata.metadata) == {b"foedus"}

@@ -22,7 +22,7 @@ def _split_with(value: str | None) -> list[str]:
 
 def finish_frame(frame: Any, output: Path | None, as_json: bool, started: float) -> None:
     if output is not None:
-        frame.write(output)
+        frame.write(output, reuse=True)  # (unchanged since built: copies kept column chunks)
     elapsed = time.perf_counter() - started
     summary = frame.provenance() | {
         "seconds": round(elapsed, 3),

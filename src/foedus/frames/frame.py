@@ -131,12 +131,37 @@ class Frame:
         return int(self.df["year"].min()), int(self.df["year"].max())  # type: ignore[arg-type]
 
     # -- writing ----------------------------------------------------------------------------
-    def write_parquet(self, path: str | Path) -> Path:
-        """Write Parquet, with the provenance stored in the file's metadata (key ``foedus``)."""
+    def write_parquet(self, path: str | Path, *, reuse: bool = False) -> Path:
+        """Write Parquet, with the provenance stored in the file's metadata (key ``foedus``).
+
+        ``reuse=True``: when the frame is still exactly what :func:`~foedus.frames.dyad_years`
+        or :func:`~foedus.frames.state_years` and :meth:`enrich` made of parts kept beside the
+        warehouse, the file is assembled from those parts' encoded column chunks instead of
+        encoding the data again (the same values, types and metadata; a fraction of the time).
+        Only for a frame whose ``df`` was not changed in place (``DataFrame.replace_column``
+        keeps the shape and cannot be detected); the CLI writes its frames this way.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> f = Frame(pl.DataFrame({"ccode": [2], "year": [1816]}), unit="state-year", system="cow")
+            >>> path = f.write_parquet(pathlib.Path(tempfile.mkdtemp()) / "sy.parquet", reuse=True)
+            >>> pl.read_parquet(path).rows()
+            [(2, 1816)]
+        """
         import json
 
         meta = {"foedus": json.dumps(self.provenance(), default=str)}
+        files = self._kept_files() if reuse else ()
+        # (types whose Parquet logical type reads back as the same Polars type: the stitched file
+        # carries no Arrow schema)
+        plain = all(dt.is_integer() or dt.is_float() or dt in (pl.Boolean, pl.String)
+                    for dt in self.df.dtypes)  # fmt: skip
         with _output(path) as tmp:
+            if files and plain:
+                from foedus.frames._parquet import stitch_parquet
+
+                if stitch_parquet(files, self.df.columns, tmp, meta) is None:
+                    return Path(path)
             self.df.write_parquet(tmp, metadata=meta)
         return Path(path)
 
@@ -156,8 +181,9 @@ class Frame:
             pdf.to_stata(tmp, write_index=False, version=118)
         return Path(path)
 
-    def write(self, path: str | Path) -> Path:
-        """Write by extension: ``.parquet``, ``.csv`` or ``.dta``.
+    def write(self, path: str | Path, *, reuse: bool = False) -> Path:
+        """Write by extension: ``.parquet``, ``.csv`` or ``.dta`` (``reuse`` as in
+        :meth:`write_parquet`).
 
         Example:
             >>> import tempfile, pathlib, polars as pl
@@ -167,7 +193,7 @@ class Frame:
         """
         suffix = Path(path).suffix.lower()
         writers: dict[str, Callable[[str | Path], Path]] = {
-            ".parquet": self.write_parquet,
+            ".parquet": lambda p: self.write_parquet(p, reuse=reuse),
             ".csv": self.write_csv,
             ".dta": self.write_dta,
         }
@@ -583,13 +609,17 @@ class Frame:
                     and frame.df.columns[:before.df.width] == before.df.columns:  # fmt: skip
                 reuse.keep(name, added, new_used)
         if reuse and reuse.whole:
-            frame._mark(reuse.universe, reuse.applied)
+            before_files = self._kept_files()
+            files = (*before_files, *(reuse.path(n) for n in ordered)) if before_files else ()
+            frame._mark(reuse.universe, reuse.applied, files)
         return frame
 
-    def _mark(self, universe: tuple[Any, ...], applied: tuple[Any, ...] = ()) -> Frame:
-        """Record that this frame is ``universe`` with the reusable enrichers ``applied``."""
+    def _mark(self, universe: tuple[Any, ...], applied: tuple[Any, ...] = (),
+              files: tuple[Path, ...] = ()) -> Frame:  # fmt: skip
+        """Record that this frame is ``universe`` with the reusable enrichers ``applied``, whose
+        columns are kept in ``files`` (the universe's first; empty when not all are kept)."""
         if self.warehouse is not None:
-            origin = (universe, applied, self.df.height, tuple(self.df.columns))
+            origin = (universe, applied, self.df.height, tuple(self.df.columns), files)
             object.__setattr__(self, "_origin", origin)
         return self
 
@@ -598,10 +628,17 @@ class Frame:
         origin = self._origin
         if origin is None or self.warehouse is None:
             return None
-        universe, applied, height, columns = origin
+        universe, applied, height, columns, _ = origin
         if self.df.height != height or tuple(self.df.columns) != columns:
             return None
         return universe, applied
+
+    def _kept_files(self) -> tuple[Path, ...]:
+        """The kept Parquet files holding all of this unmodified frame's columns, or ``()``."""
+        if self._unmodified() is None:
+            return ()
+        files: tuple[Path, ...] = self._origin[4]  # type: ignore[index]
+        return files
 
     # -- equality -----------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -680,7 +717,7 @@ class _Reuse:
             used = self.warehouse.find_derived(label + "-used", tables, options)
             if used is None:
                 return None
-            columns = self.warehouse.find_derived(label, tables, options)
+            columns = self.warehouse.find_derived(label, tables, options, parquet=True)
             if columns is None:
                 return None
             return columns, tuple(Used(**row) for row in used.iter_rows(named=True))
@@ -701,8 +738,13 @@ class _Reuse:
         rows = pl.DataFrame([[getattr(u, f) for f in fields] for u in used],
                             schema={f: pl.String for f in fields}, orient="row")  # fmt: skip
         self.warehouse.keep_derived(label + "-used", tables, options, rows)
-        self.warehouse.keep_derived(label, tables, options, columns)
+        self.warehouse.keep_derived(label, tables, options, columns, parquet=True)
         _trim_kept(self.warehouse.cache_dir / "derived")
+
+    def path(self, name: str) -> Path:
+        """Where the columns of enricher ``name`` are kept (a Parquet file; it may not exist)."""
+        label, tables, options = self._key(name)
+        return self.warehouse.derived_path(label, tables, options, parquet=True)
 
 
 #: At most this many bytes of kept universes and enricher columns per warehouse (the standard
@@ -713,7 +755,8 @@ KEPT_FRAMES_BUDGET = 1 << 30
 def _trim_kept(folder: Path, budget: int = KEPT_FRAMES_BUDGET) -> None:
     """Remove the least recently written kept frame parts until ``folder``'s fit in ``budget``."""
     try:
-        parts = [(p.stat(), p) for p in [*folder.glob("frame-*.arrow"), *folder.glob("universe-*.arrow")]]
+        parts = [(p.stat(), p) for pattern in ("frame-*.arrow", "frame-*.parquet", "universe-*")
+                 for p in folder.glob(pattern)]  # fmt: skip
     except OSError:
         return
     total = sum(st.st_size for st, _ in parts)

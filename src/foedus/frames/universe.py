@@ -112,9 +112,9 @@ def state_years(
     build = lambda: create_state_years(table, system=sysname, years=span)  # noqa: E731
     if not reuse:
         return Frame(df=build(), unit="state-year", system=sysname, used=(used,), warehouse=wh)
-    df = _kept_universe(wh, _SYSTEM_TABLE[sysname], universe, build)
+    df, file = _kept_universe(wh, _SYSTEM_TABLE[sysname], universe, build)
     frame = Frame(df=df, unit="state-year", system=sysname, used=(used,), warehouse=wh)
-    return frame._mark(universe)
+    return frame._mark(universe, files=file)
 
 
 @in_memory_engine
@@ -151,11 +151,11 @@ def dyad_years(
     if not reuse:
         return Frame(df=build(), unit="dyad-year", system=sysname, directed=directed,
                      used=(used,), warehouse=wh)  # fmt: skip
-    df = _kept_universe(wh, _SYSTEM_TABLE[sysname], universe, build)
+    df, file = _kept_universe(wh, _SYSTEM_TABLE[sysname], universe, build)
     frame = Frame(
         df=df, unit="dyad-year", system=sysname, directed=directed, used=(used,), warehouse=wh
     )
-    return frame._mark(universe)
+    return frame._mark(universe, files=file)
 
 
 #: The enrichments of the standard COW directed dyad-year file (``foedus build``; peacesciencer's
@@ -183,20 +183,22 @@ def standard_dyad_years(
 
 def _kept_universe(
     wh: Warehouse, table: str, universe: tuple[Any, ...], build: Callable[[], pl.DataFrame]
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, tuple[Path, ...]]:
     """The universe's rows, built once per release of the system list and kept beside the
-    warehouse (a 2.2-million-row directed dyad-year universe is read back in a few milliseconds)."""
+    warehouse (a 2.2-million-row directed dyad-year universe is read back in a few milliseconds),
+    and the Parquet file that keeps them (none when the warehouse does not exist)."""
     if not wh.path.exists():
-        return build()
+        return build(), ()
     from foedus.frames.frame import _trim_kept
 
     options, depends = {"universe": list(universe)}, ("frames/systems.py", "frames/universe.py")
-    found = wh.find_derived("universe", [table], options, depends=depends)
+    found = wh.find_derived("universe", [table], options, depends=depends, parquet=True)
     if found is None:
         found = build()
-        wh.keep_derived("universe", [table], options, found, depends=depends)
+        wh.keep_derived("universe", [table], options, found, depends=depends, parquet=True)
         _trim_kept(wh.cache_dir / "derived")  # (a universe alone also counts in the budget)
-    return found
+    path = wh.derived_path("universe", [table], options, depends=depends, parquet=True)
+    return found, (path,)
 
 
 __all__ = [

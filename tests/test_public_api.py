@@ -73,6 +73,7 @@ FRAME_METHODS = [
     "write_csv",
     "write_dta",
     "with_data",
+    "write_enriched",
     "write_parquet",
     "years",
 ]

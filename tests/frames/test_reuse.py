@@ -187,3 +187,44 @@ def test_the_cli_writes_kept_frames_from_their_chunks(built_warehouse: Path) -> 
 
     # (Polars' own writer adds an Arrow schema; the stitched file carries only the provenance)
     assert set(pq.ParquetFile(out).metadata.metadata) == {b"foedus"}
+
+
+def test_write_enriched_assembles_kept_parts_without_loading_them(
+    built_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = list(STANDARD_DYAD_ENRICHMENTS)
+    folder = built_warehouse.parent
+    for make in (lambda wh: dyad_years("cow", years=YEARS, warehouse=wh),
+                 lambda wh: state_years("cow", years=YEARS, warehouse=wh)):  # fmt: skip
+        wanted = names if make(Warehouse(built_warehouse, read_only=True)).unit == "dyad-year" \
+            else ["nmc", "majors"]  # fmt: skip
+        enriched = make(Warehouse(built_warehouse, read_only=True)).enrich(wanted)  # (keeps parts)
+        enriched.write(folder / "loaded.parquet", reuse=True)
+
+        universe = make(Warehouse(built_warehouse, read_only=True))
+
+        def no_reading(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a kept part was loaded")
+
+        monkeypatch.setattr(pl, "read_parquet", no_reading)
+        monkeypatch.setattr(pl.DataFrame, "write_parquet", no_reading)
+        info = universe.write_enriched(folder / "assembled.parquet", wanted)
+        monkeypatch.undo()
+        # the same bytes as the loaded frame's file, and the same description
+        assert (folder / "assembled.parquet").read_bytes() == (folder / "loaded.parquet").read_bytes()
+        assert info == enriched.provenance() | {"column_names": enriched.columns,
+                                                "summary": enriched.summary()}  # fmt: skip
+
+        # another extension, or a part missing: enriched and written as usual, the same result
+        csv = make(Warehouse(built_warehouse, read_only=True)).write_enriched(folder / "x.csv", wanted)
+        assert csv == info
+        assert pl.read_csv(folder / "x.csv").height == enriched.height
+    peace = next(p for p in _kept(built_warehouse) if p.name.startswith("frame-peace-years-")
+                 and p.suffix == ".parquet")  # fmt: skip
+    peace.unlink()
+    universe = dyad_years("cow", years=YEARS, warehouse=Warehouse(built_warehouse, read_only=True))
+    again = universe.write_enriched(folder / "again.parquet", names)
+    fresh = dyad_years("cow", years=YEARS, warehouse=Warehouse(built_warehouse, read_only=True),
+                       reuse=False).enrich(names)  # fmt: skip
+    assert pl.read_parquet(folder / "again.parquet").equals(fresh.df)
+    assert again == fresh.provenance() | {"column_names": fresh.columns, "summary": fresh.summary()}

@@ -34,14 +34,15 @@ def build(
 
     def body() -> None:
         check_output(output, (".parquet", ".csv", ".dta"))
-        from foedus.frames.universe import standard_dyad_years
+        from foedus.frames.universe import STANDARD_DYAD_ENRICHMENTS, dyad_years
 
         started = time.perf_counter()
         with _warehouse(warehouse, read_only=False) as wh:
             records = import_with_progress(wh, data_dir)
         err.print(f"warehouse {wh.path}: {len(records)} release files imported")
-        frame = standard_dyad_years(years, warehouse=wh.path)
-        finish_frame(frame, output, as_json, started)
+        frame = dyad_years("cow", directed=True, years=years, warehouse=wh.path)
+        written = frame.write_enriched(output, STANDARD_DYAD_ENRICHMENTS)
+        finish_frame(frame, output, as_json, started, written)
 
     _run(as_json, body)
 

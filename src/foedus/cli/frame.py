@@ -20,14 +20,20 @@ def _split_with(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v.strip()]
 
 
-def finish_frame(frame: Any, output: Path | None, as_json: bool, started: float) -> None:
-    if output is not None:
-        frame.write(output, reuse=True)  # (unchanged since built: copies kept column chunks)
+def finish_frame(frame: Any, output: Path | None, as_json: bool, started: float,
+                 written: dict[str, Any] | None = None) -> None:  # fmt: skip
+    """Write ``frame`` to ``output`` (unless ``written``, what ``Frame.write_enriched`` wrote),
+    or print it; then the summary."""
+    if written is None:
+        if output is not None:
+            frame.write(output, reuse=True)  # (unchanged since built: copies kept column chunks)
+        written = frame.provenance() | {"column_names": frame.columns, "summary": frame.summary()}
     elapsed = time.perf_counter() - started
-    summary = frame.provenance() | {
+    described = {k: v for k, v in written.items() if k not in ("column_names", "summary")}
+    summary = described | {
         "seconds": round(elapsed, 3),
         "output": str(output) if output else None,
-        "column_names": frame.columns,
+        "column_names": written["column_names"],
     }
     if as_json:
         if output is None:
@@ -36,7 +42,7 @@ def finish_frame(frame: Any, output: Path | None, as_json: bool, started: float)
     elif output is None:
         out.print(frame.df)
     err.print(
-        f"{frame.summary()}" + (f" → {output}" if output else "") + f" [{elapsed:.2f} s]",
+        f"{written['summary']}" + (f" → {output}" if output else "") + f" [{elapsed:.2f} s]",
         highlight=False,
     )
 
@@ -102,12 +108,17 @@ def frame_dyad_years(
             bar.add_task("building dyad-years", total=None)
             frame = dyad_years(system, directed=directed, years=years, warehouse=warehouse,
                                reuse=not recompute)  # fmt: skip
-            frame = frame.enrich(_split_with(with_), whittle=_split_with(whittle) or None)
+            steps = _split_with(whittle) or None
+            written = None
+            if output is not None and not region:  # (kept parts are written without loading)
+                written = frame.write_enriched(output, _split_with(with_), whittle=steps)
+            else:
+                frame = frame.enrich(_split_with(with_), whittle=steps)
             if region:
                 from foedus.regions.schemes import filter_region
 
                 frame = filter_region(frame, region, side=region_side)  # type: ignore[arg-type]
-        finish_frame(frame, output, as_json, started)
+        finish_frame(frame, output, as_json, started, written)
 
     _run(as_json, body)
 
@@ -155,12 +166,16 @@ def frame_state_years(
         with progress() as bar:
             bar.add_task("building state-years", total=None)
             frame = state_years(system, years=years, warehouse=warehouse, reuse=not recompute)
-            frame = frame.enrich(_split_with(with_))
+            written = None
+            if output is not None and not region:  # (kept parts are written without loading)
+                written = frame.write_enriched(output, _split_with(with_))
+            else:
+                frame = frame.enrich(_split_with(with_))
             if region:
                 from foedus.regions.schemes import filter_region
 
                 frame = filter_region(frame, region)
-        finish_frame(frame, output, as_json, started)
+        finish_frame(frame, output, as_json, started, written)
 
     _run(as_json, body)
 

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["stitch_parquet"]
+__all__ = ["ParquetParts", "stitch_parquet"]
 
 _MAGIC = b"PAR1"
 
@@ -239,27 +239,56 @@ class _Part:
         self.group_rows = [_get(g, 3) for g in _get(self.meta, 4)[1]]
 
 
-def stitch_parquet(parts: Sequence[Path], columns: Sequence[str], path: Path,
+_BAD = (ValueError, TypeError, KeyError, IndexError, struct.error)
+
+
+def stitch_parquet(parts: Sequence[Path], columns: Sequence[str] | None, path: Path,
                    metadata: dict[str, str]) -> str | None:  # fmt: skip
-    """Write ``columns`` (each found in exactly one of ``parts``) to ``path`` by copying their
-    encoded column chunks, with ``metadata`` as the file's key-value metadata.
+    """Write ``columns`` (each found in exactly one of ``parts``; ``None``: all of theirs, in
+    order) to ``path`` by copying their encoded column chunks, with ``metadata`` as the file's
+    key-value metadata.
 
     Returns ``None`` once written, or why nothing was written: a part missing or not Parquet,
     nested or encrypted columns, parts that do not hold exactly these columns once each, or that
     differ in rows or row groups (the caller then encodes the data itself).
     """
-    try:
-        _stitch(parts, columns, path, metadata)
-    except (ValueError, TypeError, KeyError, IndexError, struct.error) as why:  # (encode instead)
-        return str(why)
+    parts_ = ParquetParts.open(parts)
+    if isinstance(parts_, str):
+        return parts_
+    built = parts_.stitch(columns, metadata)
+    if isinstance(built, str):
+        return built
+    Path(path).write_bytes(built)
     return None
 
 
-def _stitch(parts: Sequence[Path], columns: Sequence[str], path: Path,
-            metadata: dict[str, str]) -> None:  # fmt: skip
-    loaded = [part for part in (_Part(Path(p)) for p in parts) if part.names]
-    if not loaded:
-        raise ValueError("no parts with columns")
+class ParquetParts:
+    """Parquet files of one height and one row-group layout whose columns are to be stitched."""
+
+    def __init__(self, loaded: list[_Part]) -> None:
+        self._loaded = loaded
+        #: Every column of the parts, in order (a name in two parts appears twice).
+        self.columns = [name for part in loaded for name in part.names]
+
+    @classmethod
+    def open(cls, paths: Sequence[Path]) -> ParquetParts | str:
+        """The parts' footers read, or why they cannot be (missing, not Parquet, nested)."""
+        try:
+            loaded = [part for part in (_Part(Path(p)) for p in paths) if part.names]
+        except _BAD as why:
+            return str(why)
+        return cls(loaded) if loaded else "no parts with columns"
+
+    def stitch(self, columns: Sequence[str] | None, metadata: dict[str, str]) -> bytes | str:
+        """The whole Parquet file of ``columns`` (``None``: :attr:`columns`), or why not."""
+        try:
+            return bytes(_stitch(self._loaded, self.columns if columns is None else columns,
+                                 metadata))  # fmt: skip
+        except _BAD as why:
+            return str(why)
+
+
+def _stitch(loaded: list[_Part], columns: Sequence[str], metadata: dict[str, str]) -> bytearray:
     owner: dict[str, _Part] = {}
     for part in loaded:
         for name in part.names:
@@ -322,4 +351,4 @@ def _stitch(parts: Sequence[Path], columns: Sequence[str], path: Path,
     writer.struct(footer)
     out += writer.out
     out += struct.pack("<I", len(writer.out)) + _MAGIC
-    Path(path).write_bytes(out)
+    return out

@@ -683,11 +683,14 @@ class Warehouse:
         first, last = years
         keys = {y: self._derived_key(name, tables, options | {"year": y}, depends)
                 for y in range(first, last + 1)}  # fmt: skip
-        parts: dict[int, pl.DataFrame] = {}
-        for year, key in keys.items():
-            found = self._derived_load(name, key)
-            if found is not None:
-                parts[year] = found
+        from concurrent.futures import ThreadPoolExecutor
+
+        # (decompressing runs outside the GIL: the years' files are read side by side)
+        workers = max(1, min(len(keys), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="foedus-years") as pool:
+            loaded = pool.map(lambda item: (item[0], self._derived_load(name, item[1])),
+                              keys.items())  # fmt: skip
+            parts: dict[int, pl.DataFrame] = {y: f for y, f in loaded if f is not None}
         missing = [y for y in keys if y not in parts]
         runs: list[list[int]] = []
         for year in missing:

@@ -66,6 +66,12 @@ def test_stitched_file_reads_back_as_the_frame(case: tuple[pl.DataFrame, list[li
     table = pq.read_table(out)  # an independent reader agrees
     assert table.column_names == order and table.num_rows == df.height
     assert pl.from_arrow(table).select(pl.all().cast(pl.String)).equals(expected.select(pl.all().cast(pl.String)))
+    import duckdb
+
+    with duckdb.connect() as con:  # and a third
+        got = con.sql(f"SELECT * FROM read_parquet('{out}')").pl()
+    assert got.columns == order and got.height == df.height
+    assert got.select(pl.all().cast(pl.String)).equals(expected.select(pl.all().cast(pl.String)))
     meta = pq.ParquetFile(out).metadata
     assert meta.metadata == {b"foedus": b'{"a": 1}'}
     assert meta.num_row_groups == -(-df.height // rows)

@@ -16,6 +16,9 @@ in the JSON), never 0.
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -173,18 +176,37 @@ def _frame(a: int, b: int, span: tuple[int, int], wh: Any) -> Any:
          "ccode2": [b] * len(years) + [a] * len(years), "year": years * 2},
         schema={"ccode1": pl.Int64, "ccode2": pl.Int64, "year": pl.Int64},
     )  # fmt: skip
-    frame = _with_instruments(Frame(df, unit="dyad-year", system="cow", directed=True,
-                                    warehouse=wh))  # fmt: skip
-    frame = frame.add_gml_mids(keep=["dispnum", "hostlev"])
-    frame = frame._with(frame.df.rename({"dispnum": "gml_dispnum", "hostlev": "gml_hostlev"}))
-    frame = frame.add_cow_mids(keep=["dispnum", "hostlev"])
-    frame = frame.add_ideal_point_distance()
-    frame = frame.add_alliance_similarity([SIMILARITY_MEASURE])
+    keys = Frame(df, unit="dyad-year", system="cow", directed=True, warehouse=wh)
+
+    def gml(f: Frame) -> Frame:
+        f = f.add_gml_mids(keep=["dispnum", "hostlev"])
+        return f._with(f.df.rename({"dispnum": "gml_dispnum", "hostlev": "gml_hostlev"}))
+
+    steps: list[Callable[[Frame], Frame]] = [
+        _with_instruments, gml, lambda f: f.add_cow_mids(keep=["dispnum", "hostlev"]),
+        lambda f: f.add_ideal_point_distance(),
+        lambda f: f.add_alliance_similarity([SIMILARITY_MEASURE]),
+    ]  # fmt: skip
     for table, method in (("nmc", "add_nmc"), ("cow_contdir", "add_contiguity"),
-                          ("sipri_milex", "add_military_expenditure")):
+                          ("sipri_milex", "add_military_expenditure")):  # fmt: skip
         if wh.has(table):
-            frame = getattr(frame, method)()
+            steps.append(_method_step(method))
+    # Each step reads whole tables for a few hundred rows: they run side by side on the keys
+    # (Polars and NumPy release the GIL) and their columns are appended in this order.
+    workers = max(1, min(len(steps), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="foedus-dyad") as pool:
+        done = list(pool.map(lambda step: step(keys), steps))
+    frame = keys
+    for part in done:
+        assert part.df.height == keys.df.height and part.df.columns[:keys.df.width] == keys.df.columns
+        added = part.df.select(part.df.columns[keys.df.width:])
+        frame = frame._with(frame.df.hstack(added.get_columns()), *part.used)
     return frame
+
+
+def _method_step(method: str) -> Callable[[Any], Any]:
+    """A step of :func:`_frame` calling the frame method ``method``."""
+    return lambda frame: getattr(frame, method)()
 
 
 def _span(years: Any, first_a: int | None, first_b: int | None) -> tuple[int, int]:

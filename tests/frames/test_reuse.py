@@ -228,3 +228,22 @@ def test_write_enriched_assembles_kept_parts_without_loading_them(
                        reuse=False).enrich(names)  # fmt: skip
     assert pl.read_parquet(folder / "again.parquet").equals(fresh.df)
     assert again == fresh.provenance() | {"column_names": fresh.columns, "summary": fresh.summary()}
+
+
+def test_types_a_stitched_file_would_lose_are_encoded(tmp_path: Path) -> None:
+    df = pl.DataFrame({"year": [1816, 1817], "kind": ["a", "b"]},
+                      schema={"year": pl.Int64, "kind": pl.Categorical})  # fmt: skip
+    df.select("year").write_parquet(tmp_path / "u.parquet")
+    df.select("kind").write_parquet(tmp_path / "k.parquet")
+    frame = Frame(df, unit="state-year", system="cow", warehouse=Warehouse(tmp_path / "w.duckdb"))
+    frame._mark(("state-years", "cow", None), (), (tmp_path / "u.parquet", tmp_path / "k.parquet"))
+    assert frame._kept_files()
+    out = frame.write_parquet(tmp_path / "out.parquet", reuse=True)
+    assert pl.read_parquet(out).schema == df.schema  # (stitched, the categorical would be a string)
+    plain = frame.with_data(df.with_columns(pl.col("kind").cast(pl.String)))
+    plain._mark(("state-years", "cow", None), (), (tmp_path / "u.parquet", tmp_path / "k.parquet"))
+    import pyarrow.parquet as pq
+
+    plain.write_parquet(tmp_path / "plain.parquet", reuse=True)
+    assert set(pq.ParquetFile(tmp_path / "plain.parquet").metadata.metadata) == {b"foedus"}  # stitched
+    assert pl.read_parquet(tmp_path / "plain.parquet").equals(plain.df)

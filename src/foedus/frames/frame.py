@@ -152,12 +152,8 @@ class Frame:
 
         meta = {"foedus": json.dumps(self.provenance(), default=str)}
         files = self._kept_files() if reuse else ()
-        # (types whose Parquet logical type reads back as the same Polars type: the stitched file
-        # carries no Arrow schema)
-        plain = all(dt.is_integer() or dt.is_float() or dt in (pl.Boolean, pl.String)
-                    for dt in self.df.dtypes)  # fmt: skip
         with _output(path) as tmp:
-            if files and plain:
+            if files and _stitchable(self.df.schema):
                 from foedus.frames._parquet import stitch_parquet
 
                 if stitch_parquet(files, self.df.columns, tmp, meta) is None:
@@ -669,8 +665,14 @@ class Frame:
         used = reuse.found_used()
         if used is None:
             return None
-        parts = ParquetParts.open((*before, *(reuse.path(n) for n in ordered)))
+        files = (*before, *(reuse.path(n) for n in ordered))
+        parts = ParquetParts.open(files)
         if isinstance(parts, str) or parts.columns[:self.df.width] != self.df.columns:
+            return None
+        try:  # (the Polars types, from each part's Arrow schema: a footer read)
+            if not all(_stitchable(pl.read_parquet_schema(f)) for f in files):
+                return None
+        except (OSError, pl.exceptions.PolarsError):
             return None
         columns = parts.columns
         frame = self.with_data(self.df, *(u for part in used for u in part))
@@ -828,6 +830,13 @@ class _Reuse:
         """Where the columns of enricher ``name`` are kept (a Parquet file; it may not exist)."""
         label, tables, options = self._key(name)
         return self.warehouse.derived_path(label, tables, options, parquet=True)
+
+
+def _stitchable(schema: Any) -> bool:
+    """Whether every type of ``schema`` reads back as itself from a stitched Parquet file, which
+    carries no Arrow schema (integers, floats, booleans and strings; not categoricals, dates…)."""
+    return all(dt.is_integer() or dt.is_float() or dt in (pl.Boolean, pl.String)
+               for dt in schema.values())  # fmt: skip
 
 
 #: At most this many bytes of kept universes and enricher columns per warehouse (the standard

@@ -247,10 +247,12 @@ class Frame:
 
     def summary(self) -> str:
         """One line: rows, columns, years, sources and versions."""
-        span = self.years()
+        return self._summary_line(self.df.width, self.years())
+
+    def _summary_line(self, width: int, span: tuple[int, int] | None) -> str:
         years = f"{span[0]}–{span[1]}" if span else "no years"
         versions = ", ".join(sorted({f"{u.source} {u.version}" for u in self.used}))
-        return f"{self.df.height:,} rows × {self.df.width} columns, {years}; sources: {versions}"
+        return f"{self.df.height:,} rows × {width} columns, {years}; sources: {versions}"
 
     # -- plumbing for enrichers ---------------------------------------------------------------
     def require_warehouse(self) -> Warehouse:
@@ -644,10 +646,7 @@ class Frame:
     def _describe(self, width: int, columns: list[str]) -> dict[str, Any]:
         """:meth:`provenance` of this frame with ``width`` columns named ``columns``."""
         info = self.provenance() | {"columns": width, "column_names": columns}
-        span = info["years"]
-        years = f"{span[0]}–{span[1]}" if span else "no years"
-        versions = ", ".join(sorted({f"{u.source} {u.version}" for u in self.used}))
-        info["summary"] = f"{info['rows']:,} rows × {width} columns, {years}; sources: {versions}"
+        info["summary"] = self._summary_line(width, info["years"])
         return info
 
     def _write_kept(self, path: Path, ordered: list[str], known: dict[str, Any],
@@ -662,10 +661,10 @@ class Frame:
         reuse = _Reuse.plan(self, ordered, known, whittle) if before else None
         if reuse is None or not reuse.whole:
             return None
-        used = reuse.found_used()
-        if used is None:
+        kept = reuse.found_files()
+        if kept is None:
             return None
-        files = (*before, *(reuse.path(n) for n in ordered))
+        files = (*before, *(path for path, _ in kept))
         parts = ParquetParts.open(files)
         if isinstance(parts, str) or parts.columns[:self.df.width] != self.df.columns:
             return None
@@ -675,7 +674,7 @@ class Frame:
         except (OSError, pl.exceptions.PolarsError):
             return None
         columns = parts.columns
-        frame = self.with_data(self.df, *(u for part in used for u in part))
+        frame = self.with_data(self.df, *(u for _, used in kept for u in used))
         # (the provenance exactly as write_parquet stores it for the enriched frame)
         meta = {"foedus": json.dumps(frame.provenance() | {"columns": len(columns)}, default=str)}
         built = parts.stitch(columns, meta)
@@ -778,18 +777,21 @@ class _Reuse:
         options = {"ident": self.idents[name], "package": self._package}
         return f"frame-{name}", self._tables, options
 
-    def found_used(self) -> list[tuple[Used, ...]] | None:
-        """The kept provenance of every enricher, in order, if all have it and their columns
-        are kept (the columns are not read)."""
-        if self.idents:
-            self._key(next(iter(self.idents)))
-        result: list[tuple[Used, ...]] = []
+    def _used(self, name: str) -> tuple[Used, ...] | None:
+        """The kept provenance of enricher ``name``, or ``None``."""
+        label, tables, options = self._key(name)
+        used = self.warehouse.find_derived(label + "-used", tables, options)
+        return None if used is None else tuple(Used(**row) for row in used.iter_rows(named=True))
+
+    def found_files(self) -> list[tuple[Path, tuple[Used, ...]]] | None:
+        """The kept columns' file and provenance of every enricher, in order, if all are kept
+        (the columns are not read)."""
+        result: list[tuple[Path, tuple[Used, ...]]] = []
         for name in self.idents:
-            label, tables, options = self._key(name)
-            used = self.warehouse.find_derived(label + "-used", tables, options)
-            if used is None or not self.path(name).exists():
+            used, path = self._used(name), self.path(name)
+            if used is None or not path.exists():
                 return None
-            result.append(tuple(Used(**row) for row in used.iter_rows(named=True)))
+            result.append((path, used))
         return result
 
     def found(self) -> dict[str, tuple[pl.DataFrame, tuple[Used, ...]]]:
@@ -798,14 +800,12 @@ class _Reuse:
         from concurrent.futures import ThreadPoolExecutor
 
         def load(name: str) -> tuple[pl.DataFrame, tuple[Used, ...]] | None:
-            label, tables, options = self._key(name)
-            used = self.warehouse.find_derived(label + "-used", tables, options)
+            used = self._used(name)
             if used is None:
                 return None
+            label, tables, options = self._key(name)
             columns = self.warehouse.find_derived(label, tables, options, parquet=True)
-            if columns is None:
-                return None
-            return columns, tuple(Used(**row) for row in used.iter_rows(named=True))
+            return None if columns is None else (columns, used)
 
         names = list(self.idents)
         if names:
